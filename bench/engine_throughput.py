@@ -1,0 +1,208 @@
+"""Engine throughput against raw SpiffWorkflow, and the cost of a step with a long history.
+
+    python bench/engine_throughput.py [--cases 200] [--loops 50] [--postgres URL]
+
+1. Full case lifecycles per second through CaseEngine with persistence (SQLite file and
+   PostgreSQL), against raw SpiffWorkflow running the same BPMN in memory with a
+   serialize/deserialize round-trip (its standard serializer) at every step.
+2. One step of a case whose history holds N correction loops, engine against raw
+   SpiffWorkflow at the same size, and the rows the engine wrote for it.
+
+Prints its figures; asserts nothing.
+"""
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date
+from functools import partial
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer  # noqa: E402
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow  # noqa: E402
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG  # noqa: E402
+from SpiffWorkflow.util.task import TaskState  # noqa: E402
+from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+
+from engine.cases.service import initial_data  # noqa: E402
+from engine.catalogue.models import ServiceItem  # noqa: E402
+from engine.clock import SimulatedClock, clock_in_effect, local_datetime  # noqa: E402
+from engine.demo import seed_demo_center  # noqa: E402
+from engine.migrate import upgrade  # noqa: E402
+from engine.runtime import CaseEngine  # noqa: E402
+from engine.staff.service import get_actor  # noqa: E402
+
+ITEM = "SCJG-002"
+APPLICANT = {"kind": "person", "name": "张三", "id_type": "居民身份证", "id_number": "11010519491231002X",
+             "phone": "13800138000"}
+PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+
+
+def lifecycle_forms(materials):
+    """The same path for both drivers: incomplete intake, notice, correction, review, pickup, rating."""
+    return [
+        ("intake", {"received_materials": materials[:-1], "material_defects": [], "acceptable": True,
+                    "delivery_method": "pickup"}),
+        ("issue_notice", {"notice_remarks": "请补齐"}),
+        ("await_correction", {"correction_action": "submit", "received_materials": materials, "material_defects": []}),
+        ("review", {"decision": "approve", "opinion": "符合条件"}),
+        ("window_pickup", {"recipient_name": "张三", "recipient_id_number": "11010519491231002X", "id_checked": True}),
+        ("rating", {"rating": "满意"}),
+    ]
+
+
+def prepare(url: str) -> tuple[CaseEngine, dict]:
+    upgrade(url)
+    engine = CaseEngine(url, clock=SimulatedClock(local_datetime(date(2026, 11, 23), 9)))
+    seed_demo_center(engine)
+    with engine.session() as session:
+        actors = {name: get_actor(session, name) for name in ("clerk1", "scjg_approver1")}
+        item = session.get(ServiceItem, ITEM)
+        actors["materials"] = [m.code for m in item.materials if m.mandatory]
+    return engine, actors
+
+
+def engine_case(engine: CaseEngine, actors) -> None:
+    forms = lifecycle_forms(actors["materials"])
+    case = engine.create_case(actors["clerk1"], ITEM, APPLICANT, forms[0][1])
+    for name, form in forms[1:]:
+        (task,) = engine.open_tasks(case.number)
+        assert task.bpmn_id == name, (task.bpmn_id, name)
+        actor = actors["scjg_approver1"] if name == "review" else actors["clerk1"]
+        if name == "review":
+            engine.claim_task(actor, task.id)
+        case = engine.complete_task(actor, task.id, form)
+    assert case.outcome == "completed"
+
+
+class RawSpiff:
+    """The same BPMN on plain SpiffWorkflow: deserialize, act, serialize at every step."""
+
+    def __init__(self, engine: CaseEngine, actors):
+        with engine.session() as session:
+            from engine.workflow.specs import latest_version
+            definition = engine.specs.get(session, latest_version(session, "one_window").id)
+            self.data = initial_data(session.get(ServiceItem, ITEM), date(2026, 11, 23))
+        self.definition, self.engine = definition, engine
+        self.serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
+        self.forms = lifecycle_forms(actors["materials"])
+
+    def start(self) -> str:
+        workflow = BpmnWorkflow(self.definition.spec, self.definition.subprocess_specs,
+                                script_engine=self.engine.script_engine)
+        workflow.task_tree.data = dict(self.data)
+        workflow.do_engine_steps()
+        return self.serializer.serialize_json(workflow)
+
+    def step(self, blob: str, name: str, form: dict) -> str:
+        workflow = self.serializer.deserialize_json(blob)
+        workflow.script_engine = self.engine.script_engine
+        (task,) = workflow.get_tasks(state=TaskState.READY, manual=True)
+        assert task.task_spec.name == name, (task.task_spec.name, name)
+        task.set_data(**form)
+        task.run()
+        workflow.do_engine_steps()
+        return self.serializer.serialize_json(workflow)
+
+    def case(self) -> None:
+        with clock_in_effect(self.engine.clock):
+            blob = self.start()
+            for name, form in self.forms:
+                blob = self.step(blob, name, form)
+        assert self.serializer.deserialize_json(blob).is_completed()
+
+
+def per_case_ms(function, count: int) -> float:
+    for _ in range(5):
+        function()  # warm caches and connections
+    started = time.perf_counter()
+    for _ in range(count):
+        function()
+    return (time.perf_counter() - started) * 1000 / count
+
+
+def long_history(engine: CaseEngine, raw: RawSpiff, actors, loops_list) -> None:
+    clerk, materials = actors["clerk1"], actors["materials"]
+    partial = {"correction_action": "submit", "received_materials": materials[:-1], "material_defects": []}
+    print("\nOne step of a case with a long history (a notice issued; median of 15)")
+    print(f"{'loops':>6} {'tasks':>6} {'engine warm ms':>15} {'engine cold ms':>15} {'rows written':>13}"
+          f" {'raw Spiff ms':>13} {'warm/raw':>9}")
+    for loops in loops_list:
+        case = engine.create_case(clerk, ITEM, APPLICANT, lifecycle_forms(materials)[0][1])
+        with clock_in_effect(engine.clock):
+            blob = raw.start()
+            blob = raw.step(blob, "intake", lifecycle_forms(materials)[0][1])
+        for _ in range(loops):
+            engine.complete_task(clerk, engine.open_tasks(case.number)[0].id, {})
+            engine.complete_task(clerk, engine.open_tasks(case.number)[0].id, partial)
+            with clock_in_effect(engine.clock):
+                blob = raw.step(raw.step(blob, "issue_notice", {}), "await_correction", partial)
+        warm, cold, raw_times, writes = [], [], [], []
+        save = engine.store.save
+
+        def counting(*args, save=save, writes=writes, **kwargs):
+            result = save(*args, **kwargs)
+            writes.append(result.inserted + result.updated + result.deleted)
+            return result
+        engine.store.save = counting
+        for round_ in range(30):
+            (task,) = engine.open_tasks(case.number)
+            form = {} if task.bpmn_id == "issue_notice" else partial
+            if round_ % 2:
+                engine.workflows.clear()
+            started = time.perf_counter()
+            engine.complete_task(clerk, task.id, form)
+            (cold if round_ % 2 else warm).append((time.perf_counter() - started) * 1000)
+            with clock_in_effect(engine.clock):
+                name = "issue_notice" if task.bpmn_id == "issue_notice" else "await_correction"
+                started = time.perf_counter()
+                blob = raw.step(blob, name, form)
+                raw_times.append((time.perf_counter() - started) * 1000)
+        engine.store.save = save
+        tasks = len(raw.serializer.deserialize_json(blob).tasks)
+        w, c, r = statistics.median(warm), statistics.median(cold), statistics.median(raw_times)
+        print(f"{loops:>6} {tasks:>6} {w:>15.2f} {c:>15.2f} {statistics.median(writes):>13.0f} {r:>13.2f} {w / r:>9.2f}")
+
+
+def pg_database(admin_url: str) -> str | None:
+    try:
+        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
+        with admin.connect() as connection:
+            connection.execute(text("DROP DATABASE IF EXISTS onewindow_bench WITH (FORCE)"))
+            connection.execute(text("CREATE DATABASE onewindow_bench"))
+        admin.dispose()
+    except Exception as error:
+        print(f"PostgreSQL not available ({error.__class__.__name__}); skipping it")
+        return None
+    return make_url(admin_url).set(database="onewindow_bench").render_as_string(hide_password=False)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--cases", type=int, default=200)
+    parser.add_argument("--loops", type=int, nargs="+", default=[0, 10, 25, 50])
+    parser.add_argument("--postgres", default=PG_DEFAULT)
+    args = parser.parse_args()
+    targets = {"SQLite file": f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.sqlite'}"}
+    pg = pg_database(args.postgres)
+    if pg:
+        targets["PostgreSQL"] = pg
+    print(f"Full lifecycle (create+intake, notice, correction, claim, review, pickup, rating), {args.cases} cases")
+    print(f"{'target':>14} {'engine ms/case':>15} {'cases/s':>8} {'raw Spiff ms/case':>18} {'ratio':>6}")
+    for label, url in targets.items():
+        engine, actors = prepare(url)
+        raw = RawSpiff(engine, actors)
+        engine_ms = per_case_ms(partial(engine_case, engine, actors), args.cases)
+        raw_ms = per_case_ms(raw.case, args.cases)
+        print(f"{label:>14} {engine_ms:>15.2f} {1000 / engine_ms:>8.1f} {raw_ms:>18.2f} {engine_ms / raw_ms:>6.2f}")
+        long_history(engine, raw, actors, args.loops)
+        engine.db.dispose()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Working days: statutory holidays and make-up working days (调休), as data."""

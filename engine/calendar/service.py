@@ -1,0 +1,141 @@
+"""Keeping the working-day calendar: seeding, importing a year, loading it for arithmetic."""
+
+import csv
+import io
+import threading
+import time
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import chinese_calendar
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from engine.calendar.models import CalendarDay, CalendarYear
+from engine.calendar.workdays import WorkCalendar
+from engine.errors import InvalidInput
+
+PACKAGE_SOURCE = f"chinesecalendar {chinese_calendar.__version__}"
+KINDS = {"holiday": False, "workday": True}
+
+
+def _chinese_name(english: str) -> str:
+    try:
+        return chinese_calendar.Holiday(english).chinese
+    except ValueError:
+        return english
+
+
+def package_years() -> set[int]:
+    return {day.year for day in chinese_calendar.holidays} | {day.year for day in chinese_calendar.workdays}
+
+
+def seed_from_package(session: Session, now: datetime) -> list[int]:
+    """Copy every year the package knows and the database does not yet have; returns them."""
+    have = set(session.scalars(select(CalendarYear.year)))
+    years = sorted(package_years() - have)
+    if not years:
+        return []
+    wanted = set(years)
+    rows = [
+        CalendarDay(day=day, is_workday=False, name=_chinese_name(name))
+        for day, name in chinese_calendar.holidays.items()
+        if day.year in wanted
+    ] + [
+        CalendarDay(day=day, is_workday=True, name=f"{_chinese_name(name)}调休上班")
+        for day, name in chinese_calendar.workdays.items()
+        if day.year in wanted
+    ]
+    session.add_all(rows)
+    session.add_all(CalendarYear(year=year, source=PACKAGE_SOURCE, imported_at=now) for year in years)
+    return years
+
+
+@dataclass(frozen=True)
+class ScheduleRow:
+    day: date
+    is_workday: bool
+    name: str
+
+
+def parse_schedule(text: str) -> tuple[int, list[ScheduleRow]]:
+    """Parse a year's official schedule: CSV with the header ``date,kind,name``.
+
+    ``kind`` is ``holiday`` (a day off) or ``workday`` (a weekend day declared a working
+    day). Every row must belong to the same year. Errors name the line.
+    """
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    if reader.fieldnames is None or [f.strip() for f in reader.fieldnames] != ["date", "kind", "name"]:
+        raise InvalidInput("the schedule must be CSV with the header 'date,kind,name'", field="header")
+    rows: list[ScheduleRow] = []
+    seen: set[date] = set()
+    for number, raw in enumerate(reader, start=2):
+        values = {key.strip(): (value or "").strip() for key, value in raw.items() if key}
+        try:
+            day = date.fromisoformat(values["date"])
+        except ValueError:
+            raise InvalidInput(f"line {number}: '{values['date']}' is not a date (YYYY-MM-DD)", field="date") from None
+        kind = values["kind"]
+        if kind not in KINDS:
+            raise InvalidInput(f"line {number}: kind must be 'holiday' or 'workday', not '{kind}'", field="kind")
+        if kind == "workday" and day.weekday() < 5:
+            raise InvalidInput(f"line {number}: {day} is a weekday; only a weekend day can be a make-up working day",
+                               field="kind")
+        if not values["name"] or len(values["name"]) > 100:
+            raise InvalidInput(f"line {number}: name must be 1 to 100 characters", field="name")
+        if day in seen:
+            raise InvalidInput(f"line {number}: {day} is listed twice", field="date")
+        seen.add(day)
+        rows.append(ScheduleRow(day, KINDS[kind], values["name"]))
+    if not rows:
+        raise InvalidInput("the schedule lists no days", field="date")
+    years = {row.day.year for row in rows}
+    if len(years) != 1:
+        raise InvalidInput(f"a schedule covers one year; this one has {sorted(years)}", field="date")
+    return years.pop(), rows
+
+
+def import_schedule(session: Session, text: str, source: str, now: datetime) -> tuple[int, int]:
+    """Replace one year's schedule with the rows of an official notice; returns (year, rows)."""
+    year, rows = parse_schedule(text)
+    session.execute(delete(CalendarDay).where(CalendarDay.day >= date(year, 1, 1), CalendarDay.day <= date(year, 12, 31)))
+    session.add_all(CalendarDay(day=row.day, is_workday=row.is_workday, name=row.name) for row in rows)
+    known = session.get(CalendarYear, year)
+    if known is None:
+        session.add(CalendarYear(year=year, source=source[:200], imported_at=now))
+    else:
+        known.source, known.imported_at = source[:200], now
+    return year, len(rows)
+
+
+def load_calendar(session: Session) -> WorkCalendar:
+    years = set(session.scalars(select(CalendarYear.year)))
+    exceptions = {row.day: (row.is_workday, row.name) for row in session.scalars(select(CalendarDay))}
+    return WorkCalendar(years, exceptions)
+
+
+class CalendarCache:
+    """The calendar as last read from the database, re-read after ``ttl`` seconds.
+
+    Another process (``onewindow calendar import``) may extend the table; every process
+    sees the change within ``ttl`` seconds, or at once after :meth:`invalidate`.
+    """
+
+    def __init__(self, session_factory, ttl: float = 60.0):
+        self._session_factory = session_factory
+        self._ttl = ttl
+        self._lock = threading.Lock()
+        self._calendar: WorkCalendar | None = None
+        self._loaded_at = 0.0
+
+    def get(self) -> WorkCalendar:
+        with self._lock:
+            if self._calendar is None or time.monotonic() - self._loaded_at > self._ttl:
+                with self._session_factory() as session:
+                    self._calendar = load_calendar(session)
+                self._loaded_at = time.monotonic()
+            return self._calendar
+
+    def invalidate(self) -> None:
+        with self._lock:
+            self._calendar = None

@@ -1,0 +1,1 @@
+"""Cases (办件): the case row, its number, applicant data and case-level bookkeeping."""

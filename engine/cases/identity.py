@@ -1,0 +1,41 @@
+"""Checksums of Chinese identity numbers, so a mistyped number is caught at the window.
+
+居民身份证号码 (GB 11643-1999): 17 digits and a check character (0-9 or X).
+统一社会信用代码 (GB 32100-2015): 18 characters from a 31-character alphabet, last one a check.
+"""
+
+from datetime import date
+
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+_USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+def resident_id_check(first17: str) -> str:
+    return _ID_CHECK[sum(int(d) * w for d, w in zip(first17, _ID_WEIGHTS, strict=True)) % 11]
+
+
+def resident_id_problem(number: str) -> str | None:
+    if len(number) != 18 or not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+        return "a 居民身份证 number is 17 digits and a digit or X"
+    try:
+        date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        return "the birth date inside the 居民身份证 number is not a date"
+    if resident_id_check(number[:17]) != number[17]:
+        return "the 居民身份证 number's check character is wrong"
+    return None
+
+
+def uscc_check(first17: str) -> str:
+    total = sum(_USCC_ALPHABET.index(c) * w for c, w in zip(first17, _USCC_WEIGHTS, strict=True))
+    return _USCC_ALPHABET[(31 - total % 31) % 31]
+
+
+def uscc_problem(code: str) -> str | None:
+    if len(code) != 18 or any(c not in _USCC_ALPHABET for c in code):
+        return "a 统一社会信用代码 is 18 characters of digits and capital letters (no I, O, S, V, Z)"
+    if uscc_check(code[:17]) != code[17]:
+        return "the 统一社会信用代码's check character is wrong"
+    return None

@@ -1,0 +1,69 @@
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from engine.db import Base, UTCDateTime
+
+
+class Case(Base):
+    """One application (办件), kept in step with its workflow by every engine action."""
+
+    __tablename__ = "service_case"
+    __table_args__ = (
+        Index("ix_case_next_timer_at", "next_timer_at"),
+        Index("ix_case_open_by_department", "closed_at", "department_code"),
+        Index("ix_case_status", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    item_code: Mapped[str] = mapped_column(ForeignKey("service_item.code"), index=True)
+    process_version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"))
+    department_code: Mapped[str] = mapped_column(ForeignKey("department.code"))
+    case_type: Mapped[str] = mapped_column(String(10))
+    promised_limit_days: Mapped[int] = mapped_column(Integer)
+
+    applicant_kind: Mapped[str] = mapped_column(String(12))
+    applicant_name: Mapped[str] = mapped_column(String(100))
+    applicant_id_type: Mapped[str] = mapped_column(String(30))
+    applicant_id_number: Mapped[str] = mapped_column(String(30))
+    applicant_phone: Mapped[str] = mapped_column(String(20))
+    applicant_address: Mapped[str] = mapped_column(String(200), default="")
+    applicant_contact: Mapped[str] = mapped_column(String(50), default="")
+
+    status: Mapped[str] = mapped_column(String(10))
+    stage: Mapped[str] = mapped_column(String(200), default="")
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    received_on: Mapped[date] = mapped_column(Date)
+    notice_issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    notice_count: Mapped[int] = mapped_column(Integer, default=0)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    accepted_on: Mapped[date | None] = mapped_column(Date)
+    deemed_accepted: Mapped[bool] = mapped_column(Boolean, default=False)
+    due_date: Mapped[date | None] = mapped_column(Date)
+    due_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decision: Mapped[str | None] = mapped_column(String(10))
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    delivery_method: Mapped[str | None] = mapped_column(String(10))
+    rating: Mapped[str | None] = mapped_column(String(10))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    outcome: Mapped[str | None] = mapped_column(String(20))
+    next_timer_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class CaseCounter(Base):
+    """The last case number issued on a day; incremented atomically."""
+
+    __tablename__ = "case_counter"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    last: Mapped[int] = mapped_column(Integer)

@@ -1,0 +1,47 @@
+"""Validation of applicant data (marshmallow), shared by the engine, the web and the CLI."""
+
+import re
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+
+from engine.cases.identity import resident_id_problem, uscc_problem
+
+PERSON, ORGANIZATION = "person", "organization"
+ID_TYPES = {
+    "居民身份证": PERSON,
+    "港澳居民来往内地通行证": PERSON,
+    "台湾居民来往大陆通行证": PERSON,
+    "护照": PERSON,
+    "统一社会信用代码": ORGANIZATION,
+}
+PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
+
+
+class ApplicantSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    kind = fields.Str(required=True, validate=validate.OneOf([PERSON, ORGANIZATION]))
+    name = fields.Str(required=True, validate=validate.Length(1, 100))
+    id_type = fields.Str(required=True, validate=validate.OneOf(list(ID_TYPES)))
+    id_number = fields.Str(required=True, validate=validate.Length(5, 30))
+    phone = fields.Str(required=True, validate=validate.Regexp(PHONE, error="must be a mobile (11 digits) or landline number"))
+    address = fields.Str(load_default="", validate=validate.Length(0, 200))
+    contact_name = fields.Str(load_default="", validate=validate.Length(0, 50))
+
+    @validates_schema
+    def _check_identity(self, data, **_):
+        if ID_TYPES[data["id_type"]] != data["kind"]:
+            raise ValidationError(f"a {data['kind']} cannot apply with a {data['id_type']}", "id_type")
+        if data["id_type"] == "居民身份证":
+            problem = resident_id_problem(data["id_number"])
+        elif data["id_type"] == "统一社会信用代码":
+            problem = uscc_problem(data["id_number"])
+        else:
+            problem = None if re.fullmatch(r"[A-Z0-9]{5,20}", data["id_number"]) else "must be 5-20 capital letters or digits"
+        if problem:
+            raise ValidationError(problem, "id_number")
+        if data["kind"] == ORGANIZATION and not data["contact_name"]:
+            raise ValidationError("an organization names the person handling the application", "contact_name")
+        if not data["name"].strip():
+            raise ValidationError("must not be blank", "name")

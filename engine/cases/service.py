@@ -1,0 +1,120 @@
+"""Case rows: numbering, the data a case's workflow starts with, lookups."""
+
+from datetime import date, datetime
+
+from marshmallow import ValidationError
+from sqlalchemy import insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from engine.cases.models import Case, CaseCounter
+from engine.cases.schemas import ApplicantSchema
+from engine.catalogue.models import ServiceItem
+from engine.errors import InvalidInput, NotFound
+
+# Keys the engine puts into a workflow's data; forms may not overwrite them.
+INITIAL_DATA_KEYS = frozenset({
+    "item_code", "item_name", "case_type", "department_code", "co_department_codes", "promised_limit_days",
+    "legal_limit_days", "correction_window_days", "materials", "material_codes", "delivery_options",
+    "received_on",
+})
+
+
+def validate_applicant(raw) -> dict:
+    if not isinstance(raw, dict):
+        raise InvalidInput("applicant must be an object", field="applicant")
+    try:
+        return ApplicantSchema().load(raw)
+    except ValidationError as error:
+        field, messages = next(iter(error.messages.items()))
+        message = messages[0] if isinstance(messages, list) else str(messages)
+        raise InvalidInput(f"applicant.{field}: {message}", field=f"applicant.{field}") from None
+
+
+def next_case_number(session: Session, day: date, prefix: str) -> str:
+    """A unique, date-sortable number such as ZW2026112200042, issued atomically."""
+    dialect = session.get_bind().dialect.name
+    dialect_insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}.get(dialect, insert)
+    statement = dialect_insert(CaseCounter).values(day=day, last=1)
+    statement = statement.on_conflict_do_update(
+        index_elements=[CaseCounter.day], set_={"last": CaseCounter.last + 1}
+    ).returning(CaseCounter.last)
+    sequence = session.execute(statement).scalar_one()
+    return f"{prefix}{day:%Y%m%d}{sequence:05d}"
+
+
+def initial_data(item: ServiceItem, received_on: date) -> dict:
+    materials = [
+        {"code": m.code, "name": m.name, "mandatory": m.mandatory, "form": m.form, "count": m.count,
+         "commitment_allowed": m.commitment_allowed}
+        for m in item.materials
+    ]
+    return {
+        "item_code": item.code,
+        "item_name": item.name,
+        "case_type": item.case_type,
+        "department_code": item.department_code,
+        "co_department_codes": item.co_department_codes,
+        "promised_limit_days": item.promised_limit_days,
+        "legal_limit_days": item.legal_limit_days,
+        "correction_window_days": item.correction_window_days,
+        "materials": materials,
+        "material_codes": [m["code"] for m in materials],
+        "delivery_options": list(item.delivery_options),
+        "received_on": received_on.isoformat(),
+    }
+
+
+def new_case(item: ServiceItem, applicant: dict, number: str, version_id: int, created_by: int | None,
+             now: datetime, today: date) -> Case:
+    return Case(
+        number=number, item_code=item.code, process_version_id=version_id, department_code=item.department_code,
+        case_type=item.case_type, promised_limit_days=item.promised_limit_days,
+        applicant_kind=applicant["kind"], applicant_name=applicant["name"].strip(),
+        applicant_id_type=applicant["id_type"], applicant_id_number=applicant["id_number"],
+        applicant_phone=applicant["phone"], applicant_address=applicant["address"],
+        applicant_contact=applicant["contact_name"],
+        status="待接件", stage="", received_at=now, received_on=today, notice_count=0,
+        created_by_id=created_by, created_at=now, updated_at=now,
+    )
+
+
+def get_item(session: Session, item_code) -> ServiceItem:
+    if not isinstance(item_code, str) or not item_code:
+        raise InvalidInput("item_code is required", field="item_code")
+    item = session.get(ServiceItem, item_code)
+    if item is None or not item.active:
+        raise NotFound(f"no service item '{item_code}' in the catalogue", field="item_code")
+    return item
+
+
+def find_case(session: Session, number: str, *, lock: bool = False) -> Case:
+    if not isinstance(number, str) or not number:
+        raise InvalidInput("a case number is required", field="case_number")
+    statement = select(Case).where(Case.number == number)
+    if lock:
+        statement = statement.with_for_update().execution_options(populate_existing=True)
+    case = session.scalar(statement)
+    if case is None:
+        raise NotFound(f"no case with number '{number}'", field="case_number")
+    return case
+
+
+def lock_case_of_task(session: Session, task_id: str) -> Case | None:
+    """Take the row lock of the case a human task belongs to (None: no such task)."""
+    from engine.tasks.models import HumanTask
+
+    owner = select(HumanTask.case_id).where(HumanTask.id == task_id).scalar_subquery()
+    return session.scalar(
+        select(Case).where(Case.id == owner).with_for_update().execution_options(populate_existing=True)
+    )
+
+
+def lock_case(session: Session, case_id: int) -> Case:
+    """Take the case's row lock: every action on one case runs one at a time."""
+    case = session.scalar(
+        select(Case).where(Case.id == case_id).with_for_update().execution_options(populate_existing=True)
+    )
+    if case is None:
+        raise NotFound(f"case {case_id} does not exist")
+    return case

@@ -1,0 +1,1 @@
+"""The service catalogue (办事指南): departments, service items and their materials."""

@@ -1,0 +1,217 @@
+"""Loading a catalogue file (TOML) into the database, refusing bad data with a clear message.
+
+The whole file is validated before anything is written: an error names the item (or
+department) and the field, and the database is left as it was.
+"""
+
+import tomllib
+from pathlib import Path
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.catalogue.models import (
+    CASE_TYPES,
+    DELIVERY_METHODS,
+    MATERIAL_FORMS,
+    Department,
+    ItemCoDepartment,
+    ItemMaterial,
+    ServiceItem,
+)
+from engine.errors import CatalogueError
+
+DEMO_CATALOGUE = Path(__file__).with_name("demo_catalogue.toml")
+CATEGORIES = ("市场准入", "投资建设", "民生保障", "交通运输", "卫生健康", "社会保障", "公共安全")
+MAX_LIMIT_DAYS = 365
+
+def _strict_bool():
+    # TOML has real booleans; refuse "yes", 1 and friends.
+    return fields.Bool(required=True, truthy={True}, falsy={False})
+
+
+_code = validate.Regexp(r"^[A-Z][A-Z0-9-]{1,31}$", error="must be upper-case letters, digits and '-'")
+
+
+class DepartmentSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    code = fields.Str(required=True, validate=validate.Regexp(r"^[A-Z]{2,8}$", error="must be 2-8 upper-case letters"))
+    name = fields.Str(required=True, validate=validate.Length(1, 100))
+    short_name = fields.Str(required=True, validate=validate.Length(1, 30))
+
+
+class MaterialSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    code = fields.Str(required=True, validate=validate.Regexp(r"^[A-Z][A-Z0-9]{1,15}$", error="must look like M01"))
+    name = fields.Str(required=True, validate=validate.Length(1, 200))
+    mandatory = _strict_bool()
+    form = fields.Str(required=True, validate=validate.OneOf(MATERIAL_FORMS))
+    count = fields.Int(required=True, strict=True, validate=validate.Range(1, 20))
+    commitment_allowed = _strict_bool()
+    note = fields.Str(load_default="", validate=validate.Length(0, 300))
+
+
+class ItemSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    code = fields.Str(required=True, validate=_code)
+    name = fields.Str(required=True, validate=validate.Length(1, 200))
+    department = fields.Str(required=True)
+    co_departments = fields.List(fields.Str(), load_default=list)
+    category = fields.Str(required=True, validate=validate.OneOf(CATEGORIES))
+    case_type = fields.Str(required=True, validate=validate.OneOf(CASE_TYPES))
+    legal_limit_days = fields.Int(required=True, strict=True, validate=validate.Range(1, MAX_LIMIT_DAYS))
+    promised_limit_days = fields.Int(required=True, strict=True, validate=validate.Range(0, MAX_LIMIT_DAYS))
+    correction_window_days = fields.Int(load_default=20, strict=True, validate=validate.Range(1, 60))
+    extension_days = fields.Int(load_default=10, strict=True, validate=validate.Range(0, 30))
+    fee = fields.Str(load_default="不收费", validate=validate.Length(1, 100))
+    delivery_options = fields.List(
+        fields.Str(validate=validate.OneOf(DELIVERY_METHODS)), required=True, validate=validate.Length(1, 2)
+    )
+    process = fields.Str(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]{0,99}$"))
+    legal_basis = fields.Str(required=True, validate=validate.Length(1, 2000))
+    result_name = fields.Str(required=True, validate=validate.Length(1, 100))
+    materials = fields.List(fields.Nested(MaterialSchema), required=True, validate=validate.Length(1, 50))
+
+    @validates_schema
+    def _check_consistency(self, data, **_):
+        if data["promised_limit_days"] > data["legal_limit_days"]:
+            raise ValidationError("must not exceed legal_limit_days (承诺时限 ≤ 法定时限)", "promised_limit_days")
+        immediate = data["case_type"] == "即办件"
+        if immediate and data["promised_limit_days"] != 0:
+            raise ValidationError("a 即办件 is finished at the window: promised_limit_days must be 0",
+                                  "promised_limit_days")
+        if not immediate and data["promised_limit_days"] == 0:
+            raise ValidationError(f"a {data['case_type']} needs promised_limit_days of at least 1",
+                                  "promised_limit_days")
+        joint = data["case_type"] == "联办件"
+        if joint and not data["co_departments"]:
+            raise ValidationError("a 联办件 needs at least one co-reviewing department", "co_departments")
+        if not joint and data["co_departments"]:
+            raise ValidationError(f"only a 联办件 has co-reviewing departments, not a {data['case_type']}",
+                                  "co_departments")
+        if data["department"] in data["co_departments"]:
+            raise ValidationError("the lead department cannot also co-review", "co_departments")
+        if len(set(data["co_departments"])) != len(data["co_departments"]):
+            raise ValidationError("a department is listed twice", "co_departments")
+        if len(set(data["delivery_options"])) != len(data["delivery_options"]):
+            raise ValidationError("a delivery option is listed twice", "delivery_options")
+        codes = [material["code"] for material in data["materials"]]
+        duplicate = next((code for code in codes if codes.count(code) > 1), None)
+        if duplicate:
+            raise ValidationError(f"material code {duplicate} is used twice", "materials")
+        if not any(material["mandatory"] for material in data["materials"]):
+            raise ValidationError("at least one material must be mandatory", "materials")
+
+
+class CatalogueSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    center_name = fields.Str(required=True, validate=validate.Length(1, 100))
+    departments = fields.List(fields.Dict(), required=True, validate=validate.Length(min=1))
+    items = fields.List(fields.Dict(), required=True, validate=validate.Length(min=1))
+
+
+def _first_error(messages, prefix: str = "") -> tuple[str, str]:
+    """Flatten marshmallow's nested error dict to (field path, message) of the first error."""
+    if isinstance(messages, dict):
+        key, value = next(iter(messages.items()))
+        if key == "_schema":
+            return prefix.rstrip("."), _first_error(value)[1]
+        return _first_error(value, f"{prefix}{key}.")
+    if isinstance(messages, list):
+        first = messages[0]
+        return (prefix.rstrip("."), first) if isinstance(first, str) else _first_error(first, prefix)
+    return prefix.rstrip("."), str(messages)
+
+
+def validate_catalogue(raw: dict, known_processes: set[str]) -> dict:
+    """Return the validated catalogue or raise CatalogueError naming the item and field."""
+    try:
+        top = CatalogueSchema().load(raw)
+    except ValidationError as error:
+        field, message = _first_error(error.messages)
+        raise CatalogueError(f"catalogue: {field}: {message}", field=field) from None
+    departments = []
+    for index, dept_raw in enumerate(top["departments"]):
+        label = f"department {dept_raw.get('code', f'#{index + 1}')}"
+        try:
+            departments.append(DepartmentSchema().load(dept_raw))
+        except ValidationError as error:
+            field, message = _first_error(error.messages)
+            raise CatalogueError(f"{label}: {field}: {message}", field=field) from None
+    dept_codes = [dept["code"] for dept in departments]
+    if len(set(dept_codes)) != len(dept_codes):
+        raise CatalogueError("catalogue: departments: a department code is used twice", field="departments")
+    items = []
+    for index, item_raw in enumerate(top["items"]):
+        label = f"item {item_raw.get('code', f'#{index + 1}')}"
+        try:
+            item = ItemSchema().load(item_raw)
+        except ValidationError as error:
+            field, message = _first_error(error.messages)
+            raise CatalogueError(f"{label}: {field}: {message}", field=field) from None
+        for field, codes in (("department", [item["department"]]), ("co_departments", item["co_departments"])):
+            unknown = [code for code in codes if code not in dept_codes]
+            if unknown:
+                raise CatalogueError(f"{label}: {field}: unknown department {unknown[0]}", field=field)
+        if item["process"] not in known_processes:
+            raise CatalogueError(f"{label}: process: no deployed process '{item['process']}' "
+                                 f"(known: {', '.join(sorted(known_processes)) or 'none'})", field="process")
+        items.append(item)
+    item_codes = [item["code"] for item in items]
+    duplicate = next((code for code in item_codes if item_codes.count(code) > 1), None)
+    if duplicate:
+        raise CatalogueError(f"item {duplicate}: code: used by two items", field="code")
+    return {"center_name": top["center_name"], "departments": departments, "items": items}
+
+
+def read_catalogue_file(path: Path) -> dict:
+    try:
+        with open(path, "rb") as handle:
+            return tomllib.load(handle)
+    except OSError as error:
+        raise CatalogueError(f"cannot read catalogue file {path}: {error.strerror}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise CatalogueError(f"catalogue file {path} is not valid TOML: {error}") from None
+
+
+def load_catalogue(session: Session, raw: dict, known_processes: set[str]) -> dict:
+    """Validate and write the catalogue; items missing from it are deactivated, not deleted."""
+    catalogue = validate_catalogue(raw, known_processes)
+    for dept in catalogue["departments"]:
+        row = session.get(Department, dept["code"]) or Department(code=dept["code"])
+        row.name, row.short_name = dept["name"], dept["short_name"]
+        session.add(row)
+    session.flush()
+    listed = set()
+    for item in catalogue["items"]:
+        listed.add(item["code"])
+        row = session.get(ServiceItem, item["code"]) or ServiceItem(code=item["code"])
+        row.name, row.department_code = item["name"], item["department"]
+        row.category, row.case_type = item["category"], item["case_type"]
+        row.legal_limit_days, row.promised_limit_days = item["legal_limit_days"], item["promised_limit_days"]
+        row.correction_window_days, row.extension_days = item["correction_window_days"], item["extension_days"]
+        row.fee, row.delivery_options, row.process_id = item["fee"], item["delivery_options"], item["process"]
+        row.legal_basis, row.result_name, row.active = item["legal_basis"], item["result_name"], True
+        # Old rows go first: the new ones reuse their unique keys.
+        row.materials.clear()
+        row.co_departments.clear()
+        session.add(row)
+        session.flush()
+        row.materials = [
+            ItemMaterial(position=index, **material) for index, material in enumerate(item["materials"])
+        ]
+        row.co_departments = [ItemCoDepartment(department_code=code) for code in item["co_departments"]]
+        session.add(row)
+        session.flush()
+    for row in session.scalars(select(ServiceItem).where(ServiceItem.code.not_in(listed))):
+        row.active = False
+    return catalogue

@@ -1,0 +1,73 @@
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from engine.db import Base
+
+CASE_TYPES = ("即办件", "承诺件", "联办件", "上报件")
+DELIVERY_METHODS = ("pickup", "post")
+MATERIAL_FORMS = ("原件", "复印件", "原件及复印件", "电子件")
+
+
+class Department(Base):
+    __tablename__ = "department"
+
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    short_name: Mapped[str] = mapped_column(String(30))
+
+
+class ServiceItem(Base):
+    __tablename__ = "service_item"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    department_code: Mapped[str] = mapped_column(ForeignKey("department.code"), index=True)
+    category: Mapped[str] = mapped_column(String(30))
+    case_type: Mapped[str] = mapped_column(String(10))
+    legal_limit_days: Mapped[int] = mapped_column(Integer)
+    promised_limit_days: Mapped[int] = mapped_column(Integer)
+    correction_window_days: Mapped[int] = mapped_column(Integer)
+    extension_days: Mapped[int] = mapped_column(Integer)
+    fee: Mapped[str] = mapped_column(String(100))
+    delivery_options: Mapped[list[str]] = mapped_column(JSON)
+    process_id: Mapped[str] = mapped_column(String(100))
+    legal_basis: Mapped[str] = mapped_column(Text)
+    result_name: Mapped[str] = mapped_column(String(100))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    department: Mapped[Department] = relationship(lazy="joined")
+    materials: Mapped[list["ItemMaterial"]] = relationship(
+        order_by="ItemMaterial.position", cascade="all, delete-orphan", lazy="selectin"
+    )
+    co_departments: Mapped[list["ItemCoDepartment"]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="ItemCoDepartment.department_code"
+    )
+
+    @property
+    def co_department_codes(self) -> list[str]:
+        return [link.department_code for link in self.co_departments]
+
+
+class ItemMaterial(Base):
+    __tablename__ = "item_material"
+    __table_args__ = (UniqueConstraint("item_code", "code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_code: Mapped[str] = mapped_column(ForeignKey("service_item.code", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    code: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(200))
+    mandatory: Mapped[bool] = mapped_column(Boolean)
+    form: Mapped[str] = mapped_column(String(10))
+    count: Mapped[int] = mapped_column(Integer)
+    commitment_allowed: Mapped[bool] = mapped_column(Boolean, default=False)
+    note: Mapped[str] = mapped_column(String(300), default="")
+
+
+class ItemCoDepartment(Base):
+    """A co-reviewing department (协办) of a joint item (联办件)."""
+
+    __tablename__ = "item_co_department"
+
+    item_code: Mapped[str] = mapped_column(ForeignKey("service_item.code", ondelete="CASCADE"), primary_key=True)
+    department_code: Mapped[str] = mapped_column(ForeignKey("department.code"), primary_key=True)

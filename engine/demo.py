@@ -1,0 +1,51 @@
+"""The demo service center: processes, calendar, catalogue and staff accounts.
+
+Used by ``onewindow serve`` on a fresh database, by the simulation and by the tests, so
+a newcomer sees a working center without typing anything.
+"""
+
+from sqlalchemy import select
+
+from engine.catalogue.loader import DEMO_CATALOGUE, read_catalogue_file
+from engine.staff.models import Staff
+from engine.staff.service import create_staff
+
+CLERKS = [("clerk1", "王晓燕"), ("clerk2", "刘建国"), ("clerk3", "陈美玲")]
+SUPERVISORS = [("supervisor", "赵督查")]
+ADMINS = [("admin", "系统管理员")]
+# Per department: two approvers and the chief representative (首席代表).
+DEPARTMENT_STAFF = {
+    "SCJG": [("scjg_approver1", "李明"), ("scjg_approver2", "周红"), ("scjg_chief", "孙首席")],
+    "ZRGH": [("zrgh_approver1", "吴刚"), ("zrgh_approver2", "郑丽"), ("zrgh_chief", "钱首席")],
+    "ZJJ": [("zjj_approver1", "冯强"), ("zjj_approver2", "何静"), ("zjj_chief", "许首席")],
+    "JTYS": [("jtys_approver1", "马骏"), ("jtys_approver2", "高敏"), ("jtys_chief", "林首席")],
+    "CJR": [("cjr_approver1", "罗平"), ("cjr_approver2", "梁芳"), ("cjr_chief", "宋首席")],
+    "WJW": [("wjw_approver1", "唐磊"), ("wjw_approver2", "韩雪"), ("wjw_chief", "曹首席")],
+}
+
+
+def demo_staff() -> list[tuple[str, str, str, str | None]]:
+    """(username, name, role, department) of every demo account."""
+    accounts = [(u, n, "clerk", None) for u, n in CLERKS]
+    for department, people in DEPARTMENT_STAFF.items():
+        for username, name in people:
+            accounts.append((username, name, "chief" if username.endswith("_chief") else "approver", department))
+    accounts += [(u, n, "supervisor", None) for u, n in SUPERVISORS]
+    accounts += [(u, n, "admin", None) for u, n in ADMINS]
+    return accounts
+
+
+def seed_demo_center(engine) -> dict:
+    """Bring a migrated database to a working demo center; safe to run again."""
+    versions = engine.deploy_processes()
+    years = engine.seed_calendar()
+    catalogue = engine.load_catalogue(read_catalogue_file(DEMO_CATALOGUE))
+    created = []
+    with engine.transaction() as session:
+        existing = set(session.scalars(select(Staff.username)))
+        for username, name, role, department in demo_staff():
+            if username not in existing:
+                created.append(create_staff(session, username=username, name=name, role=role,
+                                            department_code=department, now=engine.clock.now()).username)
+    return {"processes": [v.process_id for v in versions], "calendar_years": years,
+            "items": len(catalogue["items"]), "staff": created, "center_name": catalogue["center_name"]}

@@ -1,0 +1,71 @@
+"""Errors the engine raises for bad input or impossible actions.
+
+Every error names what was wrong (``field`` where a field is to blame) so that the web
+layer can answer 4xx with a useful message and the CLI can print it.
+"""
+
+
+class OneWindowError(Exception):
+    """Base class: a refused action. Nothing was changed in the database."""
+
+    http_status = 400
+    code = "error"
+
+    def __init__(self, message: str, *, field: str | None = None, details: dict | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.details = details or {}
+
+    def to_dict(self) -> dict:
+        out = {"code": self.code, "message": self.message}
+        if self.field:
+            out["field"] = self.field
+        if self.details:
+            out["details"] = self.details
+        return out
+
+
+class InvalidInput(OneWindowError):
+    """Submitted data failed validation."""
+
+    http_status = 422
+    code = "invalid_input"
+
+
+class NotFound(OneWindowError):
+    http_status = 404
+    code = "not_found"
+
+
+class Forbidden(OneWindowError):
+    """The actor's role or department does not allow the action."""
+
+    http_status = 403
+    code = "forbidden"
+
+
+class Conflict(OneWindowError):
+    """The action lost a race or the object is not in a state that allows it."""
+
+    http_status = 409
+    code = "conflict"
+
+
+class ProcessDefinitionError(OneWindowError):
+    """A BPMN/DMN/form file is unparsable or uses a construct the engine refuses."""
+
+    code = "invalid_process"
+
+
+class CatalogueError(OneWindowError):
+    """Catalogue data refused at load time; message names the item and field."""
+
+    code = "invalid_catalogue"
+
+
+class ProcessRuntimeError(OneWindowError):
+    """The process model could not continue (a script or decision failed); nothing changed."""
+
+    http_status = 409
+    code = "process_error"

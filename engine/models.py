@@ -1,0 +1,15 @@
+"""Every table of the engine, imported in one place for Alembic and for tests."""
+
+from engine.audit.models import AuditEntry
+from engine.calendar.models import CalendarDay, CalendarYear
+from engine.cases.models import Case, CaseCounter
+from engine.catalogue.models import Department, ItemCoDepartment, ItemMaterial, ServiceItem
+from engine.db import Base
+from engine.staff.models import Staff
+from engine.tasks.models import HumanTask
+from engine.workflow.models import ProcessVersion, WorkflowState, WorkflowTask
+
+__all__ = [
+    "AuditEntry", "Base", "CalendarDay", "CalendarYear", "Case", "CaseCounter", "Department", "HumanTask",
+    "ItemCoDepartment", "ItemMaterial", "ProcessVersion", "ServiceItem", "Staff", "WorkflowState", "WorkflowTask",
+]

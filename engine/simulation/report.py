@@ -1,0 +1,105 @@
+"""Daily and final figures of a simulation, read back from the case rows."""
+
+import unicodedata
+from dataclasses import dataclass, fields
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from engine.cases.models import Case
+from engine.clock import CHINA_TZ, local_datetime
+from engine.tasks.models import COMPLETED, HumanTask
+
+WEEKDAYS = "一二三四五六日"
+
+
+@dataclass
+class Figures:
+    received: int = 0
+    accepted: int = 0
+    notices: int = 0
+    on_the_spot: int = 0
+    decided: int = 0
+    on_time: int = 0
+    late: int = 0
+    overdue_open: int = 0
+    withdrawn: int = 0
+    not_accepted: int = 0
+
+
+COLUMNS = [("received", "收件"), ("accepted", "受理"), ("notices", "一次告知"), ("on_the_spot", "现场办结"),
+           ("decided", "办结"), ("on_time", "按期"), ("late", "超期办结"), ("overdue_open", "超期在办"),
+           ("withdrawn", "撤回"), ("not_accepted", "不予受理")]
+
+
+def _local_day(moment: datetime) -> date:
+    return moment.astimezone(CHINA_TZ).date()
+
+
+def figures(session, first: date, last: date, today: date) -> Figures:
+    """Figures for local days first..last; ``overdue_open`` is as of ``today``."""
+    start, end = local_datetime(first), local_datetime(last + timedelta(days=1))
+
+    def between(column):
+        return column >= start, column < end
+
+    result = Figures()
+    result.received = session.scalar(select(func.count()).where(*between(Case.received_at)))
+    result.accepted = session.scalar(select(func.count()).where(*between(Case.accepted_at)))
+    result.notices = session.scalar(select(func.count()).select_from(HumanTask).where(
+        HumanTask.bpmn_id == "issue_notice", HumanTask.state == COMPLETED, *between(HumanTask.closed_at)))
+    decided = session.execute(select(Case.decided_at, Case.due_date, Case.case_type, Case.received_on)
+                              .where(*between(Case.decided_at))).all()
+    result.decided = len(decided)
+    result.on_time = sum(1 for at, due, *_ in decided if due is not None and _local_day(at) <= due)
+    result.late = result.decided - result.on_time
+    result.on_the_spot = sum(1 for at, _, kind, received in decided if kind == "即办件" and _local_day(at) == received)
+    result.overdue_open = session.scalar(select(func.count()).where(
+        Case.closed_at.is_(None), Case.decided_at.is_(None), Case.due_date < today))
+    result.withdrawn = session.scalar(select(func.count()).where(Case.outcome == "withdrawn", *between(Case.closed_at)))
+    result.not_accepted = session.scalar(select(func.count()).where(Case.outcome == "not_accepted",
+                                                                    *between(Case.closed_at)))
+    return result
+
+
+CELL = 10
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def _right(text: str, width: int = CELL) -> str:
+    return " " * max(0, width - _width(text)) + text
+
+
+def header() -> str:
+    return _right("日期", 15) + "".join(_right(label) for _, label in COLUMNS)
+
+
+def row(day: date, values: Figures) -> str:
+    cells = "".join(_right(str(getattr(values, name))) for name, _ in COLUMNS)
+    return f"{day.isoformat()} 周{WEEKDAYS[day.weekday()]}{cells}"
+
+
+def final_summary(session, first: date, last: date) -> list[str]:
+    total = figures(session, first, last, last + timedelta(days=1))
+    open_cases = session.scalar(select(func.count()).where(Case.closed_at.is_(None)))
+    refused = session.scalar(select(func.count()).where(Case.decision == "reject"))
+    deemed = session.scalar(select(func.count()).where(Case.deemed_accepted.is_(True)))
+    provisional = session.scalar(select(func.count()).where(Case.due_provisional.is_(True)))
+    lines = [f"{label}: {getattr(total, name)}" for name, label in COLUMNS if name != "overdue_open"]
+    lines.append(f"超期在办 (open and past due at the end): {total.overdue_open}")
+    lines.append(f"逾期未告知视为受理 (deemed accepted): {deemed}")
+    lines.append(f"不予许可 (refused in back office): {refused}")
+    lines.append(f"在办 (still open): {open_cases}")
+    lines.append(f"期限待定 (due date in a year without official schedule): {provisional}")
+    if total.decided:
+        lines.append(f"按期办结率 (on-time rate): {100 * total.on_time / total.decided:.1f}%")
+        lines.append(f"现场办结率 (completed at the window on the day received, of all completed): "
+                     f"{100 * total.on_the_spot / total.decided:.1f}%")
+    return lines
+
+
+def as_dict(values: Figures) -> dict:
+    return {field.name: getattr(values, field.name) for field in fields(values)}

@@ -1,0 +1,34 @@
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Date, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from engine.db import Base, UTCDateTime
+
+OPEN, COMPLETED, CANCELLED = "open", "completed", "cancelled"
+
+
+class HumanTask(Base):
+    """A user task of a case's workflow, as inboxes see it (never by loading workflows)."""
+
+    __tablename__ = "human_task"
+    __table_args__ = (
+        Index("ix_human_task_queue", "state", "department_code", "role"),
+        Index("ix_human_task_assignee", "state", "assignee_id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("service_case.id", ondelete="CASCADE"), index=True)
+    bpmn_id: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(20))
+    department_code: Mapped[str | None] = mapped_column(ForeignKey("department.code"))
+    form: Mapped[str] = mapped_column(String(100))
+    claim_required: Mapped[bool] = mapped_column(Boolean)
+    state: Mapped[str] = mapped_column(String(10))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    due_date: Mapped[date | None] = mapped_column(Date)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))

@@ -1,0 +1,1 @@
+"""The BPMN runtime: SpiffWorkflow specs, safe expressions, forms, timers, persistence."""

@@ -1,0 +1,86 @@
+"""User-task forms: JSON Schema files that say which fields a task accepts.
+
+Submitted data becomes task data, and task data keys become names in expressions, so a
+field name may not start with ``_``, shadow a Python builtin or an expression function,
+or overwrite data the engine put into the case. ``x-options-from`` on a string schema
+names a data key whose list gives the allowed values (e.g. the item's material codes).
+"""
+
+import builtins
+import copy
+import keyword
+
+from jsonschema import Draft202012Validator
+
+from engine.errors import InvalidInput, ProcessDefinitionError
+
+OPTIONS_KEYWORD = "x-options-from"
+_BUILTIN_NAMES = frozenset(dir(builtins))
+
+
+def field_name_problem(name, forbidden: frozenset[str] | set[str]) -> str | None:
+    if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
+        return "is not a valid field name"
+    if name.startswith("_"):
+        return "may not start with '_'"
+    if name in _BUILTIN_NAMES:
+        return "may not shadow a Python builtin"
+    if name in forbidden:
+        return "is reserved by the engine"
+    return None
+
+
+def check_form_schema(schema: dict, forbidden: frozenset[str]) -> None:
+    Draft202012Validator.check_schema(schema)
+    if schema.get("type") != "object" or schema.get("additionalProperties") is not False:
+        raise ProcessDefinitionError("a form must be an object schema with additionalProperties false")
+    for name in schema.get("properties", {}):
+        problem = field_name_problem(name, forbidden)
+        if problem:
+            raise ProcessDefinitionError(f"field '{name}' {problem}")
+
+
+def resolve_options(schema: dict, data: dict) -> dict:
+    """A copy of the schema with every ``x-options-from`` turned into an ``enum`` from data."""
+    def walk(node):
+        if isinstance(node, dict):
+            source = node.get(OPTIONS_KEYWORD)
+            if source is not None:
+                values = data.get(source)
+                node["enum"] = list(values) if isinstance(values, list) else []
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+    resolved = copy.deepcopy(schema)
+    walk(resolved)
+    return resolved
+
+
+def _error_field(error) -> str:
+    path = [str(part) for part in error.absolute_path]
+    if error.validator == "required" and isinstance(error.instance, dict):
+        missing = [name for name in error.validator_value if name not in error.instance]
+        path += missing[:1]
+    return ".".join(path) or "form"
+
+
+def validate_submission(schema: dict, data: dict, submitted, forbidden: frozenset[str]) -> dict:
+    """Return a private deep copy of ``submitted`` if the form allows it, else raise InvalidInput."""
+    if not isinstance(submitted, dict):
+        raise InvalidInput("the form data must be an object of field names to values", field="form")
+    allowed = schema.get("properties", {})
+    for name in submitted:
+        problem = field_name_problem(name, forbidden)
+        if problem:
+            raise InvalidInput(f"field '{name}' {problem}", field=str(name))
+        if name not in allowed:
+            raise InvalidInput(f"field '{name}' is not part of this form ({', '.join(allowed)})", field=name)
+    validator = Draft202012Validator(resolve_options(schema, data))
+    errors = sorted(validator.iter_errors(submitted), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
+    if errors:
+        error = errors[0]
+        field = _error_field(error)
+        raise InvalidInput(f"{field}: {error.message}", field=field)
+    return copy.deepcopy(submitted)

@@ -1,0 +1,1 @@
+"""Background jobs (APScheduler): due timers, deadline sweeps, warnings, ledger feed."""

@@ -1,0 +1,144 @@
+"""Fixtures: every database test runs on SQLite and on PostgreSQL.
+
+SQLite: a migrated, seeded template file is copied for each test. PostgreSQL: a test
+database is migrated and seeded once; each test then truncates the case tables, and the
+reference data is re-seeded only if a test changed it. Without a reachable PostgreSQL
+the PostgreSQL runs are skipped, except under CI (``CI`` set), where they fail.
+"""
+
+import os
+import shutil
+from datetime import date
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from engine.clock import SimulatedClock, local_datetime
+from engine.demo import seed_demo_center
+from engine.migrate import upgrade
+from engine.runtime import CaseEngine
+
+PG_ADMIN_URL = os.environ.get("ONEWINDOW_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+PG_TEST_DB = "onewindow_test"
+# Monday 23 November 2026, 09:00 in China: a plain working week.
+START = local_datetime(date(2026, 11, 23), 9, 0)
+CASE_TABLES = ("workflow_task", "workflow_state", "human_task", "audit_entry", "service_case", "case_counter")
+REFERENCE_FINGERPRINT = text(
+    "SELECT (SELECT count(*) FROM process_version), (SELECT coalesce(max(id), 0) FROM process_version),"
+    " (SELECT count(*) FROM calendar_year), (SELECT count(*) FROM calendar_day),"
+    " (SELECT count(*) FROM staff), (SELECT coalesce(max(id), 0) FROM staff),"
+    " (SELECT count(*) FROM service_item), (SELECT count(*) FROM item_material), (SELECT count(*) FROM department)"
+)
+
+
+def _seed(url: str) -> None:
+    upgrade(url)
+    engine = CaseEngine(url, clock=SimulatedClock(START))
+    try:
+        seed_demo_center(engine)
+    finally:
+        engine.db.dispose()
+
+
+def _pg_url(database: str) -> str:
+    return make_url(PG_ADMIN_URL).set(database=database).render_as_string(hide_password=False)
+
+
+def _postgres_available() -> str | None:
+    try:
+        admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
+        with admin.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        admin.dispose()
+        return None
+    except Exception as error:  # any connection failure means "not available here"
+        return f"PostgreSQL at {PG_ADMIN_URL} is not reachable: {error.__class__.__name__}"
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory):
+    path = tmp_path_factory.mktemp("template") / "template.sqlite"
+    url = f"sqlite:///{path}"
+    _seed(url)
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_database():
+    problem = _postgres_available()
+    if problem:
+        if os.environ.get("CI"):
+            pytest.fail(f"{problem}; PostgreSQL tests must run in CI")
+        pytest.skip(problem)
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f"DROP DATABASE IF EXISTS {PG_TEST_DB} WITH (FORCE)"))
+        connection.execute(text(f"CREATE DATABASE {PG_TEST_DB}"))
+    admin.dispose()
+    url = _pg_url(PG_TEST_DB)
+    _seed(url)
+    checker = create_engine(url)
+    with checker.connect() as connection:
+        fingerprint = tuple(connection.execute(REFERENCE_FINGERPRINT).one())
+    yield {"url": url, "fingerprint": fingerprint, "checker": checker}
+    checker.dispose()
+
+
+def _reset_postgres(database) -> None:
+    checker = database["checker"]
+    with checker.begin() as connection:
+        connection.execute(text(f"TRUNCATE {', '.join(CASE_TABLES)} RESTART IDENTITY CASCADE"))
+        fingerprint = tuple(connection.execute(REFERENCE_FINGERPRINT).one())
+    if fingerprint != database["fingerprint"]:
+        with checker.begin() as connection:
+            tables = connection.execute(text(
+                "SELECT string_agg(quote_ident(tablename), ', ') FROM pg_tables"
+                " WHERE schemaname = 'public' AND tablename <> 'alembic_version'")).scalar_one()
+            connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        engine = CaseEngine(database["url"], clock=SimulatedClock(START))
+        try:
+            seed_demo_center(engine)
+        finally:
+            engine.db.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path):
+    if request.param == "sqlite":
+        path = tmp_path / "onewindow.sqlite"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite:///{path}"
+    database = request.getfixturevalue("postgres_database")
+    _reset_postgres(database)
+    return database["url"]
+
+
+@pytest.fixture
+def postgres_url(request):
+    """Only PostgreSQL: for races that need real row locks."""
+    database = request.getfixturevalue("postgres_database")
+    _reset_postgres(database)
+    return database["url"]
+
+
+@pytest.fixture
+def clock():
+    return SimulatedClock(START)
+
+
+@pytest.fixture
+def engine(db_url, clock):
+    case_engine = CaseEngine(db_url, clock=clock)
+    yield case_engine
+    case_engine.db.dispose()
+
+
+@pytest.fixture
+def staff(engine):
+    """Actors of the demo center by username."""
+    from engine.demo import demo_staff
+    from engine.staff.service import get_actor
+
+    with engine.session() as session:
+        return {username: get_actor(session, username) for username, *_ in demo_staff()}

@@ -1,0 +1,81 @@
+"""The onewindow command line: every command works, and bad input gives a one-line error."""
+
+from datetime import date
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import func, select
+
+from engine.cases.models import Case
+from engine.simulation.run import Settings, simulate
+from web.cli import cli
+
+
+@pytest.fixture
+def run(tmp_path, monkeypatch):
+    monkeypatch.setenv("ONEWINDOW_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.sqlite'}")
+    runner = CliRunner()
+
+    def invoke(*args):
+        return runner.invoke(cli, list(args), catch_exceptions=False)
+    assert invoke("db", "upgrade").exit_code == 0
+    return invoke
+
+
+def test_setting_up_a_center_from_the_command_line(run, tmp_path):
+    result = run("demo", "seed")
+    assert result.exit_code == 0 and "示范市政务服务中心" in result.output
+    assert "no process changed" in run("process", "deploy").output
+    shown = run("calendar", "show", "2026")
+    assert "official" in shown.output and "2026-10-10  上班" in shown.output
+    assert "UNKNOWN" in run("calendar", "show", "2027").output
+    schedule = tmp_path / "2027.csv"
+    schedule.write_text("date,kind,name\n2027-01-01,holiday,元旦\n", encoding="utf-8")
+    result = run("calendar", "import", str(schedule), "--source", "国办发明电")
+    assert result.exit_code == 0 and "imported 1 days of 2027" in result.output
+    assert "official" in run("calendar", "show", "2027").output
+
+
+def test_bad_files_get_a_clear_error_not_a_traceback(run, tmp_path):
+    run("demo", "seed")
+    schedule = tmp_path / "bad.csv"
+    schedule.write_text("date,kind,name\n2027-01-04,workday,调休\n", encoding="utf-8")
+    result = run("calendar", "import", str(schedule))
+    assert result.exit_code == 1 and "Error: line 2: 2027-01-04 is a weekday" in result.output
+    catalogue = tmp_path / "bad.toml"
+    catalogue.write_text('center_name = "x"\n[[departments]]\ncode = "AB"\nname = "甲"\nshort_name = "甲"\n'
+                         '[[items]]\ncode = "AB-001"\nname = "事项"\n', encoding="utf-8")
+    result = run("catalogue", "check", str(catalogue))
+    assert result.exit_code == 1 and "Error: item AB-001:" in result.output and "Traceback" not in result.output
+    processes = tmp_path / "processes"
+    processes.mkdir()
+    (processes / "broken.bpmn").write_text("<bpmn:definitions", encoding="utf-8")
+    result = run("process", "deploy", "--dir", str(processes))
+    assert result.exit_code == 1 and "not well-formed" in result.output
+
+
+def test_simulate_command_prints_daily_and_final_summaries(run, tmp_path):
+    database = f"sqlite:///{tmp_path / 'sim.sqlite'}"
+    result = run("simulate", "--days", "3", "--cases-per-day", "8", "--start", "2026-11-23", "--database", database)
+    assert result.exit_code == 0, result.output
+    assert "2026-11-23 周一" in result.output and "合计" in result.output and "按期办结率" in result.output
+    again = run("simulate", "--days", "1", "--database", database)
+    assert again.exit_code == 1 and "already holds" in again.output
+
+
+def test_simulation_runs_through_the_engine_on_both_databases(db_url):
+    lines = []
+    summary = simulate(db_url, Settings(days=6, cases_per_day=12, seed=3, start=date(2026, 9, 28)), write=lines.append)
+    figures = dict(line.split(": ", 1) for line in summary if ": " in line)
+    received, accepted = int(figures["收件"]), int(figures["受理"])
+    assert received > 20 and 0 < accepted <= received
+    assert int(figures["按期"]) + int(figures["超期办结"]) == int(figures["办结"])
+    # Across National Day (1-7 October) only the working days before it receive applications.
+    from engine.runtime import CaseEngine
+    engine = CaseEngine(db_url)
+    with engine.session() as session:
+        days = {day for day in session.scalars(select(Case.received_on).distinct())}
+        assert session.scalar(select(func.count()).select_from(Case)) == received
+    engine.db.dispose()
+    assert days == {date(2026, 9, 28), date(2026, 9, 29), date(2026, 9, 30)}
+    assert len([line for line in lines if line.startswith("2026-")]) == 6

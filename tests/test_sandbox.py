@@ -1,0 +1,97 @@
+"""Expressions and scripts run without full Python: each escape route is refused."""
+
+import pytest
+
+from engine.workflow.expressions import SafeEnvironment, UnsafeExpression
+
+
+@pytest.fixture
+def env():
+    return SafeEnvironment({"today": lambda: "2026-11-23"})
+
+
+def test_ordinary_process_expressions_work(env):
+    data = {"materials": [{"code": "M01", "mandatory": True}, {"code": "M02", "mandatory": False}],
+            "received_materials": [], "days": 3, "name": "食品经营许可"}
+    assert env.evaluate('len([m for m in materials if m["mandatory"]]) == 1', data) is True
+    assert env.evaluate('f"P{days}D"', data) == "P3D"
+    assert env.evaluate('name.startswith("食品") and days > 2', data) is True
+    assert env.evaluate("today()", data) == "2026-11-23"
+    assert env.evaluate("{m['code']: m['mandatory'] for m in materials}", data) == {"M01": True, "M02": False}
+    assert env.evaluate("x if x else 'none'", {"x": ""}) == "none"
+
+
+def test_a_script_assigns_names_in_order(env):
+    data = {"required": ["M01", "M02"], "received": ["M01"]}
+    env.execute("missing = [m for m in required if m not in received]\ncount = len(missing)", data)
+    assert data["missing"] == ["M02"] and data["count"] == 1
+
+
+@pytest.mark.parametrize("expression", [
+    "__import__('os').system('true')",
+    "().__class__.__base__.__subclasses__()",
+    "name.__class__",
+    "name.__len__()",
+    "getattr(name, 'upper')",
+    "open('/etc/passwd').read()",
+    "eval('1 + 1')",
+    "exec('x = 1')",
+    "compile('1', 'x', 'eval')",
+    "globals()",
+    "type(name)",
+    "vars()",
+    "breakpoint()",
+    "(lambda: 1)()",
+    "(x := 1)",
+    "name.format(1)",
+    "[].append(1)",
+    "{}.update(a=1)",
+    "items.pop()",
+    "2 ** 999999",
+    "'a' * 10 ** 9",
+    "name.encode('utf-8')",
+    "f'{name!r:>{10**9}}'",
+    "f'{name:>999999999}'",
+    "'a' * 999999999",
+    "[0] * 999999999",
+    "name.zfill(999999999)",
+])
+def test_dangerous_expressions_are_refused(env, expression):
+    with pytest.raises(UnsafeExpression):
+        env.evaluate(expression, {"name": "张三", "items": [1, 2]})
+
+
+@pytest.mark.parametrize("script", [
+    "import os",
+    "from os import system",
+    "x = 1\nimport subprocess",
+    "items.append(3)",
+    "items[0] = 5",
+    "del items",
+    "for i in items: pass",
+    "def f(): pass",
+    "class A: pass",
+    "x = y = 1",
+    "x += 1",
+    "len = 3",
+    "__builtins__ = {}",
+    "_secret = 1",
+    "x = __import__('os')",
+    "with open('f') as f: pass",
+    "",
+])
+def test_dangerous_scripts_are_refused(env, script):
+    data = {"items": [1, 2]}
+    with pytest.raises(UnsafeExpression):
+        env.execute(script, data)
+    assert data == {"items": [1, 2]}
+
+
+def test_data_keys_cannot_shadow_functions(env):
+    # A task data key named like a function does not replace the function in calls.
+    assert env.evaluate("len(items)", {"items": [1, 2], "len": 5}) == 2
+
+
+def test_huge_comprehensions_are_stopped(env):
+    with pytest.raises(UnsafeExpression):
+        env.evaluate("[a for a in items for b in items for c in items]", {"items": list(range(100))})

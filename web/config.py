@@ -1,0 +1,47 @@
+"""Configuration objects, chosen by ``ONEWINDOW_CONFIG`` (development, production, testing).
+
+Settings come from environment variables prefixed ``ONEWINDOW_`` (e.g.
+``ONEWINDOW_DATABASE_URL``), read when the app is created, not when this module is imported.
+"""
+
+import os
+
+
+class Config:
+    SECRET_KEY = "dev-only-not-secret"
+    # None means: a SQLite file in the instance folder (decided in create_app).
+    DATABASE_URL = None
+    CASE_NUMBER_PREFIX = "ZW"
+    WORKFLOW_CACHE_SIZE = 256
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+
+    @classmethod
+    def from_environment(cls) -> dict:
+        settings = {}
+        for name, convert in (("SECRET_KEY", str), ("DATABASE_URL", str), ("CASE_NUMBER_PREFIX", str),
+                              ("WORKFLOW_CACHE_SIZE", int)):
+            value = os.environ.get(f"ONEWINDOW_{name}")
+            if value:
+                settings[name] = convert(value)
+        return settings
+
+
+class DevelopmentConfig(Config):
+    pass
+
+
+class TestingConfig(Config):
+    TESTING = True
+    SECRET_KEY = "testing"
+
+
+class ProductionConfig(Config):
+    @classmethod
+    def from_environment(cls) -> dict:
+        missing = [name for name in ("ONEWINDOW_SECRET_KEY", "ONEWINDOW_DATABASE_URL") if not os.environ.get(name)]
+        if missing:
+            raise RuntimeError(f"production needs {', '.join(missing)} in the environment")
+        return super().from_environment()
+
+
+CONFIGS = {"development": DevelopmentConfig, "production": ProductionConfig, "testing": TestingConfig}
