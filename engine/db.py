@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import DateTime, MetaData, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -130,3 +131,8 @@ def transaction(session_factory: sessionmaker[Session]):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def per_dialect(build) -> dict:
+    """``build(insert)`` for each supported dialect's INSERT (ON CONFLICT is dialect-specific), by dialect name."""
+    return {"postgresql": build(postgresql.insert), "sqlite": build(sqlite.insert)}

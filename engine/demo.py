@@ -7,6 +7,7 @@ a newcomer sees a working center without typing anything.
 from sqlalchemy import select
 
 from engine.catalogue.loader import DEMO_CATALOGUE, read_catalogue_file
+from engine.ledger.rules import DEMO_RULES, read_rules_file
 from engine.staff.models import Staff
 from engine.staff.service import create_staff
 
@@ -40,6 +41,7 @@ def seed_demo_center(engine) -> dict:
     versions = engine.deploy_processes()
     years = engine.seed_calendar()
     catalogue = engine.load_catalogue(read_catalogue_file(DEMO_CATALOGUE))
+    rules = engine.ledger.load_rules(read_rules_file(DEMO_RULES))
     created = []
     with engine.transaction() as session:
         existing = set(session.scalars(select(Staff.username)))
@@ -48,4 +50,5 @@ def seed_demo_center(engine) -> dict:
                 created.append(create_staff(session, username=username, name=name, role=role,
                                             department_code=department, now=engine.clock.now()).username)
     return {"processes": [v.process_id for v in versions], "calendar_years": years,
-            "items": len(catalogue["items"]), "staff": created, "center_name": catalogue["center_name"]}
+            "items": len(catalogue["items"]), "staff": created, "center_name": catalogue["center_name"],
+            "ledger_rules": len(rules)}

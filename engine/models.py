@@ -5,11 +5,13 @@ from engine.calendar.models import CalendarDay, CalendarYear
 from engine.cases.models import Case, CaseCounter
 from engine.catalogue.models import Department, ItemCoDepartment, ItemMaterial, ServiceItem
 from engine.db import Base
+from engine.lease import Lease
+from engine.ledger.models import LedgerEntry, LedgerRule
 from engine.staff.models import Staff
 from engine.tasks.models import HumanTask
 from engine.workflow.models import ProcessVersion, WorkflowState, WorkflowTask
 
 __all__ = [
     "AuditEntry", "Base", "CalendarDay", "CalendarYear", "Case", "CaseCounter", "Department", "HumanTask",
-    "ItemCoDepartment", "ItemMaterial", "ProcessVersion", "ServiceItem", "Staff", "WorkflowState", "WorkflowTask",
+    "ItemCoDepartment", "ItemMaterial", "Lease", "LedgerEntry", "LedgerRule", "ProcessVersion", "ServiceItem", "Staff", "WorkflowState", "WorkflowTask",
 ]

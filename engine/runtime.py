@@ -28,6 +28,8 @@ from engine.catalogue import loader as catalogue_loader
 from engine.catalogue.models import Department
 from engine.clock import Clock, SystemClock, clock_in_effect
 from engine.db import configure_engine, make_engine, make_session_factory, transaction
+from engine.deadlines import service as deadline_service
+from engine.deadlines.states import WarningPolicy
 from engine.errors import (
     Conflict,
     Forbidden,
@@ -36,6 +38,9 @@ from engine.errors import (
     ProcessDefinitionError,
     ProcessRuntimeError,
 )
+from engine.ledger import service as ledger
+from engine.ledger.book import LedgerBook
+from engine.ledger.scores import ScoringPolicy
 from engine.staff.models import CLERK
 from engine.staff.service import SYSTEM, Actor
 from engine.tasks import service as tasks
@@ -59,7 +64,8 @@ def _as_date(value) -> date:
 
 class CaseEngine:
     def __init__(self, database: str | Engine, *, clock: Clock | None = None, case_number_prefix: str = "ZW",
-                 workflow_cache_size: int = 256, calendar_ttl: float = 60.0):
+                 workflow_cache_size: int = 256, calendar_ttl: float = 60.0, warnings: WarningPolicy | None = None,
+                 scoring: ScoringPolicy | None = None):
         self.db = make_engine(database) if isinstance(database, str) else database
         configure_engine(self.db)
         self.read_sessions = make_session_factory(self.db)
@@ -72,6 +78,8 @@ class CaseEngine:
         self.store = WorkflowStore()
         self.workflows = WorkflowCache(workflow_cache_size)
         self._known_departments: set[str] = set()
+        self.warnings = warnings or WarningPolicy()
+        self.ledger = LedgerBook(self, scoring)
 
     def _expression_functions(self) -> dict:
         """Calendar functions models may call; dates travel as ISO strings in task data."""
@@ -186,11 +194,20 @@ class CaseEngine:
         # One flush at the end: the case row is written (and its version checked) once.
         with session.no_autoflush:
             saved = self.store.save(session, case.id, workflow, snapshot, new=new)
-            bookkeeping.apply_completed_tasks(case, saved.completed, now, self.calendar.get())
+            calendar = self.calendar.get()
+            triggers = bookkeeping.apply_completed_tasks(case, saved.completed, now, calendar)
             bookkeeping.close_if_finished(case, workflow.is_completed(), now)
+            held_rows = list(open_rows or [])  # who held the case before this step answers for its late days
             open_rows = tasks.sync_human_tasks(session, case.id, workflow, definition, now,
                                                self._evaluate_property(case), actor.id, self._department_exists,
                                                open_rows)
+            deadline_service.refresh_case(session, case, open_rows, held_rows or open_rows, calendar, self.warnings,
+                                          self.clock.today(), now)
+            for trigger, task in triggers:
+                ledger.record_automatic_rows(session, trigger, [ledger.automatic_row(
+                    staff_id=case.created_by_id, violation_key=f"{trigger}:{case.id}:{task.id}",
+                    occurred_on=self.clock.today(), case_id=case.id, now=now,
+                    evidence=f"办件 {case.number}：{task.task_spec.bpmn_name or task.task_spec.name}")])
             case.stage = "、".join(row.name for row in open_rows) if open_rows else ("已结束" if case.closed_at else "")
             case.next_timer_at = next_timer_due(workflow, now)
             case.updated_at = now
@@ -317,6 +334,17 @@ class CaseEngine:
                               before_status=before, task_id=None, detail={"due": case.next_timer_at.isoformat()})
         self.workflows.put(case.id, case.version, workflow, snapshot)
         return 1
+
+    def sweep_deadlines(self, limit: int = 1000) -> int:
+        """Move deadline states on as time passes and charge overdue days; returns cases advanced."""
+        now, today = self.clock.now(), self.clock.today()
+        with self.transaction() as session:
+            changed, advanced = deadline_service.sweep_batch(session, self.calendar.get(), self.warnings, today, now,
+                                                              limit)
+            for case_id, _number, status, plan in changed:
+                audit.record(session, actor=SYSTEM, action="deadline", at=now, case_id=case_id,
+                             before_status=status, after_status=status, detail=plan.transitions)
+        return advanced
 
     def recompute_provisional_due_dates(self) -> int:
         """After a calendar import: recompute due dates that were computed for an unknown year."""

@@ -23,12 +23,14 @@ PG_ADMIN_URL = os.environ.get("ONEWINDOW_TEST_PG_URL", "postgresql+psycopg://pos
 PG_TEST_DB = "onewindow_test"
 # Monday 23 November 2026, 09:00 in China: a plain working week.
 START = local_datetime(date(2026, 11, 23), 9, 0)
-CASE_TABLES = ("workflow_task", "workflow_state", "human_task", "audit_entry", "service_case", "case_counter")
+CASE_TABLES = ("ledger_entry", "lease", "workflow_task", "workflow_state", "human_task", "audit_entry", "service_case",
+               "case_counter")
 REFERENCE_FINGERPRINT = text(
     "SELECT (SELECT count(*) FROM process_version), (SELECT coalesce(max(id), 0) FROM process_version),"
     " (SELECT count(*) FROM calendar_year), (SELECT count(*) FROM calendar_day),"
     " (SELECT count(*) FROM staff), (SELECT coalesce(max(id), 0) FROM staff),"
-    " (SELECT count(*) FROM service_item), (SELECT count(*) FROM item_material), (SELECT count(*) FROM department)"
+    " (SELECT count(*) FROM service_item), (SELECT count(*) FROM item_material), (SELECT count(*) FROM department),"
+    " (SELECT count(*) FROM ledger_rule WHERE active)"
 )
 
 
@@ -134,11 +136,15 @@ def engine(db_url, clock):
     case_engine.db.dispose()
 
 
-@pytest.fixture
-def staff(engine):
+def actors(engine) -> dict:
     """Actors of the demo center by username."""
     from engine.demo import demo_staff
     from engine.staff.service import get_actor
 
     with engine.session() as session:
         return {username: get_actor(session, username) for username, *_ in demo_staff()}
+
+
+@pytest.fixture
+def staff(engine):
+    return actors(engine)

@@ -79,3 +79,28 @@ def test_simulation_runs_through_the_engine_on_both_databases(db_url):
     engine.db.dispose()
     assert days == {date(2026, 9, 28), date(2026, 9, 29), date(2026, 9, 30)}
     assert len([line for line in lines if line.startswith("2026-")]) == 6
+
+
+def test_scheduler_and_ledger_commands(run, tmp_path):
+    run("demo", "seed")
+    result = run("scheduler", "--once")
+    assert result.exit_code == 0 and result.output.strip() == "timers: 0, deadlines: 0"
+    assert run("scheduler", "--once").output.strip() == "another scheduler holds the lease"
+    assert "must be longer than --interval" in run("scheduler", "--interval", "30", "--lease", "10").output
+    result = run("ledger", "record", "--user", "supervisor", "--staff", "clerk1", "--rule", "JF-01",
+                 "--date", date.today().isoformat(), "--evidence", "申请人赠送锦旗")
+    assert result.exit_code == 0 and "JF-01 10.0" in result.output
+    scores = run("ledger", "scores", date.today().strftime("%Y-%m"))
+    assert "王晓燕" in scores.output and "110" in scores.output
+    out = tmp_path / "ledger.xlsx"
+    result = run("ledger", "export", date.today().strftime("%Y-%m"), "--user", "supervisor", "--out", str(out))
+    assert result.exit_code == 0 and out.stat().st_size > 0
+    refused = run("ledger", "record", "--user", "clerk2", "--staff", "clerk1", "--rule", "JL-01",
+                  "--date", date.today().isoformat(), "--evidence", "迟到")
+    assert refused.exit_code == 1 and "only supervisors keep the scoring ledger" in refused.output
+    assert run("ledger", "scores", "2026-13").exit_code == 1
+    rules = tmp_path / "rules.toml"
+    rules.write_text('[[rules]]\ncode = "XX-01"\nname = "x"\ncategory = "工作形象"\npoints = -99\n'
+                     'unit = "occurrence"\nsource = "x"\n', encoding="utf-8")
+    result = run("ledger", "rules", str(rules), "--check")
+    assert result.exit_code == 1 and "rule XX-01: points" in result.output

@@ -1,12 +1,15 @@
 """The OneWindow web application (Flask app factory)."""
 
 import os
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from flask import Flask
 from flask_sqlalchemy import SQLAlchemy
 
 from engine.db import Base, configure_engine, engine_options
+from engine.deadlines.states import WarningPolicy
+from engine.ledger.scores import BASIC, COMPETENT, EXCELLENT, ScoringPolicy
 from engine.runtime import CaseEngine
 from web.config import CONFIGS
 
@@ -32,5 +35,19 @@ def create_app(config: dict | None = None) -> Flask:
         app.extensions["onewindow"] = CaseEngine(
             db.engine, case_number_prefix=app.config["CASE_NUMBER_PREFIX"],
             workflow_cache_size=app.config["WORKFLOW_CACHE_SIZE"],
+            warnings=WarningPolicy(app.config["WARNING_DAYS_LEFT"], app.config["WARNING_USED_SHARE"]),
+            scoring=scoring_policy(app.config),
         )
     return app
+
+
+def scoring_policy(config) -> ScoringPolicy:
+    try:
+        return ScoringPolicy(
+            grades=((EXCELLENT, Decimal(config["GRADE_EXCELLENT"])), (COMPETENT, Decimal(config["GRADE_COMPETENT"])),
+                    (BASIC, Decimal(config["GRADE_BASIC"]))),
+            excellent_share=Decimal(config["EXCELLENT_SHARE"]),
+            allowance_per_month=Decimal(config["ALLOWANCE_PER_MONTH"]),
+            allowance_per_point=Decimal(config["ALLOWANCE_PER_POINT"]))
+    except InvalidOperation:
+        raise RuntimeError("ONEWINDOW_GRADE_*, EXCELLENT_SHARE and ALLOWANCE_* must be numbers") from None

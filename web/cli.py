@@ -11,6 +11,7 @@ from flask.cli import FlaskGroup
 
 from engine.catalogue.loader import read_catalogue_file, validate_catalogue
 from engine.errors import OneWindowError
+from engine.staff.service import get_actor
 from web import create_app
 
 
@@ -175,3 +176,90 @@ def simulate(days, cases_per_day, seed, start, database):
     for line in summary:
         click.echo(f"  {line}")
     sys.stdout.flush()
+
+
+@cli.command("scheduler")
+@click.option("--once", is_flag=True, help="Run one tick (if this process gets the lease) and exit.")
+@click.option("--interval", type=click.FloatRange(1, 3600), default=15.0, show_default=True,
+              help="Seconds between ticks.")
+@click.option("--lease", "lease_seconds", type=click.FloatRange(2, 86400), default=60.0, show_default=True,
+              help="Seconds another process waits before taking over from a silent holder.")
+def scheduler_command(once, interval, lease_seconds):
+    """Run the scheduler (timers, deadline sweep, ledger feed) as its own process."""
+    from scheduler.runner import Scheduler
+
+    if lease_seconds <= interval:
+        raise click.BadParameter("must be longer than --interval", param_hint="--lease")
+    runner = Scheduler(case_engine(), interval_seconds=interval, lease_seconds=lease_seconds)
+    if once:
+        result = runner.tick()
+        click.echo("another scheduler holds the lease" if result is None
+                   else ", ".join(f"{name}: {count}" for name, count in result.items()))
+        return
+    click.echo(f"scheduler {runner.holder}: ticking every {interval:g} s (Ctrl-C stops)")
+    runner.run()
+
+
+@cli.group()
+def ledger():
+    """The staff scoring ledger (考核台账)."""
+
+
+@ledger.command("rules")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--check", is_flag=True, help="Only validate the file.")
+@fail_clearly
+def ledger_rules(file, check):
+    """Validate and load a scoring rule file (TOML, [[rules]])."""
+    from engine.ledger.rules import read_rules_file, validate_rules
+
+    raw = read_rules_file(file)
+    rules = validate_rules(raw) if check else case_engine().ledger.load_rules(raw)
+    click.echo(f"{file}: {len(rules)} rules " + ("valid" if check else "loaded"))
+
+
+@ledger.command("record")
+@click.option("--user", required=True, help="The supervisor recording the entry.")
+@click.option("--staff", "staff_username", required=True, help="Username of the staff member.")
+@click.option("--rule", "rule_code", required=True)
+@click.option("--date", "occurred_on", type=click.DateTime(["%Y-%m-%d"]), required=True)
+@click.option("--evidence", required=True, help="The facts: what happened, who saw it.")
+@click.option("--quantity", type=int, default=1, show_default=True)
+@fail_clearly
+def ledger_record(user, staff_username, rule_code, occurred_on, evidence, quantity):
+    """Record a manual entry (attendance, conduct, commendation)."""
+    engine = case_engine()
+    with engine.session() as session:
+        actor, staff = get_actor(session, user), get_actor(session, staff_username)
+    entry = engine.ledger.record(actor, staff_id=staff.id, rule_code=rule_code, occurred_on=occurred_on.date(),
+                                 evidence=evidence, quantity=quantity)
+    click.echo(f"entry {entry.id}: {staff.name} {entry.rule_code} {entry.points} on {entry.occurred_on}")
+
+
+@ledger.command("scores")
+@click.argument("period")
+@fail_clearly
+def ledger_scores(period):
+    """Scores and grades of a period: 2026-11, 2026-Q4 or 2026."""
+    sheet = case_engine().ledger.scores(period)
+    click.echo(f"{sheet.period.label} ({sheet.period.first} - {sheet.period.last})")
+    for row in sheet.rows:
+        person = sheet.staff[row.staff_id]
+        click.echo(f"{row.rank:>4}  {person.name}\t{person.username:<16} {row.score:>6}  {row.grade}"
+                   f"  补贴 {row.allowance}" + ("  (一票否决)" if row.vetoed else "")
+                   + (f"  {'；'.join(row.notes)}" if row.notes else ""))
+
+
+@ledger.command("export")
+@click.argument("period")
+@click.option("--user", required=True, help="The supervisor exporting.")
+@click.option("--out", type=click.Path(dir_okay=False, writable=True, path_type=Path), required=True)
+@click.option("--center", default="政务服务中心", show_default=True, help="The center's name for the title.")
+@fail_clearly
+def ledger_export(period, user, out, center):
+    """Write a period's scores and ledger to an Excel file for the notice board."""
+    engine = case_engine()
+    with engine.session() as session:
+        actor = get_actor(session, user)
+    out.write_bytes(engine.ledger.export(actor, period, center_name=center))
+    click.echo(f"wrote {out}")

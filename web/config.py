@@ -14,12 +14,25 @@ class Config:
     CASE_NUMBER_PREFIX = "ZW"
     WORKFLOW_CACHE_SIZE = 256
     SQLALCHEMY_TRACK_MODIFICATIONS = False
+    # 办件警示: yellow at most this many working days left, or this share of the limit used.
+    WARNING_DAYS_LEFT = 2
+    WARNING_USED_SHARE = 0.8
+    # 考核: local rules, so configurable.
+    GRADE_EXCELLENT = "90"
+    GRADE_COMPETENT = "80"
+    GRADE_BASIC = "60"
+    EXCELLENT_SHARE = "0.15"
+    ALLOWANCE_PER_MONTH = "100"
+    ALLOWANCE_PER_POINT = "5"
 
     @classmethod
     def from_environment(cls) -> dict:
         settings = {}
         for name, convert in (("SECRET_KEY", str), ("DATABASE_URL", str), ("CASE_NUMBER_PREFIX", str),
-                              ("WORKFLOW_CACHE_SIZE", int)):
+                              ("WORKFLOW_CACHE_SIZE", int), ("WARNING_DAYS_LEFT", int),
+                              ("WARNING_USED_SHARE", float), ("GRADE_EXCELLENT", str), ("GRADE_COMPETENT", str),
+                              ("GRADE_BASIC", str), ("EXCELLENT_SHARE", str), ("ALLOWANCE_PER_MONTH", str),
+                              ("ALLOWANCE_PER_POINT", str)):
             value = os.environ.get(f"ONEWINDOW_{name}")
             if value:
                 settings[name] = convert(value)

@@ -53,7 +53,9 @@ MILESTONE_EFFECTS = {
 }
 
 
-def apply_completed_tasks(case: Case, tasks: list, now: datetime, calendar: WorkCalendar) -> None:
+def apply_completed_tasks(case: Case, tasks: list, now: datetime, calendar: WorkCalendar) -> list:
+    """Record what the completed tasks mean; returns (ledger trigger, task) pairs they fired."""
+    triggers = []
     for task in tasks:
         props = properties_of(task.task_spec)
         if "case_status" in props:
@@ -62,6 +64,9 @@ def apply_completed_tasks(case: Case, tasks: list, now: datetime, calendar: Work
             MILESTONE_EFFECTS[props["milestone"]](case, task.data, now, calendar)
         if "outcome" in props:
             case.outcome = props["outcome"]
+        if "ledger" in props:
+            triggers.append((props["ledger"], task))
+    return triggers
 
 
 def close_if_finished(case: Case, finished: bool, now: datetime) -> None:

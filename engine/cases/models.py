@@ -1,6 +1,6 @@
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.db import Base, UTCDateTime
@@ -13,6 +13,13 @@ class Case(Base):
     __table_args__ = (
         Index("ix_case_next_timer_at", "next_timer_at"),
         Index("ix_case_open_by_department", "closed_at", "department_code"),
+        Index("ix_case_deadline_check_at", "deadline_check_at"),
+        # The board counts open cases by department and deadline state from this index alone.
+        Index("ix_case_open_deadline", "department_code", "deadline_state",
+              postgresql_where=text("closed_at IS NULL"), sqlite_where=text("closed_at IS NULL")),
+        # The board's list of red and yellow cases, in order, without sorting them all.
+        Index("ix_case_open_flagged", "deadline_state", "due_date",
+              postgresql_where=text("closed_at IS NULL"), sqlite_where=text("closed_at IS NULL")),
         Index("ix_case_status", "status"),
     )
 
@@ -51,6 +58,11 @@ class Case(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     outcome: Mapped[str | None] = mapped_column(String(20))
     next_timer_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # 办件警示: normal / yellow / red, since when, when the sweep must look again.
+    deadline_state: Mapped[str] = mapped_column(String(10), default="normal", server_default="normal")
+    deadline_state_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deadline_check_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    overdue_days_charged: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

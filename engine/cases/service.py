@@ -11,6 +11,7 @@ from engine.cases.models import Case, CaseCounter
 from engine.cases.schemas import ApplicantSchema
 from engine.catalogue.models import ServiceItem
 from engine.errors import InvalidInput, NotFound
+from engine.validation import first_error
 
 # Keys the engine puts into a workflow's data; forms may not overwrite them.
 INITIAL_DATA_KEYS = frozenset({
@@ -26,9 +27,8 @@ def validate_applicant(raw) -> dict:
     try:
         return ApplicantSchema().load(raw)
     except ValidationError as error:
-        field, messages = next(iter(error.messages.items()))
-        message = messages[0] if isinstance(messages, list) else str(messages)
-        raise InvalidInput(f"applicant.{field}: {message}", field=f"applicant.{field}") from None
+        field, message = first_error(error.messages, "applicant.")
+        raise InvalidInput(f"{field}: {message}", field=field) from None
 
 
 def next_case_number(session: Session, day: date, prefix: str) -> str:

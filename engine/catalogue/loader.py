@@ -4,7 +4,6 @@ The whole file is validated before anything is written: an error names the item 
 department) and the field, and the database is left as it was.
 """
 
-import tomllib
 from pathlib import Path
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
@@ -21,6 +20,7 @@ from engine.catalogue.models import (
     ServiceItem,
 )
 from engine.errors import CatalogueError
+from engine.validation import first_error, read_toml_file
 
 DEMO_CATALOGUE = Path(__file__).with_name("demo_catalogue.toml")
 CATEGORIES = ("市场准入", "投资建设", "民生保障", "交通运输", "卫生健康", "社会保障", "公共安全")
@@ -119,25 +119,12 @@ class CatalogueSchema(Schema):
     items = fields.List(fields.Dict(), required=True, validate=validate.Length(min=1))
 
 
-def _first_error(messages, prefix: str = "") -> tuple[str, str]:
-    """Flatten marshmallow's nested error dict to (field path, message) of the first error."""
-    if isinstance(messages, dict):
-        key, value = next(iter(messages.items()))
-        if key == "_schema":
-            return prefix.rstrip("."), _first_error(value)[1]
-        return _first_error(value, f"{prefix}{key}.")
-    if isinstance(messages, list):
-        first = messages[0]
-        return (prefix.rstrip("."), first) if isinstance(first, str) else _first_error(first, prefix)
-    return prefix.rstrip("."), str(messages)
-
-
 def validate_catalogue(raw: dict, known_processes: set[str]) -> dict:
     """Return the validated catalogue or raise CatalogueError naming the item and field."""
     try:
         top = CatalogueSchema().load(raw)
     except ValidationError as error:
-        field, message = _first_error(error.messages)
+        field, message = first_error(error.messages)
         raise CatalogueError(f"catalogue: {field}: {message}", field=field) from None
     departments = []
     for index, dept_raw in enumerate(top["departments"]):
@@ -145,7 +132,7 @@ def validate_catalogue(raw: dict, known_processes: set[str]) -> dict:
         try:
             departments.append(DepartmentSchema().load(dept_raw))
         except ValidationError as error:
-            field, message = _first_error(error.messages)
+            field, message = first_error(error.messages)
             raise CatalogueError(f"{label}: {field}: {message}", field=field) from None
     dept_codes = [dept["code"] for dept in departments]
     if len(set(dept_codes)) != len(dept_codes):
@@ -156,7 +143,7 @@ def validate_catalogue(raw: dict, known_processes: set[str]) -> dict:
         try:
             item = ItemSchema().load(item_raw)
         except ValidationError as error:
-            field, message = _first_error(error.messages)
+            field, message = first_error(error.messages)
             raise CatalogueError(f"{label}: {field}: {message}", field=field) from None
         for field, codes in (("department", [item["department"]]), ("co_departments", item["co_departments"])):
             unknown = [code for code in codes if code not in dept_codes]
@@ -174,13 +161,7 @@ def validate_catalogue(raw: dict, known_processes: set[str]) -> dict:
 
 
 def read_catalogue_file(path: Path) -> dict:
-    try:
-        with open(path, "rb") as handle:
-            return tomllib.load(handle)
-    except OSError as error:
-        raise CatalogueError(f"cannot read catalogue file {path}: {error.strerror}") from None
-    except tomllib.TOMLDecodeError as error:
-        raise CatalogueError(f"catalogue file {path} is not valid TOML: {error}") from None
+    return read_toml_file(path, "catalogue")
 
 
 def load_catalogue(session: Session, raw: dict, known_processes: set[str]) -> dict:

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from engine.cases.models import Case
 from engine.clock import CHINA_TZ, local_datetime
+from engine.ledger.models import LedgerEntry
 from engine.tasks.models import COMPLETED, HumanTask
 
 WEEKDAYS = "一二三四五六日"
@@ -94,6 +95,12 @@ def final_summary(session, first: date, last: date) -> list[str]:
     lines.append(f"不予许可 (refused in back office): {refused}")
     lines.append(f"在办 (still open): {open_cases}")
     lines.append(f"期限待定 (due date in a year without official schedule): {provisional}")
+    warnings = dict(session.execute(select(Case.deadline_state, func.count()).where(Case.closed_at.is_(None))
+                                    .group_by(Case.deadline_state)).all())
+    lines.append(f"在办预警 (open cases yellow / red): {warnings.get('yellow', 0)} / {warnings.get('red', 0)}")
+    charged, points = session.execute(select(func.count(), func.coalesce(func.sum(LedgerEntry.points), 0))
+                                      .where(LedgerEntry.recorded_by_id.is_(None))).one()
+    lines.append(f"考核台账自动记录 (ledger entries by the engine): {charged} 条, {points} 分")
     if total.decided:
         lines.append(f"按期办结率 (on-time rate): {100 * total.on_time / total.decided:.1f}%")
         lines.append(f"现场办结率 (completed at the window on the day received, of all completed): "

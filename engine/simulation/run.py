@@ -66,8 +66,11 @@ class Simulation:
         day = self.engine.calendar.get().add_working_days(self.clock.today(), days).day
         return local_datetime(day, hour, self.rng.randint(0, 59))
 
-    def _fire_timers(self) -> None:
+    def _tick(self) -> None:
+        """What the scheduler does as time passes: timers, then deadline states and overdue charges."""
         while self.engine.fire_due_timers():
+            pass
+        while self.engine.sweep_deadlines():
             pass
 
     # -- the run ---------------------------------------------------------------------
@@ -91,7 +94,7 @@ class Simulation:
 
     def _day(self, day: date) -> None:
         self._at(day, 0, 1)
-        self._fire_timers()
+        self._tick()
         if not self.engine.calendar.get().is_working_day(day):
             return
         arrivals = max(0, round(self.rng.gauss(self.settings.cases_per_day, self.settings.cases_per_day * 0.1)))

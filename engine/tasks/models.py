@@ -1,6 +1,6 @@
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, String
+from sqlalchemy import Boolean, Date, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.db import Base, UTCDateTime
@@ -15,6 +15,9 @@ class HumanTask(Base):
     __table_args__ = (
         Index("ix_human_task_queue", "state", "department_code", "role"),
         Index("ix_human_task_assignee", "state", "assignee_id"),
+        # The board counts open tasks by person and deadline state from this index alone.
+        Index("ix_human_task_open_deadline", "assignee_id", "deadline_state",
+              postgresql_where=text("state = 'open'"), sqlite_where=text("state = 'open'")),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -32,3 +35,5 @@ class HumanTask(Base):
     due_date: Mapped[date | None] = mapped_column(Date)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    deadline_state: Mapped[str] = mapped_column(String(10), default="normal", server_default="normal")
+    deadline_state_since: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -5,7 +5,8 @@ the engine does the bookkeeping. User tasks carry ``role``, ``form`` and optiona
 ``department`` (expression naming the department queue), ``due`` (expression giving the
 task's due date) and ``claim`` (``required``: the task must be claimed first). Any task may
 carry ``case_status`` (the case's status once it completes) and ``milestone``; end events
-carry ``outcome``.
+carry ``outcome``. ``ledger`` names a scoring-ledger trigger: when the task completes, the
+clerk who registered the case is charged by the rule the center binds to that trigger.
 """
 
 from dataclasses import dataclass
@@ -14,8 +15,10 @@ TASK_ROLES = ("clerk", "approver")
 MILESTONES = ("accepted", "notified", "decided", "delivered", "rated")
 OUTCOMES = ("completed", "not_accepted", "withdrawn")
 CASE_STATUSES = ("已接件", "待补办", "已受理", "暂停", "正常办结", "不予受理", "不予许可", "撤销申请")
-USER_TASK_PROPERTIES = {"role", "form", "department", "due", "claim", "case_status", "milestone"}
-OTHER_PROPERTIES = {"case_status", "milestone", "outcome"}
+# Ledger triggers a model may fire (engine.ledger.models.TRIGGERS lists every trigger).
+LEDGER_TRIGGERS = ("deemed_acceptance",)
+USER_TASK_PROPERTIES = {"role", "form", "department", "due", "claim", "case_status", "milestone", "ledger"}
+OTHER_PROPERTIES = {"case_status", "milestone", "outcome", "ledger"}
 EXPRESSION_PROPERTIES = ("department", "due")
 
 

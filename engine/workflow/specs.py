@@ -32,6 +32,7 @@ from engine.workflow.models import ProcessVersion
 from engine.workflow.properties import (
     CASE_STATUSES,
     EXPRESSION_PROPERTIES,
+    LEDGER_TRIGGERS,
     MILESTONES,
     OTHER_PROPERTIES,
     OUTCOMES,
@@ -234,6 +235,8 @@ def _check_properties(task_spec, forms: dict) -> UserTaskMeta | None:
         raise ProcessDefinitionError(f"{where}: milestone must be one of {MILESTONES}")
     if "outcome" in props and props["outcome"] not in OUTCOMES:
         raise ProcessDefinitionError(f"{where}: outcome must be one of {OUTCOMES}")
+    if "ledger" in props and props["ledger"] not in LEDGER_TRIGGERS:
+        raise ProcessDefinitionError(f"{where}: ledger must be one of {LEDGER_TRIGGERS}")
     if "case_status" in props and props["case_status"] not in CASE_STATUSES:
         raise ProcessDefinitionError(f"{where}: case_status must be one of {CASE_STATUSES}")
     if not is_user_task:

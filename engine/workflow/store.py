@@ -22,9 +22,9 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import bindparam, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from engine.db import per_dialect
 from engine.workflow.models import WorkflowState, WorkflowTask
 
 # Finished tasks never change state again and their data is never rewritten.
@@ -33,12 +33,9 @@ _IMMUTABLE = TaskState.COMPLETED | TaskState.CANCELLED
 # Plain Core statements, built once: this is the hot path of every step.
 _TASKS = WorkflowTask.__table__
 _STATES = WorkflowState.__table__
-_UPSERT_TASKS = {
-    dialect.__name__.rsplit(".", 1)[-1]: (statement := dialect.insert(_TASKS)).on_conflict_do_update(
-        index_elements=[_TASKS.c.case_id, _TASKS.c.id],
-        set_={"state": statement.excluded.state, "body": statement.excluded.body})
-    for dialect in (postgresql, sqlite)
-}
+_UPSERT_TASKS = per_dialect(lambda insert: (statement := insert(_TASKS)).on_conflict_do_update(
+    index_elements=[_TASKS.c.case_id, _TASKS.c.id],
+    set_={"state": statement.excluded.state, "body": statement.excluded.body}))
 _DELETE_TASKS = _TASKS.delete().where(_TASKS.c.case_id == bindparam("b_case_id"),
                                       _TASKS.c.id.in_(bindparam("ids", expanding=True)))
 _UPDATE_HEADER = _STATES.update().where(_STATES.c.case_id == bindparam("b_case_id")).values(header=bindparam("header"))

@@ -1,0 +1,1 @@
+"""Deadline states of cases and tasks: normal, yellow (warning), red (overdue)."""

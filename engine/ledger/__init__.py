@@ -1,0 +1,1 @@
+"""The staff scoring ledger (考核台账): rules, entries, appeals and period scores."""

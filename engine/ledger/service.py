@@ -1,0 +1,141 @@
+"""Ledger entries: automatic ones exactly once, manual ones by supervisors, appeals (复核)."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.db import per_dialect
+from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
+from engine.ledger.models import ACTIVE, APPEALED, CANCELLED, LedgerEntry, LedgerRule
+from engine.staff.models import ADMIN, SUPERVISOR, Staff
+from engine.staff.service import Actor
+
+MAX_TEXT = 2000
+MAX_QUANTITY = 10
+# Entries older than this are not recorded by hand: the period they belong to is closed.
+MAX_BACKDATE_DAYS = 366
+
+_ENTRIES = LedgerEntry.__table__
+# The unique violation key turns a second insert of the same violation into nothing.
+_INSERT_ONCE = per_dialect(lambda insert: insert(_ENTRIES).on_conflict_do_nothing(
+    index_elements=[_ENTRIES.c.violation_key]))
+
+
+def rule_for_trigger(session: Session, trigger: str) -> LedgerRule | None:
+    return session.scalar(select(LedgerRule).where(LedgerRule.trigger == trigger, LedgerRule.active.is_(True)))
+
+
+def automatic_row(*, staff_id: int, violation_key: str, occurred_on: date, case_id: int | None, evidence: str,
+                  now: datetime) -> dict:
+    """One violation found by the engine, ready for :func:`record_automatic_rows`."""
+    return {"staff_id": staff_id, "occurred_on": occurred_on, "case_id": case_id, "evidence": evidence,
+            "violation_key": violation_key, "recorded_by_id": None, "recorded_at": now, "state": ACTIVE,
+            "version": 1}
+
+
+def record_automatic_rows(session: Session, trigger: str, rows: list[dict]) -> None:
+    """Record violations found by the engine, each exactly once (a repeat is silently nothing).
+
+    A trigger with no active rule is not scored at this center: nothing is recorded.
+    """
+    rule = rule_for_trigger(session, trigger)
+    if rule is None or not rows:
+        return
+    connection = session.connection()
+    connection.execute(_INSERT_ONCE[connection.dialect.name],
+                       [{**row, "rule_code": rule.code, "points": rule.points} for row in rows])
+
+
+def _text(value, field: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidInput(f"{field} is required", field=field)
+    if len(value) > MAX_TEXT:
+        raise InvalidInput(f"{field} must be at most {MAX_TEXT} characters", field=field)
+    return value.strip()
+
+
+def require_supervisor(actor: Actor) -> None:
+    if actor.role not in (SUPERVISOR, ADMIN):
+        raise Forbidden("only supervisors keep the scoring ledger", field="role")
+
+
+def record_manual(session: Session, actor: Actor, *, staff_id, rule_code, occurred_on, evidence, quantity=1,
+                  today: date, now: datetime) -> LedgerEntry:
+    """A supervisor's entry (attendance, conduct, commendation) with its evidence."""
+    require_supervisor(actor)
+    if not isinstance(staff_id, int) or isinstance(staff_id, bool):
+        raise InvalidInput("staff_id must be a staff id", field="staff_id")
+    staff = session.get(Staff, staff_id)
+    if staff is None or not staff.active:
+        raise NotFound(f"no active staff member {staff_id}", field="staff_id")
+    rule = session.get(LedgerRule, rule_code) if isinstance(rule_code, str) else None
+    if rule is None or not rule.active:
+        raise NotFound(f"no active rule '{rule_code}'", field="rule_code")
+    if rule.trigger is not None:
+        raise InvalidInput(f"rule {rule.code} is recorded by the engine itself", field="rule_code")
+    if not isinstance(occurred_on, date) or isinstance(occurred_on, datetime):
+        raise InvalidInput("occurred_on must be a date", field="occurred_on")
+    if occurred_on > today or (today - occurred_on).days > MAX_BACKDATE_DAYS:
+        raise InvalidInput(f"occurred_on must be within the last {MAX_BACKDATE_DAYS} days, not in the future",
+                           field="occurred_on")
+    if not isinstance(quantity, int) or isinstance(quantity, bool) or not 1 <= quantity <= MAX_QUANTITY:
+        raise InvalidInput(f"quantity must be a whole number from 1 to {MAX_QUANTITY}", field="quantity")
+    if rule.veto and quantity != 1:
+        raise InvalidInput("a veto is recorded once", field="quantity")
+    entry = LedgerEntry(staff_id=staff.id, rule_code=rule.code, points=rule.points * Decimal(quantity),
+                        occurred_on=occurred_on, case_id=None, evidence=_text(evidence, "evidence"),
+                        violation_key=None, recorded_by_id=actor.id, recorded_at=now, state=ACTIVE)
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def _entry(session: Session, entry_id, *, lock: bool = True) -> LedgerEntry:
+    if not isinstance(entry_id, int) or isinstance(entry_id, bool):
+        raise InvalidInput("entry_id must be a ledger entry id", field="entry_id")
+    query = select(LedgerEntry).where(LedgerEntry.id == entry_id)
+    entry = session.scalar(query.with_for_update() if lock else query)
+    if entry is None:
+        raise NotFound(f"no ledger entry {entry_id}", field="entry_id")
+    return entry
+
+
+def appeal(session: Session, actor: Actor, entry_id, reason, now: datetime) -> LedgerEntry:
+    """The staff member asks for a review (复核) of an entry about themselves."""
+    entry = _entry(session, entry_id)
+    if entry.staff_id != actor.id:
+        raise Forbidden("only the staff member an entry is about may appeal it", field="entry_id")
+    if entry.state != ACTIVE or entry.appealed_at is not None:
+        raise Conflict(f"entry {entry.id} cannot be appealed: it is {entry.state}"
+                       + (" and was appealed before" if entry.appealed_at else ""), field="entry_id")
+    entry.appeal_reason = _text(reason, "reason")
+    entry.appealed_at, entry.state = now, APPEALED
+    return entry
+
+
+def decide_appeal(session: Session, actor: Actor, entry_id, decision, reason, now: datetime) -> LedgerEntry:
+    """The supervisor upholds the entry or cancels it; a cancelled entry stays, marked cancelled."""
+    require_supervisor(actor)
+    if decision not in ("uphold", "cancel"):
+        raise InvalidInput("decision must be 'uphold' or 'cancel'", field="decision")
+    entry = _entry(session, entry_id)
+    if entry.state != APPEALED:
+        raise Conflict(f"entry {entry.id} has no open appeal (it is {entry.state})", field="entry_id")
+    entry.decision_reason = _text(reason, "reason")
+    entry.decided_by_id, entry.decided_at = actor.id, now
+    entry.state = CANCELLED if decision == "cancel" else ACTIVE
+    return entry
+
+
+def entries(session: Session, *, first: date, last: date, staff_id: int | None = None,
+            department_code: str | None = None, rule_code: str | None = None) -> list[LedgerEntry]:
+    query = select(LedgerEntry).where(LedgerEntry.occurred_on >= first, LedgerEntry.occurred_on <= last)
+    if staff_id is not None:
+        query = query.where(LedgerEntry.staff_id == staff_id)
+    if department_code is not None:
+        query = query.join(Staff, Staff.id == LedgerEntry.staff_id).where(Staff.department_code == department_code)
+    if rule_code is not None:
+        query = query.where(LedgerEntry.rule_code == rule_code)
+    return list(session.scalars(query.order_by(LedgerEntry.occurred_on, LedgerEntry.id)))

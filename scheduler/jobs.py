@@ -1,0 +1,37 @@
+"""The scheduler's jobs. Each is safe to run twice or from two processes at once:
+cases are locked while they advance, and ledger entries carry unique violation keys."""
+
+import logging
+
+log = logging.getLogger(__name__)
+
+# A tick takes at most this many batches, so a backlog is worked off without starving other jobs.
+MAX_BATCHES = 50
+
+
+def _drain(step, batch: int) -> int:
+    """Run ``step(limit=batch)`` until it advances nothing.
+
+    Not "until a short batch": with two schedulers at work, a batch can come back short
+    because the other one took part of it, while more cases are still due.
+    """
+    total = 0
+    for _ in range(MAX_BATCHES):
+        count = step(limit=batch)
+        total += count
+        if count == 0:
+            break
+    return total
+
+
+def fire_timers(engine, batch: int = 200) -> int:
+    """Fire the BPMN timers that are due (correction window expired, the 5-day notice rule …)."""
+    return _drain(engine.fire_due_timers, batch)
+
+
+def sweep_deadlines(engine, batch: int = 1000) -> int:
+    """Recompute deadline states that time has changed; charge overdue working days."""
+    return _drain(engine.sweep_deadlines, batch)
+
+
+JOBS = {"timers": fire_timers, "deadlines": sweep_deadlines}
