@@ -8,9 +8,12 @@ from sqlalchemy import select
 
 from engine.catalogue.loader import DEMO_CATALOGUE, read_catalogue_file
 from engine.ledger.rules import DEMO_RULES, read_rules_file
+from engine.staff.accounts import set_password
 from engine.staff.models import Staff
 from engine.staff.service import create_staff
 
+# Every demo account signs in with this password (printed by `onewindow serve`).
+DEMO_PASSWORD = "onewindow-demo"
 CLERKS = [("clerk1", "王晓燕"), ("clerk2", "刘建国"), ("clerk3", "陈美玲")]
 SUPERVISORS = [("supervisor", "赵督查")]
 ADMINS = [("admin", "系统管理员")]
@@ -47,8 +50,10 @@ def seed_demo_center(engine) -> dict:
         existing = set(session.scalars(select(Staff.username)))
         for username, name, role, department in demo_staff():
             if username not in existing:
-                created.append(create_staff(session, username=username, name=name, role=role,
-                                            department_code=department, now=engine.clock.now()).username)
+                staff = create_staff(session, username=username, name=name, role=role,
+                                     department_code=department, now=engine.clock.now())
+                set_password(staff, DEMO_PASSWORD)
+                created.append(staff.username)
     return {"processes": [v.process_id for v in versions], "calendar_years": years,
             "items": len(catalogue["items"]), "staff": created, "center_name": catalogue["center_name"],
             "ledger_rules": len(rules)}

@@ -20,7 +20,8 @@ from engine.migrate import upgrade
 from engine.runtime import CaseEngine
 
 PG_ADMIN_URL = os.environ.get("ONEWINDOW_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-PG_TEST_DB = "onewindow_test"
+# Parallel runs (e.g. two checkouts) each set their own database name.
+PG_TEST_DB = os.environ.get("ONEWINDOW_TEST_PG_DB", "onewindow_test")
 # Monday 23 November 2026, 09:00 in China: a plain working week.
 START = local_datetime(date(2026, 11, 23), 9, 0)
 CASE_TABLES = ("ledger_entry", "lease", "workflow_task", "workflow_state", "human_task", "audit_entry", "service_case",
@@ -148,3 +149,22 @@ def actors(engine) -> dict:
 @pytest.fixture
 def staff(engine):
     return actors(engine)
+
+
+@pytest.fixture
+def app(db_url, clock):
+    """The web app on the test database and the simulated clock (CSRF on, as in production)."""
+    from web import create_app
+
+    application = create_app({"TESTING": True, "DATABASE_URL": db_url, "CLOCK": clock, "SECRET_KEY": "testing",
+                              "RATELIMIT_ENABLED": False})
+    yield application
+    application.extensions["onewindow"].db.dispose()
+
+
+@pytest.fixture
+def sign_in(app):
+    """``sign_in("clerk1")``: a test client signed in as that demo account, with ``.csrf`` for posts."""
+    from tests.helpers import signed_in_client
+
+    return lambda username: signed_in_client(app, username)

@@ -83,3 +83,21 @@ def item_code(engine, *, case_type: str | None = None, name: str | None = None, 
                 continue
             return item.code
     raise LookupError(f"no demo item with case_type={case_type} name={name}")
+
+
+DEMO_PASSWORD = "onewindow-demo"
+
+
+def csrf_token_of(html: bytes) -> str:
+    import re
+
+    return re.search(rb'name="csrf-token" content="([^"]+)"', html).group(1).decode()
+
+
+def signed_in_client(app, username: str):
+    client = app.test_client()
+    client.csrf = csrf_token_of(client.get("/login").data)
+    response = client.post("/login", data={"username": username, "password": DEMO_PASSWORD, "csrf_token": client.csrf})
+    assert response.status_code == 302, response.data.decode()[:500]
+    client.csrf = csrf_token_of(client.get("/progress/").data)  # a new session on sign-in: a new token
+    return client

@@ -263,3 +263,35 @@ def ledger_export(period, user, out, center):
         actor = get_actor(session, user)
     out.write_bytes(engine.ledger.export(actor, period, center_name=center))
     click.echo(f"wrote {out}")
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=5000, show_default=True)
+@fail_clearly
+def serve(host, port):
+    """Start the web server (and the scheduler), with a demo center on a fresh database."""
+    from werkzeug.serving import run_simple
+
+    from engine.demo import DEMO_PASSWORD, demo_staff, seed_demo_center
+    from engine.migrate import upgrade
+    from scheduler.runner import Scheduler
+
+    app = current_app._get_current_object()
+    upgrade(app.config["DATABASE_URL"])
+    engine = case_engine()
+    result = seed_demo_center(engine)
+    runner = None
+    if app.config["RUN_SCHEDULER"]:
+        runner = Scheduler(engine)
+        runner.start()
+    click.echo(f"{result['center_name']} — OneWindow 一窗通办 at http://{host}:{port}/")
+    click.echo(f"database: {app.config['DATABASE_URL']}; scheduler: {'in this process' if runner else 'off'}")
+    click.echo(f"demo accounts (password '{DEMO_PASSWORD}'):")
+    for username, name, role, department in demo_staff():
+        click.echo(f"  {username:<16} {name}  {role}{' ' + department if department else ''}")
+    try:
+        run_simple(host, port, app, threaded=True, use_reloader=False)
+    finally:
+        if runner is not None:
+            runner.stop()

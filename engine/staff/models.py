@@ -25,3 +25,9 @@ class Staff(Base):
     department_code: Mapped[str | None] = mapped_column(ForeignKey("department.code"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Sign-in: a salted scrypt hash, the run of failed attempts, and a lockout.
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # API access: only the SHA-256 of the token is kept.
+    api_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)

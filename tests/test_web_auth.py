@@ -1,0 +1,102 @@
+"""Signing in: hashed passwords, lockout, CSRF, sessions, API tokens, clear errors."""
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from engine.audit.models import AuditEntry
+from engine.staff.models import Staff
+from tests.helpers import DEMO_PASSWORD, csrf_token_of
+
+
+def _login(client, username, password):
+    token = csrf_token_of(client.get("/login").data)
+    return client.post("/login", data={"username": username, "password": password, "csrf_token": token})
+
+
+def test_passwords_are_stored_hashed_and_sign_in_works(app, engine):
+    with engine.session() as session:
+        stored = session.scalar(select(Staff.password_hash).where(Staff.username == "clerk1"))
+    assert stored.startswith("scrypt:") and DEMO_PASSWORD not in stored
+    client = app.test_client()
+    response = _login(client, "clerk1", DEMO_PASSWORD)
+    assert response.status_code == 302 and response.location == "/cases/"
+    assert "HttpOnly" in response.headers["Set-Cookie"] and "SameSite=Lax" in response.headers["Set-Cookie"]
+
+
+def test_five_failures_lock_the_account_for_fifteen_minutes(app, clock):
+    client = app.test_client()
+    for _ in range(5):
+        assert _login(client, "clerk2", "wrong-password").status_code == 401
+    locked = _login(client, "clerk2", DEMO_PASSWORD)
+    assert locked.status_code == 403 and "锁定" in locked.data.decode()
+    clock.advance(timedelta(minutes=16))
+    app.extensions["onewindow"].clock = clock
+    assert _login(client, "clerk2", DEMO_PASSWORD).status_code == 302
+
+
+def test_sign_in_attempts_are_audited(app, engine):
+    client = app.test_client()
+    _login(client, "nobody", "x")
+    _login(client, "clerk1", "wrong-password")
+    _login(client, "clerk1", DEMO_PASSWORD)
+    with engine.session() as session:
+        actions = session.scalars(select(AuditEntry.action).where(AuditEntry.action.like("login%"))
+                                  .order_by(AuditEntry.id)).all()
+    assert actions == ["login_failed", "login_failed", "login"]
+
+
+def test_a_post_without_the_csrf_token_is_refused(app):
+    client = app.test_client()
+    response = client.post("/login", data={"username": "clerk1", "password": DEMO_PASSWORD})
+    assert response.status_code == 400 and "csrf" in response.data.decode().lower()
+
+
+def test_the_session_is_renewed_on_sign_in(app):
+    client = app.test_client()
+    client.get("/login")
+    before = client.get_cookie("session").value
+    _login(client, "clerk1", DEMO_PASSWORD)
+    assert client.get_cookie("session").value != before
+
+
+def test_no_redirect_to_another_site_after_sign_in(app):
+    client = app.test_client()
+    token = csrf_token_of(client.get("/login").data)
+    response = client.post("/login?next=https://evil.example/x",
+                           data={"username": "clerk1", "password": DEMO_PASSWORD, "csrf_token": token})
+    assert response.location == "/cases/"
+
+
+def test_pages_need_sign_in_and_the_right_role(app, sign_in):
+    assert app.test_client().get("/board/").status_code == 302
+    clerk = sign_in("clerk1")
+    assert clerk.get("/board/").status_code == 403
+    assert clerk.post("/logout", data={"csrf_token": clerk.csrf}).status_code == 302
+    assert clerk.get("/cases/").status_code == 302
+
+
+def test_api_tokens_and_json_errors(app):
+    client = app.test_client()
+    assert client.get("/api/v1/auth/me").json["code"] == "unauthorized"
+    bad = client.post("/api/v1/auth/token", json={"username": "clerk1"})
+    assert bad.status_code == 422 and bad.json["field"] == "password"
+    wrong = client.post("/api/v1/auth/token", json={"username": "clerk1", "password": "nope-nope"})
+    assert wrong.status_code == 422 and "wrong username or password" in wrong.json["message"]
+    token = client.post("/api/v1/auth/token", json={"username": "clerk1", "password": DEMO_PASSWORD}).json["token"]
+    me = client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
+    assert me.json["username"] == "clerk1"
+    assert client.get("/api/v1/auth/me", headers={"Authorization": "Bearer ow_forged"}).status_code == 401
+
+
+def test_oversize_bodies_are_refused(app):
+    response = app.test_client().post("/api/v1/auth/token", data=b"x" * (2 * 1024 * 1024),
+                                      content_type="application/json")
+    assert response.status_code == 413 and response.json["code"] == "too_large"
+
+
+def test_chinese_first_english_on_request(app):
+    client = app.test_client()
+    assert "工作人员登录" in client.get("/login").data.decode()
+    client.get("/lang/en")
+    assert "Staff sign-in" in client.get("/login").data.decode()

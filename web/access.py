@@ -1,0 +1,70 @@
+"""Who is asking, and may they: one check for pages and the API alike.
+
+Pages sign in with a session (Flask-Login); API clients send ``Authorization: Bearer
+<token>``. A session-authenticated request that changes something must carry the CSRF
+token (forms post it, scripts send ``X-CSRFToken``); token requests need none.
+"""
+
+from functools import wraps
+
+from flask import abort, current_app, g, request
+from flask_login import UserMixin, current_user
+from flask_wtf.csrf import CSRFError, CSRFProtect
+
+from engine.staff.accounts import actor_for_token
+from engine.staff.service import Actor
+
+csrf = CSRFProtect()
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+class SignedInUser(UserMixin):
+    """The Flask-Login user: the engine's Actor of the signed-in staff member."""
+
+    def __init__(self, actor: Actor):
+        self.actor = actor
+
+    def get_id(self) -> str:
+        return str(self.actor.id)
+
+
+def case_engine():
+    return current_app.extensions["onewindow"]
+
+
+def _bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    return header[7:].strip() if header.startswith("Bearer ") else None
+
+
+def current_actor() -> Actor | None:
+    if "actor" not in g:
+        token = _bearer_token()
+        if token is not None:
+            with case_engine().session() as session:
+                g.actor = actor_for_token(session, token)
+            g.token_auth = g.actor is not None
+        else:
+            g.actor = current_user.actor if current_user.is_authenticated else None
+            g.token_auth = False
+    return g.actor
+
+
+def require(*roles: str):
+    """The view needs a signed-in actor with one of ``roles`` (none given: any role)."""
+    def decorate(view):
+        @wraps(view)
+        def guarded(*args, **kwargs):
+            actor = current_actor()
+            if actor is None:
+                abort(401)
+            if request.method in UNSAFE_METHODS and not g.token_auth:
+                csrf.protect()
+            if roles and actor.role not in roles:
+                abort(403, description=f"需要以下角色之一：{'、'.join(roles)} (this needs the role {' or '.join(roles)})")
+            return view(*args, **kwargs)
+        return guarded
+    return decorate
+
+
+__all__ = ["CSRFError", "SignedInUser", "case_engine", "csrf", "current_actor", "require"]

@@ -1,0 +1,96 @@
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import LoginManager, login_user, logout_user
+
+from engine.errors import OneWindowError
+from engine.staff.accounts import sign_in
+from engine.staff.models import APPROVER, CHIEF, CLERK, Staff
+from engine.staff.service import actor_for
+from web.access import SignedInUser, case_engine, current_actor, require
+from web.i18n import LANGUAGES
+from web.limits import limiter
+
+bp = Blueprint("auth", __name__)
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+login_manager.session_protection = "strong"
+
+
+@login_manager.user_loader
+def load_user(user_id: str):
+    if not user_id.isdigit():
+        return None
+    with case_engine().session() as db_session:
+        staff = db_session.get(Staff, int(user_id))
+        if staff is None or not staff.active:
+            return None
+        return SignedInUser(actor_for(staff))
+
+
+def home_of(role: str) -> str:
+    if role == CLERK:
+        return url_for("cases.workspace")
+    if role in (APPROVER, CHIEF):
+        return url_for("tasks.inbox")
+    return url_for("board.page")
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only a path on this site: an open redirect would hand the session to someone else's page."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc and target.startswith("/") else None
+
+
+@bp.route("/")
+def index():
+    actor = current_actor()
+    return redirect(home_of(actor.role) if actor else url_for("auth.login"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("20 per minute", methods=["POST"])
+def login():
+    error = None
+    if request.method == "POST":
+        engine = case_engine()
+        try:
+            actor = sign_in(engine.transaction, request.form.get("username", "").strip(),
+                            request.form.get("password", ""), engine.clock.now())
+        except OneWindowError as refusal:
+            error = refusal.message
+            # The failed attempt is audited and counted even though the sign-in was refused.
+            return render_template("auth/login.html", error=error, username=request.form.get("username", "")), \
+                refusal.http_status if refusal.http_status != 422 else 401
+        language = session.get("lang")
+        session.clear()  # a fresh session on sign-in: no fixation
+        if language:
+            session["lang"] = language
+        login_user(SignedInUser(actor))
+        return redirect(_safe_next(request.args.get("next")) or home_of(actor.role))
+    return render_template("auth/login.html", error=error, username="")
+
+
+@bp.route("/logout", methods=["POST"])
+@require()
+def logout():
+    logout_user()
+    session.clear()
+    flash(_("已退出登录"))
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/lang/<code>")
+def language(code: str):
+    if code in LANGUAGES:
+        session["lang"] = code
+    return redirect(_safe_next(request.args.get("next")) or url_for("auth.index"))
+
+
+def init_app(app) -> None:
+    login_manager.init_app(app)
+    app.register_blueprint(bp)
+    app.jinja_env.globals["center_name"] = lambda: current_app.config["CENTER_NAME"]

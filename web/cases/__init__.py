@@ -1,0 +1,1 @@
+"""The clerk's workspace: new applications, notices, the clerk's cases."""

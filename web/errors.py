@@ -1,0 +1,58 @@
+"""Every refusal as a clear 4xx: JSON (code, message, field) for the API, a page for people."""
+
+import logging
+
+from flask import jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from engine.errors import OneWindowError
+from engine.validation import first_error
+
+log = logging.getLogger(__name__)
+
+CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+         409: "conflict", 413: "too_large", 415: "unsupported_media_type", 422: "invalid_input",
+         429: "too_many_requests"}
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def _respond(status: int, message: str, field: str | None = None, code: str | None = None):
+    if wants_json():
+        body = {"code": code or CODES.get(status, "error"), "message": message}
+        if field:
+            body["field"] = field
+        return jsonify(body), status
+    return render_template("error.html", status=status, message=message, field=field), status
+
+
+def handle_refusal(error: OneWindowError):
+    return _respond(error.http_status, error.message, error.field, error.code)
+
+
+def handle_http(error: HTTPException):
+    if error.code == 401 and not wants_json():
+        return redirect(url_for("auth.login", next=request.full_path))
+    field, message = None, error.description
+    messages = getattr(error, "data", {}).get("messages") if getattr(error, "data", None) else None
+    if messages:
+        # webargs nests by location (json, query, form): name the field, not the location.
+        location_messages = next(iter(messages.values())) if isinstance(messages, dict) else messages
+        field, detail = first_error(location_messages)
+        message = f"{field}: {detail}" if field else detail
+    return _respond(error.code or 500, message or error.name, field)
+
+
+def handle_csrf(error: CSRFError):
+    return _respond(400, _("表单已过期或缺少安全令牌，请刷新页面后重试") + f" ({error.description})", "csrf_token",
+                    "csrf")
+
+
+def register(app) -> None:
+    app.register_error_handler(OneWindowError, handle_refusal)
+    app.register_error_handler(CSRFError, handle_csrf)
+    app.register_error_handler(HTTPException, handle_http)

@@ -1,0 +1,1 @@
+"""The public progress lookup for applicants (no sign-in)."""

@@ -1,0 +1,1 @@
+"""Task inboxes and the task form: claim, unclaim, complete (every role's steps)."""
