@@ -48,6 +48,7 @@ from engine.tasks.models import HumanTask
 from engine.workflow import specs
 from engine.workflow.expressions import SafeScriptEngine, UnsafeExpression
 from engine.workflow.forms import validate_submission
+from engine.workflow.models import ProcessVersion
 from engine.workflow.store import Snapshot, WorkflowCache, WorkflowStore
 from engine.workflow.timers import fire_due_timers, next_timer_due
 
@@ -403,6 +404,26 @@ class CaseEngine:
         if workflow.is_completed():
             return dict(workflow.data)
         return dict(workflow.last_task.data) if workflow.last_task else {}
+
+    def case_diagram(self, number: str) -> dict:
+        """The case's BPMN (of the version it runs on) and which elements are done or current."""
+        with self.session() as session:
+            case = cases.find_case(session, number)
+            version = session.get(ProcessVersion, case.process_version_id)
+            definition, workflow, snapshot = self._open_workflow(session, case)
+        self.workflows.put(case.id, case.version, workflow, snapshot)
+        bpmn = next(text for name, text in version.files.items() if name.endswith(".bpmn"))
+        done, current = set(), set()
+        for task in workflow.get_tasks():
+            bpmn_id = task.task_spec.bpmn_id
+            if bpmn_id is None:
+                continue
+            if task.state == TaskState.COMPLETED:
+                done.add(bpmn_id)
+            elif task.state in (TaskState.READY, TaskState.WAITING, TaskState.STARTED):
+                current.add(bpmn_id)
+        return {"process_id": version.process_id, "version": version.version, "bpmn": bpmn,
+                "completed": sorted(done - current), "current": sorted(current)}
 
     def case_history(self, number: str) -> list:
         with self.session() as session:
