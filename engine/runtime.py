@@ -41,6 +41,7 @@ from engine.errors import (
 from engine.ledger import service as ledger
 from engine.ledger.book import LedgerBook
 from engine.ledger.scores import ScoringPolicy
+from engine.queries import CaseQueries
 from engine.staff.models import CLERK
 from engine.staff.service import SYSTEM, Actor
 from engine.tasks import service as tasks
@@ -48,7 +49,6 @@ from engine.tasks.models import HumanTask
 from engine.workflow import specs
 from engine.workflow.expressions import SafeScriptEngine, UnsafeExpression
 from engine.workflow.forms import validate_submission
-from engine.workflow.models import ProcessVersion
 from engine.workflow.store import Snapshot, WorkflowCache, WorkflowStore
 from engine.workflow.timers import fire_due_timers, next_timer_due
 
@@ -63,7 +63,7 @@ def _as_date(value) -> date:
     raise ValueError(f"not a date: {value!r}")
 
 
-class CaseEngine:
+class CaseEngine(CaseQueries):
     def __init__(self, database: str | Engine, *, clock: Clock | None = None, case_number_prefix: str = "ZW",
                  workflow_cache_size: int = 256, calendar_ttl: float = 60.0, warnings: WarningPolicy | None = None,
                  scoring: ScoringPolicy | None = None):
@@ -374,58 +374,3 @@ class CaseEngine:
             meta = definition.user_tasks[workflow.get_task_from_id(UUID(row.id)).task_spec.name]
             if meta.due:
                 row.due_date = tasks.as_date(evaluate(workflow.get_task_from_id(UUID(row.id)), meta.due), meta)
-
-    # -- queries ---------------------------------------------------------------------
-    def get_case(self, number: str) -> Case:
-        with self.session() as session:
-            return cases.find_case(session, number)
-
-    def task_queue(self, actor: Actor, *, mine: bool = False) -> list[HumanTask]:
-        with self.session() as session:
-            return tasks.queue(session, actor, mine=mine)
-
-    def open_tasks(self, number: str) -> list[HumanTask]:
-        with self.session() as session:
-            rows = list(session.scalars(select(HumanTask).join(Case, Case.id == HumanTask.case_id)
-                                        .where(Case.number == number, HumanTask.state == "open")))
-            if not rows:
-                cases.find_case(session, number)  # an unknown number is an error, not "no tasks"
-            return rows
-
-    def case_data(self, number: str) -> dict:
-        """The case's current process data (what its open step sees), e.g. to print a notice."""
-        with self.session() as session:
-            case = cases.find_case(session, number)
-            definition, workflow, snapshot = self._open_workflow(session, case)
-        self.workflows.put(case.id, case.version, workflow, snapshot)
-        ready = workflow.get_tasks(state=TaskState.READY, manual=True)
-        if ready:
-            return dict(ready[0].data)
-        if workflow.is_completed():
-            return dict(workflow.data)
-        return dict(workflow.last_task.data) if workflow.last_task else {}
-
-    def case_diagram(self, number: str) -> dict:
-        """The case's BPMN (of the version it runs on) and which elements are done or current."""
-        with self.session() as session:
-            case = cases.find_case(session, number)
-            version = session.get(ProcessVersion, case.process_version_id)
-            definition, workflow, snapshot = self._open_workflow(session, case)
-        self.workflows.put(case.id, case.version, workflow, snapshot)
-        bpmn = next(text for name, text in version.files.items() if name.endswith(".bpmn"))
-        done, current = set(), set()
-        for task in workflow.get_tasks():
-            bpmn_id = task.task_spec.bpmn_id
-            if bpmn_id is None:
-                continue
-            if task.state == TaskState.COMPLETED:
-                done.add(bpmn_id)
-            elif task.state in (TaskState.READY, TaskState.WAITING, TaskState.STARTED):
-                current.add(bpmn_id)
-        return {"process_id": version.process_id, "version": version.version, "bpmn": bpmn,
-                "completed": sorted(done - current), "current": sorted(current)}
-
-    def case_history(self, number: str) -> list:
-        with self.session() as session:
-            case = cases.find_case(session, number)
-            return audit.case_history(session, case.id)

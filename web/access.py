@@ -63,6 +63,7 @@ def require(*roles: str):
             if roles and actor.role not in roles:
                 abort(403, description=f"需要以下角色之一：{'、'.join(roles)} (this needs the role {' or '.join(roles)})")
             return view(*args, **kwargs)
+        guarded.required_roles = roles  # read by the role x endpoint test matrix
         return guarded
     return decorate
 

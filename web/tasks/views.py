@@ -1,11 +1,102 @@
-from flask import Blueprint, render_template
+"""Task pages: the inbox (department queue, window queue, mine) and the task page with its form."""
 
-from web.access import require
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+
+from engine.errors import OneWindowError
+from web.access import current_actor, require
+from web.tasks import forms, service
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
+ACTING_ROLES = ("approver", "chief", "clerk")
+DEADLINE_LABELS = {"normal": "正常", "yellow": "预警", "red": "超期"}
+STEP_LABELS = {"create": "收件", "complete": "完成", "claim": "认领", "unclaim": "退回", "timer": "期限届满"}
+TASK_STATE_LABELS = {"open": "待办", "completed": "已办结", "cancelled": "已取消"}
+
+
+@bp.context_processor
+def helpers():
+    return {"local_time": lambda value: format_datetime(value, "yyyy-MM-dd HH:mm") if value else "",
+            "deadline_label": lambda state: _(DEADLINE_LABELS.get(state, state)),
+            "step_label": lambda action: _(STEP_LABELS.get(action, action)),
+            "task_state_label": lambda state: _(TASK_STATE_LABELS.get(state, state)),
+            "choice_label": forms.choice_label, "row_count": forms.row_count, "field_title": forms.field_title}
 
 
 @bp.route("/")
-@require("approver", "chief")
+@require(*ACTING_ROLES)
 def inbox():
-    return render_template("tasks/inbox.html")
+    mine = request.args.get("mine") == "1"
+    return render_template("tasks/inbox.html", rows=service.inbox(current_actor(), mine), mine=mine)
+
+
+@bp.route("/<task_id>")
+@require(*ACTING_ROLES)
+def task(task_id):
+    return _task_page(task_id)
+
+
+def _task_page(task_id, *, values: dict | None = None, refusal: OneWindowError | None = None, status: int = 200):
+    actor = current_actor()
+    detail = service.task_detail(actor, task_id)
+    steps = [(step, forms.display(step.schema, step.form, detail.data)) for step in detail.steps]
+    fields = forms.fields_of(detail.form, detail.data)
+    if values is None:
+        values = forms.initial_values(fields, detail.data)
+    return render_template("tasks/task.html", detail=detail, summary=service.case_summary(detail), steps=steps,
+                           fields=fields, values=values,
+                           may=service.permissions(actor, detail.task), refusal=refusal), status
+
+
+def _back_to(task_id) -> str:
+    """Where the claim or release was asked from (a task page), else the task page.
+
+    Only paths under /tasks/: anything else could send the user to another site.
+    """
+    target = request.form.get("next", "")
+    parts = urlsplit(target)
+    if target.startswith("/tasks/") and "\\" not in target and not parts.scheme and not parts.netloc:
+        return target
+    return url_for("tasks.task", task_id=task_id)
+
+
+@bp.route("/<task_id>/claim", methods=["POST"])
+@require(*ACTING_ROLES)
+def claim(task_id):
+    try:
+        claimed = service.claim(current_actor(), task_id)
+    except OneWindowError as refusal:
+        return _task_page(task_id, refusal=refusal, status=refusal.http_status)
+    flash(_("已认领：%(case)s %(task)s", case=claimed.case_number, task=claimed.task.name))
+    return redirect(_back_to(task_id))
+
+
+@bp.route("/<task_id>/unclaim", methods=["POST"])
+@require(*ACTING_ROLES)
+def unclaim(task_id):
+    try:
+        released = service.unclaim(current_actor(), task_id)
+    except OneWindowError as refusal:
+        return _task_page(task_id, refusal=refusal, status=refusal.http_status)
+    flash(_("已退回待办队列：%(case)s %(task)s", case=released.case_number, task=released.task.name))
+    return redirect(_back_to(task_id))
+
+
+@bp.route("/<task_id>/complete", methods=["POST"])
+@require(*ACTING_ROLES)
+def complete(task_id):
+    actor = current_actor()
+    detail = service.task_detail(actor, task_id)
+    values = forms.submission(forms.fields_of(detail.form, detail.data), request.form)
+    try:
+        done = service.complete(actor, task_id, values)
+    except OneWindowError as refusal:
+        return _task_page(task_id, values=values, refusal=refusal, status=refusal.http_status)
+    flash(_("已办理：%(case)s %(task)s，办件状态：%(status)s", case=done.case_number, task=done.task_name,
+            status=done.case_status))
+    if done.next_task_id:
+        return redirect(url_for("tasks.task", task_id=done.next_task_id))
+    return redirect(url_for("tasks.inbox"))

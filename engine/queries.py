@@ -1,0 +1,77 @@
+"""Reading cases: what pages and the API show. Mixed into CaseEngine, whose sessions,
+workflow loading and workflow cache it uses; nothing here changes a case."""
+
+from contextlib import contextmanager
+
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import select
+
+from engine.audit import service as audit
+from engine.cases import service as cases
+from engine.cases.models import Case
+from engine.staff.service import Actor
+from engine.tasks import service as tasks
+from engine.tasks.models import HumanTask
+from engine.workflow.models import ProcessVersion
+
+
+class CaseQueries:
+    @contextmanager
+    def reading_workflow(self, session, case: Case):
+        """(definition, workflow) of ``case`` to read inside the block; it goes back to the
+        cache only after the block, so no writer can take it while it is being read."""
+        definition, workflow, snapshot = self._open_workflow(session, case)
+        yield definition, workflow
+        self.workflows.put(case.id, case.version, workflow, snapshot)
+
+    def get_case(self, number: str) -> Case:
+        with self.session() as session:
+            return cases.find_case(session, number)
+
+    def task_queue(self, actor: Actor, *, mine: bool = False) -> list[HumanTask]:
+        with self.session() as session:
+            return tasks.queue(session, actor, mine=mine)
+
+    def open_tasks(self, number: str) -> list[HumanTask]:
+        with self.session() as session:
+            rows = list(session.scalars(select(HumanTask).join(Case, Case.id == HumanTask.case_id)
+                                        .where(Case.number == number, HumanTask.state == "open")))
+            if not rows:
+                cases.find_case(session, number)  # an unknown number is an error, not "no tasks"
+            return rows
+
+    def case_data(self, number: str) -> dict:
+        """The case's current process data (what its open step sees), e.g. to print a notice."""
+        with self.session() as session:
+            case = cases.find_case(session, number)
+            with self.reading_workflow(session, case) as (_definition, workflow):
+                ready = workflow.get_tasks(state=TaskState.READY, manual=True)
+                if ready:
+                    return dict(ready[0].data)
+                if workflow.is_completed():
+                    return dict(workflow.data)
+                return dict(workflow.last_task.data) if workflow.last_task else {}
+
+    def case_diagram(self, number: str) -> dict:
+        """The case's BPMN (of the version it runs on) and which elements are done or current."""
+        with self.session() as session:
+            case = cases.find_case(session, number)
+            version = session.get(ProcessVersion, case.process_version_id)
+            done, current = set(), set()
+            with self.reading_workflow(session, case) as (_definition, workflow):
+                for task in workflow.get_tasks():
+                    bpmn_id = task.task_spec.bpmn_id
+                    if bpmn_id is None:
+                        continue
+                    if task.state == TaskState.COMPLETED:
+                        done.add(bpmn_id)
+                    elif task.state in (TaskState.READY, TaskState.WAITING, TaskState.STARTED):
+                        current.add(bpmn_id)
+        bpmn = next(text for name, text in version.files.items() if name.endswith(".bpmn"))
+        return {"process_id": version.process_id, "version": version.version, "bpmn": bpmn,
+                "completed": sorted(done - current), "current": sorted(current)}
+
+    def case_history(self, number: str) -> list:
+        with self.session() as session:
+            case = cases.find_case(session, number)
+            return audit.case_history(session, case.id)

@@ -1,0 +1,135 @@
+"""Reading tasks for inboxes and task pages; nothing here changes a case.
+
+An inbox row needs its case's number, item and applicant and the assignee's name: they
+are read in one query per kind for the whole list, never one per row. A task page needs
+the task's form with its ``x-options-from`` choices filled from the task's own data, and
+the case's earlier steps (who did what, with the form they submitted).
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from sqlalchemy import select
+
+from engine.audit import service as audit
+from engine.cases.models import Case
+from engine.catalogue.models import Department, ServiceItem
+from engine.staff.models import Staff
+from engine.tasks import service as tasks
+from engine.tasks.models import HumanTask
+from engine.workflow.forms import resolve_options
+
+# Audit actions that are steps of the case (the deadline sweep's state changes are not).
+STEP_ACTIONS = ("create", "complete", "claim", "unclaim", "timer")
+
+
+@dataclass(frozen=True)
+class TaskListing:
+    """One inbox row: the task and what a person needs to recognise it."""
+
+    task: HumanTask
+    case_number: str
+    case_status: str
+    item_code: str
+    item_name: str
+    applicant_name: str
+    assignee_name: str | None
+
+
+@dataclass(frozen=True)
+class CaseStep:
+    """An audited step of the case; ``form`` is what was submitted, ``schema`` its form."""
+
+    at: datetime
+    action: str
+    actor_username: str
+    actor_name: str
+    task_id: str | None
+    task_bpmn_id: str | None
+    task_name: str | None
+    form: dict
+    schema: dict | None
+
+
+@dataclass(frozen=True)
+class TaskDetail:
+    """A task with its case, its form (options resolved) and the case's steps so far."""
+
+    task: HumanTask
+    case: Case
+    item_name: str
+    department_name: str
+    assignee_name: str | None
+    completed_by_name: str | None
+    form: dict
+    data: dict
+    steps: list[CaseStep]
+
+
+def _staff_names(session, ids) -> dict[int, str]:
+    wanted = {staff_id for staff_id in ids if staff_id is not None}
+    if not wanted:
+        return {}
+    return {staff_id: name for staff_id, name in session.execute(select(Staff.id, Staff.name)
+                                                                 .where(Staff.id.in_(wanted)))}
+
+
+def listings(session, rows: list[HumanTask]) -> list[TaskListing]:
+    """Inbox rows for task rows (e.g. a queue), in the same order."""
+    case_ids = {row.case_id for row in rows}
+    found = session.execute(select(Case.id, Case.number, Case.status, Case.item_code, Case.applicant_name)
+                            .where(Case.id.in_(case_ids))).all() if case_ids else []
+    cases = {case.id: case for case in found}
+    item_codes = {case.item_code for case in found}
+    items = {code: name for code, name in session.execute(select(ServiceItem.code, ServiceItem.name)
+                                                          .where(ServiceItem.code.in_(item_codes)))}
+    names = _staff_names(session, (row.assignee_id for row in rows))
+    return [TaskListing(task=row, case_number=cases[row.case_id].number, case_status=cases[row.case_id].status,
+                        item_code=cases[row.case_id].item_code, item_name=items[cases[row.case_id].item_code],
+                        applicant_name=cases[row.case_id].applicant_name, assignee_name=names.get(row.assignee_id))
+            for row in rows]
+
+
+def listing(session, task_id: str) -> TaskListing:
+    return listings(session, [tasks.get_task_row(session, task_id)])[0]
+
+
+def case_steps(session, case: Case, definition) -> list[CaseStep]:
+    """The case's audited steps, with each completed form and the schema it was filled in."""
+    metas = {meta.bpmn_id: meta for meta in definition.user_tasks.values()}
+    entries = [entry for entry in audit.case_history(session, case.id) if entry.action in STEP_ACTIONS]
+    names = _staff_names(session, (entry.actor_id for entry in entries))
+    steps = []
+    for entry in entries:
+        detail = entry.detail or {}
+        meta = metas.get(detail.get("task"))
+        form = detail.get("form") if entry.action in ("create", "complete") else None
+        steps.append(CaseStep(at=entry.at, action=entry.action, actor_username=entry.actor,
+                              actor_name=names.get(entry.actor_id, entry.actor), task_id=entry.task_id,
+                              task_bpmn_id=meta.bpmn_id if meta else None, task_name=meta.name if meta else None,
+                              form=dict(form or {}), schema=definition.forms.get(meta.form) if meta and form else None))
+    return steps
+
+
+def task_detail(engine, task_id: str) -> TaskDetail:
+    """Everything a task page shows. ``engine`` is the CaseEngine."""
+    with engine.session() as session:
+        row = tasks.get_task_row(session, task_id)
+        case = session.get(Case, row.case_id)
+        item = session.get(ServiceItem, case.item_code)
+        department = session.get(Department, row.department_code or case.department_code)
+        names = _staff_names(session, (row.assignee_id, row.completed_by_id))
+        with engine.reading_workflow(session, case) as (definition, workflow):
+            steps = case_steps(session, case, definition)
+            task = workflow.get_task_from_id(UUID(row.id))
+            # A task's own data is what its form is checked against; a task no longer in the
+            # tree (cancelled by a timer) shows the case's latest data instead.
+            if task is not None:
+                data = dict(task.data)
+            else:
+                data = dict(workflow.data if workflow.is_completed() else workflow.last_task.data)
+            form = resolve_options(definition.forms[row.form], data)
+    return TaskDetail(task=row, case=case, item_name=item.name, department_name=department.name,
+                      assignee_name=names.get(row.assignee_id), completed_by_name=names.get(row.completed_by_id),
+                      form=form, data=data, steps=steps)
