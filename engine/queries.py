@@ -12,6 +12,8 @@ from engine.cases.models import Case
 from engine.staff.service import Actor
 from engine.tasks import service as tasks
 from engine.tasks.models import HumanTask
+from engine.workflow import specs
+from engine.workflow.forms import resolve_options
 from engine.workflow.models import ProcessVersion
 
 
@@ -70,6 +72,16 @@ class CaseQueries:
         bpmn = next(text for name, text in version.files.items() if name.endswith(".bpmn"))
         return {"process_id": version.process_id, "version": version.version, "bpmn": bpmn,
                 "completed": sorted(done - current), "current": sorted(current)}
+
+    def intake_form(self, item_code: str) -> tuple:
+        """(item, intake form with its choices resolved, the data it is filled against) for a new application."""
+        with self.session() as session:
+            item = cases.get_item(session, item_code)
+            definition = self.specs.get(session, specs.latest_version(session, item.process_id).id)
+            _workflow, task, meta = self.first_step(definition, item, self.clock.today())
+            data = dict(task.data)
+            item.materials, item.co_departments  # noqa: B018 — loaded now, read after the session closes
+            return item, resolve_options(definition.forms[meta.form], data), data
 
     def case_history(self, number: str) -> list:
         with self.session() as session:

@@ -232,6 +232,20 @@ class CaseEngine(CaseQueries):
         row = next(row for row in rows if row.id == task_id)
         return case, row, [row for row in rows if row.state == "open"]
 
+    def first_step(self, definition, item, today: date):
+        """A new workflow for ``item`` run up to its first task, which must be the clerk's intake.
+
+        Returns the (unsaved) workflow, that task and its metadata; the intake page shows its form.
+        """
+        workflow = BpmnWorkflow(definition.spec, definition.subprocess_specs, script_engine=self.script_engine)
+        workflow.task_tree.data = cases.initial_data(item, today)
+        self._run(workflow.do_engine_steps)
+        ready = workflow.get_tasks(state=TaskState.READY, manual=True)
+        metas = [definition.user_tasks.get(task.task_spec.name) for task in ready]
+        if len(ready) != 1 or metas[0] is None or metas[0].role != "clerk":
+            raise ProcessDefinitionError(f"process '{definition.process_id}' must start with one clerk task")
+        return workflow, ready[0], metas[0]
+
     # -- actions ---------------------------------------------------------------------
     def create_case(self, actor: Actor, item_code: str, applicant: dict, intake: dict) -> Case:
         """Register an application at the window and complete its intake in one transaction."""
@@ -247,22 +261,15 @@ class CaseEngine(CaseQueries):
             case = cases.new_case(item, applicant, number, version.id, actor.id, now, today)
             session.add(case)
             session.flush()
-            workflow = BpmnWorkflow(definition.spec, definition.subprocess_specs, script_engine=self.script_engine)
-            workflow.task_tree.data = cases.initial_data(item, today)
-            self._run(workflow.do_engine_steps)
-            ready = workflow.get_tasks(state=TaskState.READY, manual=True)
-            metas = [definition.user_tasks.get(task.task_spec.name) for task in ready]
-            if len(ready) != 1 or metas[0] is None or metas[0].role != "clerk":
-                raise ProcessDefinitionError(f"process '{version.process_id}' must start with one clerk task")
-            intake_task = ready[0]
-            data = validate_submission(definition.forms[metas[0].form], intake_task.data, intake,
+            workflow, intake_task, meta = self.first_step(definition, item, today)
+            data = validate_submission(definition.forms[meta.form], intake_task.data, intake,
                                        self.specs.reserved_keys | self.script_engine.environment.function_names)
             intake_task.set_data(**data)
             self._run(lambda: (intake_task.run(), workflow.do_engine_steps()))
             snapshot = Snapshot()
             self._record_step(session, case, definition, workflow, snapshot, actor=actor, action="create",
                               before_status=None, task_id=str(intake_task.id),
-                              detail={"item_code": item.code, "task": metas[0].bpmn_id, "form": data}, new=True,
+                              detail={"item_code": item.code, "task": meta.bpmn_id, "form": data}, new=True,
                               open_rows=[])
         self.workflows.put(case.id, case.version, workflow, snapshot)
         return case

@@ -1,0 +1,42 @@
+"""The applicant's progress lookup: case number and the last 4 digits of the phone on file."""
+
+import hmac
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from engine.catalogue.models import ServiceItem
+from engine.errors import InvalidInput, NotFound
+from web.access import case_engine
+
+NUMBER = re.compile(r"^[A-Z]{1,6}\d{13}$")
+NOT_FOUND = "未查到该办件，请核对办件编号和手机号后四位 (no case matches this number and phone)"
+
+
+@dataclass(frozen=True)
+class Progress:
+    number: str
+    item_name: str
+    status: str
+    due_date: date | None
+    result_ready: bool
+
+
+def lookup(number, phone_tail) -> Progress:
+    """Only what the applicant may see; a wrong number and a wrong phone give the same answer."""
+    number = (number or "").strip().upper() if isinstance(number, str) else ""
+    if not NUMBER.match(number):
+        raise InvalidInput("办件编号格式不正确 (case number looks like ZW2026112300001)", field="number")
+    if not isinstance(phone_tail, str) or not re.fullmatch(r"\d{4}", phone_tail.strip()):
+        raise InvalidInput("请输入手机号后四位 (the last 4 digits of the phone)", field="phone_tail")
+    engine = case_engine()
+    try:
+        case = engine.get_case(number)
+    except NotFound:
+        raise NotFound(NOT_FOUND, field="number") from None
+    if not hmac.compare_digest(case.applicant_phone[-4:], phone_tail.strip()):
+        raise NotFound(NOT_FOUND, field="number")
+    with engine.session() as session:
+        item_name = session.get(ServiceItem, case.item_code).name
+    return Progress(case.number, item_name, case.status, case.due_date,
+                    case.decided_at is not None and case.delivered_at is None)
