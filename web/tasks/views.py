@@ -66,22 +66,21 @@ def _back_to(task_id) -> str:
 @bp.route("/<task_id>/claim", methods=["POST"])
 @require(*ACTING_ROLES)
 def claim(task_id):
-    try:
-        claimed = service.claim(current_actor(), task_id)
-    except OneWindowError as refusal:
-        return _task_page(task_id, refusal=refusal, status=refusal.http_status)
-    flash(_("已认领：%(case)s %(task)s", case=claimed.case_number, task=claimed.task.name))
-    return redirect(_back_to(task_id))
+    return _assign(task_id, service.claim, "已认领：%(case)s %(task)s")
 
 
 @bp.route("/<task_id>/unclaim", methods=["POST"])
 @require(*ACTING_ROLES)
 def unclaim(task_id):
+    return _assign(task_id, service.unclaim, "已退回待办队列：%(case)s %(task)s")
+
+
+def _assign(task_id, action, message: str):
     try:
-        released = service.unclaim(current_actor(), task_id)
+        listing = action(current_actor(), task_id)
     except OneWindowError as refusal:
         return _task_page(task_id, refusal=refusal, status=refusal.http_status)
-    flash(_("已退回待办队列：%(case)s %(task)s", case=released.case_number, task=released.task.name))
+    flash(_(message, case=listing.case_number, task=listing.task.name))
     return redirect(_back_to(task_id))
 
 

@@ -1,0 +1,150 @@
+"""The whole window-to-window path in a real browser (Debian's Chromium, driven by Playwright).
+
+A clerk takes an incomplete application and prints the one-time notice, the applicant
+returns with the missing material, an approver claims and approves, the clerk posts the
+result with a waybill, the supervisor sees the board and the case. The server is the real
+`onewindow serve` in its own process; screenshots of every page go to test-artifacts/.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import DEMO_PASSWORD, resident_id
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "browser"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    port = _free_port()
+    database = tmp_path_factory.mktemp("browser") / "browser.sqlite"
+    env = {**os.environ, "ONEWINDOW_DATABASE_URL": f"sqlite:///{database}", "ONEWINDOW_RUN_SCHEDULER": "false"}
+    process = subprocess.Popen([sys.executable, "-c", "from web.cli import cli; cli()", "serve", "--port", str(port)],
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(120):
+        try:
+            urllib.request.urlopen(f"{url}/login", timeout=1)
+            break
+        except OSError:
+            if process.poll() is not None:
+                pytest.fail(f"the server did not start: {process.stdout.read()}")
+            time.sleep(0.5)
+    yield url
+    process.terminate()
+    process.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield chromium
+        chromium.close()
+
+
+class Person:
+    """One member of staff at their own browser window."""
+
+    def __init__(self, browser, url: str, username: str):
+        self.page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+        self.url, self.username = url, username
+        self.page.goto(f"{url}/login")
+        self.page.fill("input[name=username]", username)
+        self.page.fill("input[name=password]", DEMO_PASSWORD)
+        self.page.click("button[type=submit]")
+        self.page.wait_for_load_state()
+
+    def shot(self, name: str) -> None:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+    def submit_task_form(self) -> None:
+        self.page.click("form.task-form button[type=submit]")
+        self.page.wait_for_load_state()
+
+    def open_task(self, case_number: str) -> None:
+        self.page.goto(f"{self.url}/tasks/")
+        self.page.click(f"text={case_number}")
+        self.page.wait_for_load_state()
+
+
+def test_an_application_from_the_window_to_the_board(server, browser):
+    clerk = Person(browser, server, "clerk1")
+    assert "/cases/" in clerk.page.url
+    clerk.shot("01-workspace")
+    page = clerk.page
+    page.goto(f"{server}/cases/new/SCJG-002")
+    page.fill("input[name='applicant.name']", "王小明")
+    page.fill("input[name='applicant.id_number']", resident_id())
+    page.fill("input[name='applicant.phone']", "13912345678")
+    materials = page.locator("input[name=received_materials]")
+    for index in range(1, materials.count()):  # the first (mandatory) material is missing
+        materials.nth(index).check()
+    page.check("input[name=acceptable]")
+    page.check("input[name=delivery_method][value=post]")
+    page.fill("input[name='postal_address.recipient']", "王小明")
+    page.fill("input[name='postal_address.phone']", "13912345678")
+    page.fill("input[name='postal_address.address']", "示范市人民路1号3幢201室")
+    page.select_option("select[name='postal_address.region']", index=1)
+    clerk.shot("02-intake-form")
+    page.click("form.task-form button[type=submit]")
+    page.wait_for_load_state()
+    number = page.locator("h1").inner_text().split()[1]
+    assert number.startswith("ZW")
+
+    clerk.open_task(number)  # 出具一次性告知书
+    clerk.shot("03-issue-notice")
+    clerk.submit_task_form()
+    page.goto(f"{server}/cases/{number}/notice")
+    assert "一次性告知书" in page.content()
+    clerk.shot("04-one-time-notice")
+
+    clerk.open_task(number)  # the applicant returns: 补正材料
+    page.check("input[name=correction_action][value=submit]")
+    boxes = page.locator("input[name=received_materials]")
+    for index in range(boxes.count()):
+        boxes.nth(index).check()
+    clerk.shot("05-correction")
+    clerk.submit_task_form()
+
+    approver = Person(browser, server, "scjg_approver1")
+    approver.open_task(number)
+    approver.page.click("form[action$='/claim'] button")
+    approver.page.wait_for_load_state()
+    approver.page.check("input[name=decision][value=approve]")
+    approver.page.fill("[name=opinion]", "经审查，申请材料齐全，符合法定条件，准予许可")
+    approver.shot("06-review")
+    approver.submit_task_form()
+
+    clerk.open_task(number)  # 邮寄送达
+    page.check("input[name=carrier][value=EMS]")
+    page.fill("input[name=waybill_number]", "1179834520012")
+    clerk.shot("07-postal-dispatch")
+    clerk.submit_task_form()
+
+    supervisor = Person(browser, server, "supervisor")
+    assert "/board/" in supervisor.page.url
+    supervisor.shot("08-board")
+    supervisor.page.goto(f"{server}/cases/{number}")
+    content = supervisor.page.content()
+    assert "正常办结" in content and "邮寄送达" in content
+    supervisor.shot("09-case-seen-by-supervisor")
