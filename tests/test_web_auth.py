@@ -100,3 +100,11 @@ def test_chinese_first_english_on_request(app):
     assert "工作人员登录" in client.get("/login").data.decode()
     client.get("/lang/en")
     assert "Staff sign-in" in client.get("/login").data.decode()
+
+
+def test_the_api_docs_page_uses_vendored_files(app):
+    client = app.test_client()
+    page = client.get("/api/docs").data.decode()
+    assert "/static/vendor/swagger-ui/swagger-ui-bundle.js" in page and "cdn" not in page.lower()
+    assert client.get("/static/vendor/swagger-ui/swagger-ui-bundle.js").status_code == 200
+    assert "/api/v1/tasks/{task_id}/complete" in client.get("/api/openapi.json").json["paths"]
