@@ -1,82 +1,313 @@
-"""What the clerk's pages need from the engine; the pages only render it."""
+"""What the window's pages and the cases API both do: the catalogue, registering an
+application, a case with its materials and history, and the written notice it is owed.
+
+Every function that shows a case takes the signed-in actor and refuses a case the actor
+may not see (the back office sees its own department's cases only).
+"""
 
 from dataclasses import dataclass
+from datetime import date
 
-from sqlalchemy import or_, select
+from flask import current_app
 
+from engine.cases import queries
 from engine.cases.models import Case
 from engine.catalogue.models import Department, ServiceItem
-from engine.errors import InvalidInput
+from engine.clock import CHINA_TZ
+from engine.errors import InvalidInput, NotFound
+from engine.staff.models import CLERK
 from engine.staff.service import Actor
+from engine.tasks.models import HumanTask
+from engine.tasks.queries import TaskListing, listings
 from web.access import case_engine
-from web.tasks.service import check_may_view_case
 
 PAGE_SIZE = 50
-ACCEPTANCE, ONE_TIME_NOTICE, REJECTION = "acceptance", "one_time_notice", "rejection"
+LAST_PAGE = 10000
+# 受理、不予受理和一次性告知 all rest on this article; the notice names it.
+INTAKE_LAW = "《中华人民共和国行政许可法》第三十二条"
+RECONSIDERATION_DAYS = 60  # 《行政复议法》第二十条
+LITIGATION_MONTHS = 6  # 《行政诉讼法》第四十六条
+# The model's step that issues the one-time notice is the one with this form: while it is
+# open the notice is being printed, and the correction window starts when it is completed.
+NOTICE_STEP_FORM = "notice.schema.json"
+APPLICANT_FIELDS = ("kind", "name", "id_type", "id_number", "phone", "address", "contact_name")
+POSTAL_FIELDS = ("recipient", "phone", "address", "region")
 
 
 @dataclass(frozen=True)
-class CasePage:
+class MaterialLine:
+    """A material of the case's checklist as the clerk checked it."""
+
+    code: str
+    name: str
+    mandatory: bool
+    form: str
+    count: int
+    received: bool
+    missing: bool
+    defect: str | None
+
+
+@dataclass(frozen=True)
+class CaseView:
     case: Case
     item: ServiceItem
-    history: list
-    open_tasks: list
-    data: dict
+    department_name: str
+    registered_by: str | None
+    applicant: dict
+    materials: list[MaterialLine]
+    delivery_method: str | None
+    postal_address: dict | None
+    open_tasks: list[HumanTask]
+    history: list[queries.HistoryEntry]
     notice: str | None
 
 
+@dataclass(frozen=True)
+class NoticeMaterial:
+    code: str
+    name: str
+    form: str
+    count: int
+    problem: str | None
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Everything a printed notice says; ``kind`` says which notice it is."""
+
+    kind: str
+    center_name: str
+    case_number: str
+    issued_on: date
+    item_code: str
+    item_name: str
+    item_legal_basis: str
+    department_name: str
+    applicant_name: str
+    received_on: date
+    law: str
+    # 受理通知书
+    accepted_on: date | None = None
+    deemed_accepted: bool = False
+    promised_limit_days: int | None = None
+    due_date: date | None = None
+    due_provisional: bool = False
+    result_name: str | None = None
+    # 一次性告知书
+    missing_materials: tuple[NoticeMaterial, ...] = ()
+    defective_materials: tuple[NoticeMaterial, ...] = ()
+    correction_deadline: date | None = None
+    correction_deadline_final: bool = False
+    correction_window_days: int | None = None
+    notice_remarks: str | None = None
+    # 不予受理通知书
+    rejection_reasons: str | None = None
+    reconsideration_days: int = RECONSIDERATION_DAYS
+    litigation_months: int = LITIGATION_MONTHS
+
+
+def parse_page(value) -> int:
+    """A page number from a query string: 1 when absent, else a whole number 1..10000."""
+    if value is None or value == "":
+        return 1
+    if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
+        page = int(value)
+        if 1 <= page <= LAST_PAGE:
+            return page
+    raise InvalidInput(f"页码须为 1-{LAST_PAGE} 的整数 (page must be a whole number from 1 to {LAST_PAGE})",
+                       field="page")
+
+
 def catalogue() -> list[tuple[Department, list[ServiceItem]]]:
-    """Active service items grouped by their department, for choosing a new application's item."""
     with case_engine().session() as session:
-        items = session.scalars(select(ServiceItem).where(ServiceItem.active.is_(True))
-                                .order_by(ServiceItem.department_code, ServiceItem.code)).all()
-        groups: dict[str, tuple] = {}
-        for item in items:
-            groups.setdefault(item.department_code, (item.department, []))[1].append(item)
-        return list(groups.values())
+        return queries.catalogue(session)
 
 
-def find(query: str) -> list[Case]:
-    """Cases by their number or by the applicant's ID number, newest first."""
-    query = (query or "").strip().upper()
-    if not 5 <= len(query) <= 32:
-        raise InvalidInput("enter a case number or an ID number (5-32 characters)", field="q")
+def item_names() -> dict[str, str]:
     with case_engine().session() as session:
-        return list(session.scalars(select(Case).where(or_(Case.number == query, Case.applicant_id_number == query))
-                                    .order_by(Case.id.desc()).limit(PAGE_SIZE)))
+        return queries.item_names(session)
 
 
-def my_cases(actor: Actor, page: int) -> list[Case]:
+def intake_form(item_code: str) -> tuple[ServiceItem, dict]:
+    """The item with its materials, and its intake form (JSON Schema, choices filled in)."""
+    item, schema, _data = case_engine().intake_form(item_code)
+    return item, schema
+
+
+def postal_regions(schema: dict) -> list[str]:
+    """The 寄达范围 choices the intake form allows (none: the form takes no postal address)."""
+    postal = schema.get("properties", {}).get("postal_address", {})
+    return list(postal.get("properties", {}).get("region", {}).get("enum", []))
+
+
+def window_queue(actor: Actor) -> list[TaskListing]:
+    engine = case_engine()
+    rows = engine.task_queue(actor)
+    with engine.session() as session:
+        return listings(session, rows)
+
+
+def find(query) -> list[Case]:
     with case_engine().session() as session:
-        return list(session.scalars(select(Case).where(Case.created_by_id == actor.id).order_by(Case.id.desc())
-                                    .offset(max(0, page - 1) * PAGE_SIZE).limit(PAGE_SIZE)))
+        return queries.find_cases(session, query if isinstance(query, str) else "", PAGE_SIZE)
 
 
-def notice_kind(case: Case) -> str | None:
-    """Which written notice the applicant is owed at the window (行政许可法 第32条)."""
-    if case.outcome == "not_accepted":
-        return REJECTION
-    if case.accepted_on is not None:
-        return ACCEPTANCE
-    if case.notice_count:
-        return ONE_TIME_NOTICE
-    return None
+def my_cases(actor: Actor, page: int) -> tuple[list[Case], int]:
+    with case_engine().session() as session:
+        return queries.cases_registered_by(session, actor.id, page, PAGE_SIZE)
 
 
-def case_page(actor: Actor, number: str) -> CasePage:
+def applicant_from_form(form) -> dict:
+    """The applicant as the intake page posts it (``applicant.<field>``); the engine validates it."""
+    applicant = {key: form.get(f"applicant.{key}", "").strip() for key in APPLICANT_FIELDS}
+    applicant["id_number"] = applicant["id_number"].upper()  # the check character X is often typed as x
+    return applicant
+
+
+def intake_from_form(form, item: ServiceItem) -> dict:
+    """The intake form's fields (intake.schema.json) from the page: one checkbox and one
+    defect note per material, the acceptance question, delivery and postal address."""
+    codes = [material.code for material in item.materials]
+    intake = {
+        "received_materials": list(dict.fromkeys(form.getlist("received_materials"))),
+        "material_defects": [{"code": code, "problem": form.get(f"defect.{code}", "").strip()}
+                             for code in codes if form.get(f"defect.{code}", "").strip()],
+    }
+    acceptable = form.get("acceptable", "")
+    if acceptable not in ("", "yes", "no"):
+        raise InvalidInput("是否属于受理范围只能选“是”或“否” (acceptable must be yes or no)", field="acceptable")
+    if acceptable:  # left out when unanswered: the form then says it is required
+        intake["acceptable"] = acceptable == "yes"
+    reasons = form.get("rejection_reasons", "").strip()
+    if acceptable == "no" and reasons:
+        intake["rejection_reasons"] = reasons
+    delivery = form.get("delivery_method", "").strip()
+    if delivery:
+        intake["delivery_method"] = delivery
+    if delivery == "post":
+        intake["postal_address"] = {key: form.get(f"postal_address.{key}", "").strip() for key in POSTAL_FIELDS}
+    return intake
+
+
+def register(actor: Actor, item_code: str, applicant, intake) -> Case:
+    """Register an application and run its intake: the engine answers with the case
+    (accepted, waiting for a one-time notice, or not accepted) or refuses with the field."""
+    return case_engine().create_case(actor, item_code, applicant, intake)
+
+
+def viewable_case(actor: Actor, number: str) -> Case:
     engine = case_engine()
     case = engine.get_case(number)
-    check_may_view_case(actor, case)
+    with engine.session() as session:
+        queries.check_may_view(session, actor, case)
+    return case
+
+
+def _mask(value: str, head: int, tail: int) -> str:
+    if len(value) <= head + tail:
+        return "*" * len(value)
+    return value[:head] + "*" * (len(value) - head - tail) + value[-tail:]
+
+
+def applicant_of(actor: Actor, case: Case) -> dict:
+    """The applicant; only the window (who checks identity) sees the full ID and phone numbers."""
+    clerk = actor.role == CLERK
+    return {"kind": case.applicant_kind, "name": case.applicant_name, "id_type": case.applicant_id_type,
+            "id_number": case.applicant_id_number if clerk else _mask(case.applicant_id_number, 6, 4),
+            "phone": case.applicant_phone if clerk else _mask(case.applicant_phone, 3, 4),
+            "address": case.applicant_address, "contact_name": case.applicant_contact}
+
+
+def material_lines(data: dict) -> list[MaterialLine]:
+    """The case's checklist (the item's materials when the case began) against what the
+    last completeness check recorded."""
+    received = set(data.get("received_materials") or [])
+    missing = set(data.get("missing_materials") or [])
+    defects: dict[str, list[str]] = {}
+    for defect in data.get("material_defects") or []:
+        defects.setdefault(defect["code"], []).append(defect["problem"])
+    return [MaterialLine(code=m["code"], name=m["name"], mandatory=m["mandatory"], form=m["form"], count=m["count"],
+                         received=m["code"] in received, missing=m["code"] in missing,
+                         defect="；".join(defects[m["code"]]) if m["code"] in defects else None)
+            for m in data.get("materials") or []]
+
+
+def history(actor: Actor, number: str) -> list[queries.HistoryEntry]:
+    case = viewable_case(actor, number)
+    engine = case_engine()
+    return queries.history(engine, case, engine.case_history(number))
+
+
+def case_view(actor: Actor, number: str) -> CaseView:
+    engine = case_engine()
+    case = viewable_case(actor, number)
+    data = engine.case_data(number)
     with engine.session() as session:
         item = session.get(ServiceItem, case.item_code)
         item.materials  # noqa: B018 — loaded now, read after the session closes
-    return CasePage(case=case, item=item, history=engine.case_history(number), open_tasks=engine.open_tasks(number),
-                    data=engine.case_data(number), notice=notice_kind(case))
+        registered_by = queries.staff_names(session, [case.created_by_id]).get(case.created_by_id)
+    return CaseView(case=case, item=item, department_name=item.department.name, registered_by=registered_by,
+                    applicant=applicant_of(actor, case), materials=material_lines(data),
+                    delivery_method=data.get("delivery_method"), postal_address=data.get("postal_address"),
+                    open_tasks=engine.open_tasks(number),
+                    history=queries.history(engine, case, engine.case_history(number)),
+                    notice=queries.notice_kind(case, data))
 
 
-def applicant_from(form) -> dict:
-    """The applicant fields of the intake page; the engine validates them."""
-    applicant = {key: form.get(f"applicant.{key}", "").strip()
-                 for key in ("kind", "name", "id_type", "id_number", "phone", "address", "contact_name")}
-    return {key: value for key, value in applicant.items() if value or key in ("kind", "name", "id_type",
-                                                                             "id_number", "phone")}
+def _local_date(moment) -> date | None:
+    return moment.astimezone(CHINA_TZ).date() if moment else None
+
+
+def _notice_materials(data: dict) -> tuple[tuple[NoticeMaterial, ...], tuple[NoticeMaterial, ...]]:
+    """Every missing mandatory material and every defect the last check found (all at once: 一次性)."""
+    by_code = {m["code"]: m for m in data.get("materials") or []}
+
+    def line(code: str, problem: str | None) -> NoticeMaterial:
+        material = by_code.get(code, {"name": code, "form": "", "count": 0})
+        return NoticeMaterial(code=code, name=material["name"], form=material["form"], count=material["count"],
+                              problem=problem)
+    missing = tuple(line(code, None) for code in data.get("missing_materials") or [])
+    defective = tuple(line(defect["code"], defect["problem"]) for defect in data.get("material_defects") or [])
+    return missing, defective
+
+
+def notice(actor: Actor, number: str) -> Notice:
+    """The written notice the case is owed now: 受理通知书, 一次性告知书 or 不予受理通知书."""
+    engine = case_engine()
+    case = viewable_case(actor, number)
+    data = engine.case_data(number)
+    kind = queries.notice_kind(case, data)
+    if kind is None:
+        raise NotFound("此办件暂无可出具的通知书 (no written notice is due for this case)", field="case_number")
+    with engine.session() as session:
+        item = session.get(ServiceItem, case.item_code)
+        department_name = item.department.name
+    common = {"kind": kind, "center_name": current_app.config["CENTER_NAME"], "case_number": case.number,
+              "item_code": item.code, "item_name": item.name, "item_legal_basis": item.legal_basis,
+              "department_name": department_name, "applicant_name": case.applicant_name,
+              "received_on": case.received_on, "law": INTAKE_LAW}
+    if kind == queries.ACCEPTANCE:
+        return Notice(**common, issued_on=_local_date(case.accepted_at) or case.accepted_on,
+                      accepted_on=case.accepted_on, deemed_accepted=case.deemed_accepted,
+                      promised_limit_days=case.promised_limit_days, due_date=case.due_date,
+                      due_provisional=case.due_provisional, result_name=item.result_name)
+    if kind == queries.REJECTION:
+        rejected_on = data.get("not_accepted_on")
+        return Notice(**common, issued_on=date.fromisoformat(rejected_on) if rejected_on else _local_date(case.closed_at),
+                      rejection_reasons=data.get("rejection_reasons"))
+    missing, defective = _notice_materials(data)
+    window = data.get("correction_window_days")
+    being_issued = any(task.form == NOTICE_STEP_FORM for task in engine.open_tasks(number))
+    if being_issued:
+        # Printed before the step is confirmed: the window runs from today, as the model will compute it.
+        today = engine.clock.today()
+        deadline = engine.calendar.get().add_working_days(today, int(window)).day if window is not None else None
+        return Notice(**common, issued_on=today, missing_materials=missing, defective_materials=defective,
+                      correction_deadline=deadline, correction_window_days=window)
+    recorded = data.get("correction_deadline")
+    return Notice(**common, issued_on=_local_date(case.notice_issued_at) or engine.clock.today(),
+                  missing_materials=missing, defective_materials=defective,
+                  correction_deadline=date.fromisoformat(recorded[:10]) if recorded else None,
+                  correction_deadline_final=recorded is not None, correction_window_days=window,
+                  notice_remarks=data.get("notice_remarks") or None)
