@@ -77,8 +77,9 @@ def _record(engine, staff, **overrides):
 def test_a_supervisor_records_an_entry_with_its_evidence(engine, staff):
     entry = _record(engine, staff, quantity=2, rule_code="JL-04", evidence="11月23日全天未到岗")
     assert (entry.points, entry.recorded_by_id, entry.state) == (Decimal(-8), staff["supervisor"].id, "active")
-    history = [e for e in engine.ledger.entries(staff["supervisor"], "2026-11")]
-    assert [e.id for e in history] == [entry.id]
+    (line,) = engine.ledger.entries(staff["supervisor"], "2026-11")
+    assert (line.entry.id, line.staff_name, line.rule_name, line.recorded_by) == (
+        entry.id, staff["clerk1"].name, "旷工（每半天）", staff["supervisor"].name)
 
 
 @pytest.mark.parametrize("overrides, error, field", [
@@ -119,7 +120,7 @@ def test_staff_appeal_their_own_entry_and_the_supervisor_cancels_it(engine, staf
         engine.ledger.decide_appeal(staff["supervisor"], entry.id, "forget", "理由")
     decided = engine.ledger.decide_appeal(staff["supervisor"], entry.id, "cancel", "经核实签到表属实")
     assert decided.state == CANCELLED
-    (visible,) = engine.ledger.entries(staff["clerk1"], "2026-11")
+    (visible,) = (line.entry for line in engine.ledger.entries(staff["clerk1"], "2026-11"))
     assert visible.state == CANCELLED and visible.decision_reason == "经核实签到表属实"
     row = next(r for r in engine.ledger.scores("2026-11").rows if r.staff_id == staff["clerk1"].id)
     assert row.score == 100 and row.entry_count == 0
@@ -140,6 +141,26 @@ def test_staff_see_only_their_own_ledger(engine, staff):
     assert engine.ledger.entries(staff["clerk2"], "2026-11") == []
     with pytest.raises(Forbidden):
         engine.ledger.entries(staff["clerk2"], "2026-11", staff_id=staff["clerk1"].id)
+
+
+@pytest.mark.parametrize("filters, field", [
+    ({"staff_id": 9999}, "staff_id"), ({"department_code": "NOPE"}, "department"), ({"rule_code": "ZZ-99"}, "rule_code"),
+])
+def test_ledger_filters_must_name_what_exists(engine, staff, filters, field):
+    with pytest.raises(InvalidInput) as refused:
+        engine.ledger.entries(staff["supervisor"], "2026-11", **filters)
+    assert refused.value.field == field
+
+
+def test_the_supervisor_filters_the_ledger_by_staff_department_and_rule(engine, staff):
+    absent = _record(engine, staff, rule_code="JL-04")
+    other = _record(engine, staff, staff_id=staff["scjg_approver1"].id, rule_code="JL-01")
+    ledger, supervisor = engine.ledger, staff["supervisor"]
+    assert [line.entry.id for line in ledger.entries(supervisor, "2026-11", staff_id=staff["clerk1"].id)] == [absent.id]
+    assert [line.entry.id for line in ledger.entries(supervisor, "2026-11", rule_code="JL-01")] == [other.id]
+    by_department = ledger.entries(supervisor, "2026-11", department_code=staff["scjg_approver1"].department_code)
+    assert [(line.entry.id, line.department_code) for line in by_department] == [
+        (other.id, staff["scjg_approver1"].department_code)]
 
 
 def test_excel_export_has_the_notice_board_layout(engine, staff):

@@ -13,7 +13,7 @@ from engine.staff.models import ROLES
 # One demo account per role.
 ACCOUNTS = {"clerk": "clerk1", "approver": "scjg_approver1", "chief": "scjg_chief", "supervisor": "supervisor",
             "admin": "admin"}
-SAMPLE_VALUES = {"int": 1, "string": "ZW2026112300001", "default": "ZW2026112300001", "path": "x", "uuid": uuid.uuid4()}
+SAMPLE_VALUES = {"integer": 1, "string": "ZW2026112300001", "default": "ZW2026112300001", "path": "x", "uuid": uuid.uuid4()}
 
 
 def _guarded_routes(app):

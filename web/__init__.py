@@ -55,6 +55,7 @@ def _init_web(app: Flask) -> None:
     from web.board import views as board_views
     from web.cases import api as cases_api
     from web.cases import views as cases_views
+    from web.ledger import api as ledger_api
     from web.ledger import views as ledger_views
     from web.limits import limiter
     from web.public import views as public_views
@@ -67,7 +68,7 @@ def _init_web(app: Flask) -> None:
     auth_views.init_app(app)
     for module in (cases_views, tasks_views, board_views, ledger_views, public_views):
         app.register_blueprint(module.bp)
-    api.init_app(app, [auth_api.blp, tasks_api.blp, cases_api.blp, board_api.blp])
+    api.init_app(app, [auth_api.blp, tasks_api.blp, cases_api.blp, board_api.blp, ledger_api.blp])
     errors.register(app)
     app.jinja_env.globals.update(current_actor=current_actor, languages=i18n.LANGUAGES, role_names=ROLE_NAMES,
                                  get_locale=get_locale)

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from engine.audit import service as audit
 from engine.cases.models import Case
 from engine.catalogue.models import Department
-from engine.errors import Forbidden
+from engine.errors import Forbidden, InvalidInput, NotFound
 from engine.ledger import service
 from engine.ledger.export import workbook
 from engine.ledger.models import CANCELLED, LedgerEntry, LedgerRule
@@ -18,6 +18,20 @@ from engine.staff.service import SYSTEM, Actor
 
 # Seconded window and back-office staff are scored; supervisors and administrators are not.
 SCORED_ROLES = (CLERK, APPROVER, CHIEF)
+
+
+@dataclass(frozen=True)
+class EntryLine:
+    """A ledger entry with the names a reader needs (staff, department, rule, case)."""
+
+    entry: LedgerEntry
+    staff_name: str
+    department_code: str | None
+    rule_name: str
+    category: str
+    case_number: str | None
+    recorded_by: str | None
+    decided_by: str | None
 
 
 @dataclass(frozen=True)
@@ -65,16 +79,28 @@ class LedgerBook:
                      detail={"entry": entry.id, "staff_id": entry.staff_id, "rule": entry.rule_code,
                              "points": str(entry.points), "state": entry.state})
 
-    def entries(self, actor: Actor, period, *, staff_id=None, department_code=None, rule_code=None):
-        """Supervisors see every entry; anyone else only their own."""
+    def entries(self, actor: Actor, period, *, staff_id=None, department_code=None, rule_code=None) -> list[EntryLine]:
+        """The period's entries, filtered; supervisors see every entry, anyone else only their own."""
         period = parse_period(period)
         if actor.role not in (SUPERVISOR, ADMIN):
             if staff_id not in (None, actor.id) or department_code is not None:
                 raise Forbidden("staff see only their own ledger", field="staff_id")
             staff_id = actor.id
         with self.engine.session() as session:
-            return service.entries(session, first=period.first, last=period.last, staff_id=staff_id,
-                                   department_code=department_code, rule_code=rule_code)
+            _check_filters(session, staff_id, department_code, rule_code)
+            found = service.entries(session, first=period.first, last=period.last, staff_id=staff_id,
+                                    department_code=department_code, rule_code=rule_code)
+            return _lines(session, found)
+
+    def line(self, actor: Actor, entry_id: int) -> EntryLine:
+        """One entry with its names (supervisors: any entry; anyone else: their own)."""
+        with self.engine.session() as session:
+            entry = session.get(LedgerEntry, entry_id)
+            if entry is None:
+                raise NotFound(f"no ledger entry {entry_id}", field="entry_id")
+            if actor.role not in (SUPERVISOR, ADMIN) and entry.staff_id != actor.id:
+                raise Forbidden("staff see only their own ledger", field="entry_id")
+            return _lines(session, [entry])[0]
 
     def scores(self, period) -> ScoreSheet:
         period = parse_period(period)
@@ -94,15 +120,39 @@ class LedgerBook:
         service.require_supervisor(actor)
         sheet = self.scores(period)
         with self.engine.session() as session:
-            entries = service.entries(session, first=sheet.period.first, last=sheet.period.last)
-            rules = {rule.code: (rule.name, rule.category) for rule in session.scalars(select(LedgerRule))}
+            lines = _lines(session, service.entries(session, first=sheet.period.first, last=sheet.period.last))
             departments = dict(session.execute(select(Department.code, Department.name)).all())
-            case_ids = {entry.case_id for entry in entries if entry.case_id is not None}
-            numbers = dict(session.execute(select(Case.id, Case.number).where(Case.id.in_(case_ids))).all())
-        return workbook(sheet, entries, center_name=center_name, rule_names=rules, department_names=departments,
-                        case_numbers=numbers, policy=self.policy)
+        return workbook(sheet, lines, center_name=center_name, department_names=departments, policy=self.policy)
 
     def rules(self) -> list[LedgerRule]:
         with self.engine.session() as session:
             return list(session.scalars(select(LedgerRule).order_by(LedgerRule.code)))
 
+
+
+def _check_filters(session, staff_id, department_code, rule_code) -> None:
+    """Filters name things that exist: a typo is an error, not an empty ledger."""
+    if staff_id is not None and (not isinstance(staff_id, int) or session.get(Staff, staff_id) is None):
+        raise InvalidInput(f"no staff member {staff_id}", field="staff_id")
+    if department_code is not None and session.get(Department, department_code) is None:
+        raise InvalidInput(f"no department '{department_code}'", field="department")
+    if rule_code is not None and session.get(LedgerRule, rule_code) is None:
+        raise InvalidInput(f"no rule '{rule_code}'", field="rule_code")
+
+
+def _lines(session, entries: list[LedgerEntry]) -> list[EntryLine]:
+    people = {entry.staff_id for entry in entries} | {entry.recorded_by_id for entry in entries} | {
+        entry.decided_by_id for entry in entries}
+    staff = {row.id: row for row in session.scalars(select(Staff).where(Staff.id.in_(people - {None})))}
+    rules = {rule.code: rule for rule in session.scalars(select(LedgerRule))}
+    case_ids = {entry.case_id for entry in entries if entry.case_id is not None}
+    numbers = dict(session.execute(select(Case.id, Case.number).where(Case.id.in_(case_ids))).all())
+
+    def name(staff_id):
+        return staff[staff_id].name if staff_id in staff else None
+    return [EntryLine(entry=entry, staff_name=name(entry.staff_id) or str(entry.staff_id),
+                      department_code=staff[entry.staff_id].department_code if entry.staff_id in staff else None,
+                      rule_name=rules[entry.rule_code].name, category=rules[entry.rule_code].category,
+                      case_number=numbers.get(entry.case_id), recorded_by=name(entry.recorded_by_id),
+                      decided_by=name(entry.decided_by_id))
+            for entry in entries]

@@ -38,9 +38,8 @@ def _table(sheet, title: str, subtitle: str, header: list[str], rows: list[list]
     sheet.page_setup.fitToWidth = 1
 
 
-def workbook(sheet, entries: list, *, center_name: str, rule_names: dict[str, tuple[str, str]],
-             department_names: dict[str, str], case_numbers: dict[int, str], policy) -> bytes:
-    """``sheet``: a ledger ScoreSheet; ``rule_names``: code -> (name, category). Returns the .xlsx bytes."""
+def workbook(sheet, lines: list, *, center_name: str, department_names: dict[str, str], policy) -> bytes:
+    """``sheet``: a ledger ScoreSheet; ``lines``: its EntryLines. Returns the .xlsx bytes."""
     book = Workbook()
     scores = book.active
     scores.title = "考核结果"
@@ -62,15 +61,13 @@ def workbook(sheet, entries: list, *, center_name: str, rule_names: dict[str, tu
     scores.append([])
     scores.append(["公示期 5 个工作日。对考核结果有异议的，可向中心督查室申请复核。"])
     details = book.create_sheet("考核台账")
-    staff = sheet.staff
     _table(
         details, f"{center_name} {period.label} 考核台账明细", f"考核期间 {period.first} 至 {period.last}",
         ["日期", "姓名", "规则编号", "考核内容", "类别", "分值", "状态", "事实依据", "办件编号", "记录方式"],
-        [[entry.occurred_on.isoformat(), staff[entry.staff_id].name if entry.staff_id in staff else str(entry.staff_id),
-          entry.rule_code, rule_names[entry.rule_code][0], rule_names[entry.rule_code][1], float(entry.points),
-          _STATE_NAMES.get(entry.state, entry.state), entry.evidence, case_numbers.get(entry.case_id, ""),
-          "系统自动" if entry.recorded_by_id is None else "人工记录"]
-         for entry in entries],
+        [[line.entry.occurred_on.isoformat(), line.staff_name, line.entry.rule_code, line.rule_name, line.category,
+          float(line.entry.points), _STATE_NAMES.get(line.entry.state, line.entry.state), line.entry.evidence,
+          line.case_number or "", "系统自动" if line.entry.recorded_by_id is None else "人工记录"]
+         for line in lines],
         [12, 10, 10, 36, 10, 8, 8, 40, 20, 10],
     )
     out = BytesIO()

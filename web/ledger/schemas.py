@@ -1,0 +1,98 @@
+"""JSON shapes of the ledger API (marshmallow): rules, entries, scores and their queries.
+
+Class names are unique across the API: OpenAPI names its schemas after them.
+"""
+
+from marshmallow import Schema, fields, validate
+
+from engine.ledger.models import CATEGORIES, UNITS
+from engine.ledger.service import MAX_QUANTITY, MAX_TEXT
+
+PERIOD = fields.Str(metadata={"description": "2026-11 (month), 2026-Q4 (quarter) or 2026 (year); default this month"})
+
+
+class LedgerRuleRow(Schema):
+    code = fields.Str()
+    name = fields.Str()
+    category = fields.Str(metadata={"description": " / ".join(CATEGORIES)})
+    points = fields.Decimal(places=1, as_string=True, metadata={"description": "negative deducts, positive adds"})
+    unit = fields.Str(metadata={"description": " or ".join(UNITS)})
+    veto = fields.Bool(metadata={"description": "一票否决: the period's score becomes 0"})
+    trigger = fields.Str(allow_none=True, metadata={"description": "recorded by the engine itself on this event"})
+    source = fields.Str()
+    active = fields.Bool()
+
+
+class LedgerQuery(Schema):
+    period = PERIOD
+    staff_id = fields.Int(validate=validate.Range(1), metadata={"description": "supervisors: one staff member"})
+    department = fields.Str(validate=validate.Length(1, 20), metadata={"description": "supervisors: one department"})
+    rule_code = fields.Str(validate=validate.Length(1, 20))
+
+
+class PeriodQuery(Schema):
+    period = PERIOD
+
+
+class LedgerEntryRow(Schema):
+    """An entry (dumped from engine.ledger.book.EntryLine)."""
+
+    id = fields.Int(attribute="entry.id")
+    staff_id = fields.Int(attribute="entry.staff_id")
+    staff_name = fields.Str()
+    department_code = fields.Str(allow_none=True)
+    rule_code = fields.Str(attribute="entry.rule_code")
+    rule_name = fields.Str()
+    category = fields.Str()
+    points = fields.Decimal(places=1, as_string=True, attribute="entry.points")
+    occurred_on = fields.Date(attribute="entry.occurred_on")
+    case_number = fields.Str(allow_none=True)
+    evidence = fields.Str(attribute="entry.evidence")
+    recorded_by = fields.Str(allow_none=True, metadata={"description": "null: recorded by the engine"})
+    recorded_at = fields.DateTime(attribute="entry.recorded_at")
+    state = fields.Str(attribute="entry.state", metadata={"description": "active, appealed or cancelled"})
+    appeal_reason = fields.Str(attribute="entry.appeal_reason", allow_none=True)
+    appealed_at = fields.DateTime(attribute="entry.appealed_at", allow_none=True)
+    decided_by = fields.Str(allow_none=True)
+    decided_at = fields.DateTime(attribute="entry.decided_at", allow_none=True)
+    decision_reason = fields.Str(attribute="entry.decision_reason", allow_none=True)
+
+
+class NewLedgerEntry(Schema):
+    staff_id = fields.Int(required=True, strict=True, validate=validate.Range(1))
+    rule_code = fields.Str(required=True, validate=validate.Length(1, 20))
+    occurred_on = fields.Date(required=True)
+    evidence = fields.Str(required=True, validate=validate.Length(1, MAX_TEXT))
+    quantity = fields.Int(load_default=1, strict=True, validate=validate.Range(1, MAX_QUANTITY))
+
+
+class LedgerAppeal(Schema):
+    reason = fields.Str(required=True, validate=validate.Length(1, MAX_TEXT))
+
+
+class LedgerDecision(Schema):
+    decision = fields.Str(required=True, validate=validate.OneOf(("uphold", "cancel")))
+    reason = fields.Str(required=True, validate=validate.Length(1, MAX_TEXT))
+
+
+class ScoreRowOut(Schema):
+    rank = fields.Int()
+    staff_id = fields.Int()
+    name = fields.Str()
+    department_code = fields.Str(allow_none=True)
+    deductions = fields.Decimal(places=1, as_string=True)
+    bonuses = fields.Decimal(places=1, as_string=True)
+    vetoed = fields.Bool()
+    score = fields.Decimal(places=1, as_string=True)
+    grade = fields.Str(metadata={"description": "优秀, 称职, 基本称职 or 不称职"})
+    quota_tie = fields.Bool(metadata={"description": "tied at the edge of the 优秀 quota: the assessment group decides"})
+    allowance = fields.Decimal(places=1, as_string=True, metadata={"description": "岗位补贴, yuan"})
+    entry_count = fields.Int()
+    notes = fields.List(fields.Str())
+
+
+class ScoreSheetOut(Schema):
+    period = fields.Str()
+    first = fields.Date()
+    last = fields.Date()
+    rows = fields.List(fields.Nested(ScoreRowOut))
