@@ -67,7 +67,8 @@ def choice_label(value, node: dict | None = None, data: dict | None = None) -> s
 
 
 def _title(key: str, node: dict) -> str:
-    return gettext(node["title"]) if node.get("title") else key
+    title = node.get("title")  # a variable, not node["title"]: message extraction would take "title" for a message
+    return gettext(title) if title else key
 
 
 def _conditions(schema: dict) -> dict[str, list[tuple[str, object]]]:
