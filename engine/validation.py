@@ -1,16 +1,34 @@
-"""Reading data files and turning marshmallow's nested errors into one (field path, message) pair."""
+"""Reading data files, turning marshmallow's nested errors into one (field path, message)
+pair, and the bounds of a database id."""
 
 import tomllib
 from pathlib import Path
 
 from engine.errors import CatalogueError
 
+# Ids are integer columns: PostgreSQL's integer ends here, and a bigger number is no id at all
+# (it would overflow the driver rather than find nothing).
+MAX_ID = 2**31 - 1
+
+
+def is_id(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_ID
+
+
+# A center's catalogue or rule file is tens of KiB; anything near this is a mistake or an attack.
+MAX_DATA_FILE_BYTES = 5 * 1024 * 1024
+
 
 def read_toml_file(path: Path, what: str) -> dict:
     """A TOML data file (``what``: e.g. "catalogue"), or a CatalogueError saying why not."""
     try:
         with open(path, "rb") as handle:
-            return tomllib.load(handle)
+            data = handle.read(MAX_DATA_FILE_BYTES + 1)
+        if len(data) > MAX_DATA_FILE_BYTES:
+            raise CatalogueError(f"{what} file {path} is larger than {MAX_DATA_FILE_BYTES // 1024 // 1024} MiB")
+        return tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise CatalogueError(f"{what} file {path} is not UTF-8 text") from None
     except OSError as error:
         raise CatalogueError(f"cannot read {what} file {path}: {error.strerror}") from None
     except tomllib.TOMLDecodeError as error:

@@ -106,7 +106,7 @@ def test_an_application_from_the_window_to_the_board(server, browser):
     page.fill("input[name='postal_address.address']", "示范市人民路1号3幢201室")
     page.select_option("select[name='postal_address.region']", index=1)
     clerk.shot("02-intake-form")
-    page.click("form.task-form button[type=submit]")
+    page.click("form.intake button[type=submit]")
     page.wait_for_load_state()
     number = page.locator("h1").inner_text().split()[1]
     assert number.startswith("ZW")

@@ -120,3 +120,14 @@ def test_unreadable_files_are_refused(tmp_path):
         read_catalogue_file(broken)
     with pytest.raises(CatalogueError, match="cannot read"):
         read_catalogue_file(tmp_path / "missing.toml")
+
+
+def test_huge_and_binary_files_are_refused_before_parsing(tmp_path):
+    huge = tmp_path / "huge.toml"
+    huge.write_text('center_name = "' + "x" * (6 * 1024 * 1024) + '"\n', encoding="utf-8")
+    with pytest.raises(CatalogueError, match="larger than 5 MiB"):
+        read_catalogue_file(huge)
+    binary = tmp_path / "binary.toml"
+    binary.write_bytes(b"\xff\xfe" + b"\x00" * 100)
+    with pytest.raises(CatalogueError, match="not UTF-8"):
+        read_catalogue_file(binary)

@@ -2,10 +2,24 @@
 
 from flask_smorest import Api
 from flask_smorest import Blueprint as ApiBlueprint
+from marshmallow import Schema, fields
 
 from web.access import csrf
 
-api = Api()
+
+class Refusal(Schema):
+    """Every 4xx answer of the API (web.errors): what went wrong and which field."""
+
+    code = fields.Str(required=True, metadata={"description": "invalid_input, forbidden, not_found, conflict …"})
+    message = fields.Str(required=True)
+    field = fields.Str(metadata={"description": "the offending field, when one is to blame"})
+
+
+class OneWindowApi(Api):
+    ERROR_SCHEMA = Refusal
+
+
+api = OneWindowApi()
 
 API_CONFIG = {
     "API_TITLE": "OneWindow 一窗通办 API",

@@ -52,7 +52,41 @@ def handle_csrf(error: CSRFError):
                     "csrf")
 
 
+def _nul_field(value, path: str = "") -> str | None:
+    """The dotted path of the first key or text holding a NUL character (no database stores one)."""
+    if isinstance(value, str):
+        return path if "\x00" in value else None
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        where = f"{path}.{key}" if path else str(key)
+        if "\x00" in str(key):
+            return where
+        if (found := _nul_field(item, where)) is not None:
+            return found
+    return None
+
+
+def _first_nul_field() -> str | None:
+    for values in (request.args, request.form):
+        for name, value in values.items(multi=True):
+            if "\x00" in name or "\x00" in value:
+                return name
+    for source in (request.view_args or {}, request.get_json(silent=True) if request.is_json else None):
+        if (field := _nul_field(source)) is not None:
+            return field
+    return None
+
+
+def refuse_nul_characters():
+    """A NUL in any field, query parameter or path is refused before a view runs."""
+    field = _first_nul_field()
+    if field is not None:
+        return _respond(400, _("输入含有不允许的控制字符"), field or None, "invalid_input")
+    return None
+
+
 def register(app) -> None:
+    app.before_request(refuse_nul_characters)
     app.register_error_handler(OneWindowError, handle_refusal)
     app.register_error_handler(CSRFError, handle_csrf)
     app.register_error_handler(HTTPException, handle_http)

@@ -15,6 +15,7 @@ from engine.ledger.rules import load_rules
 from engine.ledger.scores import Period, ScoredEntry, ScoreRow, ScoringPolicy, parse_period, score_period
 from engine.staff.models import ADMIN, APPROVER, CHIEF, CLERK, SUPERVISOR, Staff
 from engine.staff.service import SYSTEM, Actor
+from engine.validation import is_id
 
 # Seconded window and back-office staff are scored; supervisors and administrators are not.
 SCORED_ROLES = (CLERK, APPROVER, CHIEF)
@@ -95,7 +96,7 @@ class LedgerBook:
     def line(self, actor: Actor, entry_id: int) -> EntryLine:
         """One entry with its names (supervisors: any entry; anyone else: their own)."""
         with self.engine.session() as session:
-            entry = session.get(LedgerEntry, entry_id)
+            entry = session.get(LedgerEntry, entry_id) if is_id(entry_id) else None
             if entry is None:
                 raise NotFound(f"no ledger entry {entry_id}", field="entry_id")
             if actor.role not in (SUPERVISOR, ADMIN) and entry.staff_id != actor.id:
@@ -132,7 +133,7 @@ class LedgerBook:
 
 def _check_filters(session, staff_id, department_code, rule_code) -> None:
     """Filters name things that exist: a typo is an error, not an empty ledger."""
-    if staff_id is not None and (not isinstance(staff_id, int) or session.get(Staff, staff_id) is None):
+    if staff_id is not None and (not is_id(staff_id) or session.get(Staff, staff_id) is None):
         raise InvalidInput(f"no staff member {staff_id}", field="staff_id")
     if department_code is not None and session.get(Department, department_code) is None:
         raise InvalidInput(f"no department '{department_code}'", field="department")

@@ -11,6 +11,7 @@ from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
 from engine.ledger.models import ACTIVE, APPEALED, CANCELLED, LedgerEntry, LedgerRule
 from engine.staff.models import ADMIN, SUPERVISOR, Staff
 from engine.staff.service import Actor
+from engine.validation import is_id
 
 MAX_TEXT = 2000
 MAX_QUANTITY = 10
@@ -65,7 +66,7 @@ def record_manual(session: Session, actor: Actor, *, staff_id, rule_code, occurr
                   today: date, now: datetime) -> LedgerEntry:
     """A supervisor's entry (attendance, conduct, commendation) with its evidence."""
     require_supervisor(actor)
-    if not isinstance(staff_id, int) or isinstance(staff_id, bool):
+    if not is_id(staff_id):
         raise InvalidInput("staff_id must be a staff id", field="staff_id")
     staff = session.get(Staff, staff_id)
     if staff is None or not staff.active:
@@ -93,7 +94,7 @@ def record_manual(session: Session, actor: Actor, *, staff_id, rule_code, occurr
 
 
 def _entry(session: Session, entry_id, *, lock: bool = True) -> LedgerEntry:
-    if not isinstance(entry_id, int) or isinstance(entry_id, bool):
+    if not is_id(entry_id):
         raise InvalidInput("entry_id must be a ledger entry id", field="entry_id")
     query = select(LedgerEntry).where(LedgerEntry.id == entry_id)
     entry = session.scalar(query.with_for_update() if lock else query)

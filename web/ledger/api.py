@@ -48,7 +48,7 @@ def record(fields):
     return service.line(actor, service.record(actor, fields))
 
 
-@blp.route("/entries/<int:entry_id>/appeal", methods=["POST"])
+@blp.route("/entries/<int(min=1):entry_id>/appeal", methods=["POST"])
 @require(*EVERYONE)
 @blp.arguments(schemas.LedgerAppeal)
 @blp.response(200, schemas.LedgerEntryRow)
@@ -58,7 +58,7 @@ def appeal(body, entry_id):
     return service.line(actor, service.appeal(actor, entry_id, body["reason"]))
 
 
-@blp.route("/entries/<int:entry_id>/decision", methods=["POST"])
+@blp.route("/entries/<int(min=1):entry_id>/decision", methods=["POST"])
 @require(*SUPERVISING)
 @blp.arguments(schemas.LedgerDecision)
 @blp.response(200, schemas.LedgerEntryRow)

@@ -7,6 +7,15 @@ from marshmallow import Schema, fields, validate
 
 from engine.ledger.models import CATEGORIES, UNITS
 from engine.ledger.service import MAX_QUANTITY, MAX_TEXT
+from engine.validation import MAX_ID
+
+
+
+def amount(description: str = "", **options) -> fields.Decimal:
+    """A one-decimal amount sent as text ("-4.0"): exact, unlike a JSON number."""
+    return fields.Decimal(places=1, as_string=True, **options,
+                          metadata={"type": "string", "format": "decimal", "description": description})
+
 
 PERIOD = fields.Str(metadata={"description": "2026-11 (month), 2026-Q4 (quarter) or 2026 (year); default this month"})
 
@@ -15,7 +24,7 @@ class LedgerRuleRow(Schema):
     code = fields.Str()
     name = fields.Str()
     category = fields.Str(metadata={"description": " / ".join(CATEGORIES)})
-    points = fields.Decimal(places=1, as_string=True, metadata={"description": "negative deducts, positive adds"})
+    points = amount("negative deducts, positive adds")
     unit = fields.Str(metadata={"description": " or ".join(UNITS)})
     veto = fields.Bool(metadata={"description": "一票否决: the period's score becomes 0"})
     trigger = fields.Str(allow_none=True, metadata={"description": "recorded by the engine itself on this event"})
@@ -25,7 +34,7 @@ class LedgerRuleRow(Schema):
 
 class LedgerQuery(Schema):
     period = PERIOD
-    staff_id = fields.Int(validate=validate.Range(1), metadata={"description": "supervisors: one staff member"})
+    staff_id = fields.Int(validate=validate.Range(1, MAX_ID), metadata={"description": "supervisors: one staff member"})
     department = fields.Str(validate=validate.Length(1, 20), metadata={"description": "supervisors: one department"})
     rule_code = fields.Str(validate=validate.Length(1, 20))
 
@@ -44,7 +53,7 @@ class LedgerEntryRow(Schema):
     rule_code = fields.Str(attribute="entry.rule_code")
     rule_name = fields.Str()
     category = fields.Str()
-    points = fields.Decimal(places=1, as_string=True, attribute="entry.points")
+    points = amount(attribute="entry.points")
     occurred_on = fields.Date(attribute="entry.occurred_on")
     case_number = fields.Str(allow_none=True)
     evidence = fields.Str(attribute="entry.evidence")
@@ -59,7 +68,7 @@ class LedgerEntryRow(Schema):
 
 
 class NewLedgerEntry(Schema):
-    staff_id = fields.Int(required=True, strict=True, validate=validate.Range(1))
+    staff_id = fields.Int(required=True, strict=True, validate=validate.Range(1, MAX_ID))
     rule_code = fields.Str(required=True, validate=validate.Length(1, 20))
     occurred_on = fields.Date(required=True)
     evidence = fields.Str(required=True, validate=validate.Length(1, MAX_TEXT))
@@ -80,13 +89,13 @@ class ScoreRowOut(Schema):
     staff_id = fields.Int()
     name = fields.Str()
     department_code = fields.Str(allow_none=True)
-    deductions = fields.Decimal(places=1, as_string=True)
-    bonuses = fields.Decimal(places=1, as_string=True)
+    deductions = amount()
+    bonuses = amount()
     vetoed = fields.Bool()
-    score = fields.Decimal(places=1, as_string=True)
+    score = amount()
     grade = fields.Str(metadata={"description": "优秀, 称职, 基本称职 or 不称职"})
     quota_tie = fields.Bool(metadata={"description": "tied at the edge of the 优秀 quota: the assessment group decides"})
-    allowance = fields.Decimal(places=1, as_string=True, metadata={"description": "岗位补贴, yuan"})
+    allowance = amount("岗位补贴, yuan")
     entry_count = fields.Int()
     notes = fields.List(fields.Str())
 
