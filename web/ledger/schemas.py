@@ -10,7 +10,6 @@ from engine.ledger.service import MAX_QUANTITY, MAX_TEXT
 from engine.validation import MAX_ID
 
 
-
 def amount(description: str = "", **options) -> fields.Decimal:
     """A one-decimal amount sent as text ("-4.0"): exact, unlike a JSON number."""
     return fields.Decimal(places=1, as_string=True, **options,
