@@ -4,8 +4,8 @@
 
 1,000 real cases (created through the engine) become due; the other open cases, bulk
 inserted with SQL, are not due for weeks. For each size the script times one scheduler
-tick (timers + deadline sweep over the due cases, all states and ledger charges written)
-and the board's summary queries. The due cases are reset between sizes so each tick
+tick (timers + deadline sweep over the due cases, all states and ledger charges written),
+the board's summary queries and its chart figures (30 days, all departments). The due cases are reset between sizes so each tick
 does the same work. Prints its figures; asserts nothing.
 """
 
@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import select, text  # noqa: E402
 
 from bench.engine_throughput import APPLICANT, PG_DEFAULT, pg_database, prepare  # noqa: E402
+from engine.cases import stats  # noqa: E402
 from engine.cases.models import Case  # noqa: E402
 from engine.clock import local_datetime  # noqa: E402
 from engine.deadlines import board  # noqa: E402
@@ -112,7 +113,7 @@ def main() -> None:
     print(f"{args.due} real cases created through the engine in {time.perf_counter() - started:.0f} s")
     engine.clock.set(LATE)
     print(f"{'open cases':>11} {'due':>5} {'tick ms':>8} {'pick due ms':>12} {'swept':>6} {'ledger rows':>12}"
-          f" {'board by dept ms':>17} {'board by person ms':>19} {'red/yellow list ms':>19}")
+          f" {'board by dept ms':>17} {'board by person ms':>19} {'red/yellow list ms':>19} {'charts ms':>10}")
     filled = 0
     for size in sorted(args.sizes):
         started = time.perf_counter()
@@ -138,8 +139,9 @@ def main() -> None:
             by_department = timed(lambda session=session: board.counts_by_department(session))
             by_person = timed(lambda session=session: board.counts_by_assignee(session))
             flagged = timed(lambda session=session: board.flagged_cases(session, engine.calendar.get(), LATE.date()))
+            charts = timed(lambda session=session: stats.daily_figures(session, LATE.date()))
         print(f"{size:>11,} {args.due:>5} {statistics.median(ticks):>8.0f} {pick:>12.1f} {swept:>6} {charged:>12}"
-              f" {by_department:>17.1f} {by_person:>19.1f} {flagged:>19.1f}")
+              f" {by_department:>17.1f} {by_person:>19.1f} {flagged:>19.1f} {charts:>10.1f}")
 
 
 if __name__ == "__main__":

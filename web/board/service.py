@@ -1,35 +1,97 @@
-"""The board's figures, shared by the page and the API."""
+"""The board's figures and charts, shared by the page and the API."""
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
+from engine.cases import stats
 from engine.catalogue.models import Department
 from engine.deadlines import board
-from engine.deadlines.states import STATES
+from engine.deadlines.states import RED, YELLOW
 from engine.errors import InvalidInput
-from engine.staff.models import Staff
+from engine.staff.models import APPROVER, CHIEF, CLERK, Staff
+from engine.validation import is_id
 from web.access import case_engine
 
+# Who can hold a task, and so can be chosen in the person filter.
+TASK_HOLDERS = (CLERK, APPROVER, CHIEF)
 
-def summary(department: str | None = None, state: str | None = None) -> dict:
-    if state not in (None, "", *STATES):
-        raise InvalidInput(f"state must be one of {', '.join(STATES)}", field="state")
+
+def parse_staff_id(value: str | None) -> int | None:
+    """A staff id from the query string (empty: no filter)."""
+    if not value:
+        return None
+    if not value.strip().isdigit() or not is_id(int(value)):
+        raise InvalidInput("经办人编号不正确 (staff_id must be a staff id)", field="staff_id")
+    return int(value)
+
+
+def parse_days(value: str | None) -> int:
+    """The charts' window from the query string (empty: the default)."""
+    if not value:
+        return stats.DEFAULT_DAYS
+    return stats.check_days(int(value) if value.strip().isdigit() else value)
+
+
+def _departments(session, department: str | None) -> dict[str, str]:
+    departments = dict(session.execute(select(Department.code, Department.name)).all())
+    if department and department not in departments:
+        raise InvalidInput(f"没有这个部门 (no department '{department}')", field="department")
+    return departments
+
+
+def summary(department: str | None = None, state: str | None = None, staff_id: int | None = None) -> dict:
+    """Counts by department and person, and the red and yellow cases, narrowed by the filters given."""
+    if state not in (None, "", RED, YELLOW):
+        raise InvalidInput(f"警示须为红牌或黄牌 (state must be {RED} or {YELLOW})", field="state")
     engine = case_engine()
     with engine.session() as session:
-        departments = dict(session.execute(select(Department.code, Department.name)).all())
-        if department and department not in departments:
-            raise InvalidInput(f"no department '{department}'", field="department")
-        by_department = board.counts_by_department(session)
-        by_assignee = board.counts_by_assignee(session)
+        departments = _departments(session, department)
+        if staff_id is not None and session.get(Staff, staff_id) is None:
+            raise InvalidInput(f"没有这位工作人员 (no staff member with id {staff_id})", field="staff_id")
+        by_department = board.counts_by_department(session, assignee_id=staff_id)
+        by_assignee = board.counts_by_assignee(session, assignee_id=staff_id, department_code=department or None)
         names = dict(session.execute(select(Staff.id, Staff.name).where(Staff.id.in_(
-            [staff_id for staff_id in by_assignee if staff_id is not None]))).all())
+            [holder for holder in by_assignee if holder is not None]))).all())
         flagged = board.flagged_cases(session, engine.calendar.get(), engine.clock.today(),
-                                      department_code=department or None)
+                                      department_code=department or None, state=state or None, assignee_id=staff_id)
     return {
         "departments": [{"code": code, "name": departments.get(code, code), **counts}
                         for code, counts in sorted(by_department.items()) if not department or code == department],
-        "people": [{"staff_id": staff_id, "name": names.get(staff_id, "（队列中，未认领）"), **counts}
-                   for staff_id, counts in sorted(by_assignee.items(), key=lambda item: -item[1]["red"])],
+        "people": [{"staff_id": holder, "name": names.get(holder, _("（队列中，未认领）")), **counts}
+                   for holder, counts in sorted(by_assignee.items(), key=lambda item: -item[1]["red"])],
         "flagged": [{"number": case.number, "department_code": case.department_code, "state": case.state,
                      "due_date": case.due_date.isoformat(), "working_days_late": case.working_days_late,
-                     "stage": case.stage} for case in flagged if not state or case.state == state],
+                     "stage": case.stage} for case in flagged],
     }
+
+
+def _percent(rate: float | None) -> float | None:
+    return None if rate is None else round(100 * rate, 1)
+
+
+def _tally(figures: stats.Tally) -> dict:
+    return {"received": figures.received, "decided": figures.decided,
+            "decided_on_time": figures.decided_on_time, "on_time_rate": _percent(figures.on_time_rate),
+            "accepted": figures.accepted, "on_site": figures.on_site, "on_site_rate": _percent(figures.on_site_rate)}
+
+
+def charts(days: int = stats.DEFAULT_DAYS, department: str | None = None) -> dict:
+    """Daily intake, on-time rate and on-site rate of the last ``days`` days (rates in percent, None: no cases)."""
+    engine = case_engine()
+    with engine.session() as session:
+        _departments(session, department)
+        figures = stats.daily_figures(session, engine.clock.today(), days, department or None)
+    return {"first": figures.first, "last": figures.last, "department": figures.department_code,
+            "on_site_target": _percent(stats.ON_SITE_TARGET), "on_site_aim": _percent(stats.ON_SITE_AIM),
+            "days": [{"day": day.day, **_tally(day)} for day in figures.days], "total": _tally(figures.total)}
+
+
+def filter_choices() -> dict:
+    """The page's filter lists: every department, and the staff who can hold a task."""
+    with case_engine().session() as session:
+        departments = session.execute(select(Department.code, Department.name).order_by(Department.code)).all()
+        people = session.execute(select(Staff.id, Staff.name, Staff.department_code)
+                                 .where(Staff.role.in_(TASK_HOLDERS)).order_by(Staff.department_code.nulls_first(), Staff.id)).all()
+    return {"departments": [{"code": code, "name": name} for code, name in departments],
+            "people": [{"staff_id": staff_id, "name": name, "department_code": code or ""}
+                       for staff_id, name, code in people]}

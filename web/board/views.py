@@ -1,21 +1,33 @@
-"""The supervisor's board page; the figures refresh from /api/v1/board/summary."""
+"""The supervisor's board page; counts and charts refresh from /api/v1/board/summary and /charts."""
 
 from flask import Blueprint, render_template, request
 
+from engine.cases.stats import DEFAULT_DAYS
 from engine.errors import OneWindowError
 from web.access import require
 from web.board import service
+from web.board.api import Charts
 
 bp = Blueprint("board", __name__, url_prefix="/board")
+NO_FILTERS = {"department": None, "state": None, "staff_id": None, "days": DEFAULT_DAYS}
 
 
 @bp.route("/")
 @require("supervisor", "admin")
 def page():
-    department, state = request.args.get("department") or None, request.args.get("state") or None
+    """Filters from the query string: department, state (red / yellow), staff_id, days (chart window)."""
+    args = request.args
     try:
-        figures = service.summary(department, state)
+        filters = {"department": args.get("department") or None, "state": args.get("state") or None,
+                   "staff_id": service.parse_staff_id(args.get("staff_id")), "days": service.parse_days(args.get("days"))}
+        return _render(filters, None)
     except OneWindowError as refusal:
-        return render_template("board/page.html", figures=service.summary(), department=None, state=None,
-                               refusal=refusal), refusal.http_status
-    return render_template("board/page.html", figures=figures, department=department, state=state, refusal=None)
+        return _render(NO_FILTERS, refusal), refusal.http_status
+
+
+def _render(filters: dict, refusal):
+    figures = service.summary(filters["department"], filters["state"], filters["staff_id"])
+    charts = service.charts(filters["days"], filters["department"])
+    # The charts' first drawing uses the API's own shape, so board.js draws and refreshes alike.
+    return render_template("board/page.html", figures=figures, charts=charts, charts_json=Charts().dump(charts),
+                           filters=filters, refusal=refusal, choices=service.filter_choices())

@@ -10,6 +10,8 @@ from engine.errors import InvalidInput, NotFound
 from web.access import case_engine
 
 NUMBER = re.compile(r"^[A-Z]{1,6}\d{13}$")
+# The page and the API count against one budget per client address.
+LOOKUP_LIMIT, LOOKUP_SCOPE = "10 per minute", "progress_lookup"
 NOT_FOUND = "未查到该办件，请核对办件编号和手机号后四位 (no case matches this number and phone)"
 
 

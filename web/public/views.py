@@ -1,3 +1,5 @@
+"""The public progress lookup page (no sign-in); the same lookup as POST /api/v1/progress."""
+
 from flask import Blueprint, render_template, request
 
 from engine.errors import OneWindowError
@@ -8,7 +10,7 @@ bp = Blueprint("public", __name__, url_prefix="/progress")
 
 
 @bp.route("/", methods=["GET", "POST"])
-@limiter.limit("10 per minute", methods=["POST"])
+@limiter.shared_limit(service.LOOKUP_LIMIT, scope=service.LOOKUP_SCOPE, methods=["POST"])
 def lookup():
     progress, refusal = None, None
     if request.method == "POST":

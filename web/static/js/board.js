@@ -1,44 +1,119 @@
-// Refresh the board's tables every 30 seconds without reloading the page.
+// The board: draws the three charts (ECharts) and refreshes them with the tables every 30 seconds.
 (function () {
   const board = document.getElementById("board");
   if (!board) return;
-  const cell = (text, badge) => {
+  const labels = JSON.parse(board.dataset.labels);
+  const pageUrl = board.dataset.pageUrl;
+
+  const cell = (content, badge) => {
     const td = document.createElement("td");
     if (badge) {
       const span = document.createElement("span");
       span.className = "badge " + badge;
-      span.textContent = text;
+      span.textContent = content;
       td.appendChild(span);
+    } else if (content instanceof Node) {
+      td.appendChild(content);
     } else {
-      td.textContent = text;
+      td.textContent = content;
     }
     return td;
   };
+  const link = (href, text) => {
+    const a = document.createElement("a");
+    a.href = href;
+    a.textContent = text;
+    return a;
+  };
   const fill = (id, rows, toCells) => {
-    const body = document.getElementById(id);
-    body.replaceChildren(...rows.map((row) => {
+    document.getElementById(id).replaceChildren(...rows.map((row) => {
       const tr = document.createElement("tr");
       tr.append(...toCells(row));
       return tr;
     }));
   };
-  const counts = (row) => [cell(row.name), cell(row.normal), cell(row.yellow, "yellow"), cell(row.red, "red")];
-  async function refresh() {
-    const response = await fetch(board.dataset.summaryUrl, {headers: {Accept: "application/json"}});
-    if (!response.ok) return;
-    const data = await response.json();
-    fill("departments", data.departments, counts);
-    fill("people", data.people, counts);
-    fill("flagged", data.flagged, (row) => {
-      const link = document.createElement("a");
-      link.href = "/cases/" + encodeURIComponent(row.number);
-      link.textContent = row.number;
-      const first = document.createElement("td");
-      first.appendChild(link);
-      return [first, cell(row.department_code), cell(row.state, row.state), cell(row.due_date),
-              cell(row.working_days_late), cell(row.stage)];
-    });
-    document.getElementById("refreshed").textContent = new Date().toLocaleTimeString();
+  const counts = (row) => [cell(row.normal), cell(row.yellow, "yellow"), cell(row.red, "red")];
+
+  function showSummary(data) {
+    fill("departments", data.departments, (row) =>
+      [cell(link(pageUrl + "?department=" + encodeURIComponent(row.code), row.name)), ...counts(row)]);
+    fill("people", data.people, (row) =>
+      [cell(row.staff_id ? link(pageUrl + "?staff_id=" + row.staff_id, row.name) : row.name), ...counts(row)]);
+    fill("flagged", data.flagged, (row) => [
+      cell(link("/cases/" + encodeURIComponent(row.number), row.number)), cell(row.department_code),
+      cell(labels[row.state] || row.state, row.state), cell(row.due_date), cell(row.working_days_late), cell(row.stage)]);
   }
+
+  // Charts: one ECharts instance per figure; the page may lack ECharts (then only the tables refresh).
+  const percent = (value) => (value === null || value === undefined ? labels.no_cases : value.toFixed(1) + "%");
+  const chartOf = (id) => {
+    const element = document.getElementById(id);
+    return element && window.echarts ? window.echarts.init(element) : null;
+  };
+  const charts = {intake: chartOf("chart-intake"), onTime: chartOf("chart-on-time"), onSite: chartOf("chart-on-site")};
+  const base = (days) => ({
+    animationDuration: 0,  // drawn at once (a line's reveal would hide the latest day for a second)
+    grid: {left: 44, right: 24, top: 52, bottom: 28},
+    tooltip: {trigger: "axis"},
+    // Days as bands, so a point sits over its day's bar and never on the chart's edge.
+    xAxis: {type: "category", boundaryGap: true, data: days.map((day) => day.day.slice(5))},
+  });
+  const rateAxis = {type: "value", min: 0, max: 100, axisLabel: {formatter: "{value}%"}};
+  const rateLine = (name, values, extra) => Object.assign({
+    // A day without cases is a gap; a lone day between gaps must still show its point.
+    name, type: "line", data: values, connectNulls: false, showAllSymbol: true, symbolSize: 6,
+    tooltip: {valueFormatter: percent},
+  }, extra);
+
+  function showCharts(data) {
+    const days = data.days;
+    for (const [key, value] of Object.entries(data.total)) {
+      const target = document.querySelector('#chart-totals [data-total="' + key + '"]');
+      if (target) target.textContent = key.endsWith("_rate") ? (value === null ? "—" : value.toFixed(1) + "%") : value;
+    }
+    if (charts.intake) charts.intake.setOption(Object.assign(base(days), {
+      title: {text: labels.received, textStyle: {fontSize: 14}, left: 0},
+      yAxis: {type: "value", minInterval: 1},
+      series: [{name: labels.received, type: "bar", data: days.map((day) => day.received)}],
+    }));
+    if (charts.onTime) charts.onTime.setOption(Object.assign(base(days), {
+      title: {text: labels.on_time_rate, textStyle: {fontSize: 14}, left: 0},
+      yAxis: rateAxis,
+      series: [rateLine(labels.on_time_rate, days.map((day) => day.on_time_rate))],
+    }));
+    if (charts.onSite) charts.onSite.setOption(Object.assign(base(days), {
+      title: {text: labels.on_site_rate, textStyle: {fontSize: 14}, left: 0},
+      yAxis: rateAxis,
+      series: [rateLine(labels.on_site_rate, days.map((day) => day.on_site_rate), {
+        markLine: {
+          symbol: "none",
+          data: [
+            {name: labels.target, yAxis: data.on_site_target, lineStyle: {color: "#c0392b", type: "solid"},
+             label: {formatter: labels.target, position: "insideEndTop"}},
+            {name: labels.aim, yAxis: data.on_site_aim, lineStyle: {color: "#8a6100", type: "dashed"},
+             label: {formatter: labels.aim, position: "insideStartTop"}},
+          ],
+        },
+      })],
+    }));
+  }
+
+  async function load(url) {
+    const response = await fetch(url, {headers: {Accept: "application/json"}});
+    return response.ok ? response.json() : null;
+  }
+
+  async function refresh() {
+    const [summary, chartData] = await Promise.all([load(board.dataset.summaryUrl), load(board.dataset.chartsUrl)]);
+    if (summary) showSummary(summary);
+    if (chartData) showCharts(chartData);
+    if (summary && chartData) {
+      document.getElementById("refreshed").textContent = new Date().toLocaleTimeString();
+      board.dataset.refreshedAt = String(Date.now());
+    }
+  }
+
+  showCharts(JSON.parse(board.dataset.charts));
+  window.addEventListener("resize", () => Object.values(charts).forEach((chart) => chart && chart.resize()));
   setInterval(refresh, 30000);
 })();
