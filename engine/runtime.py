@@ -104,6 +104,10 @@ class CaseEngine(CaseQueries):
                 "working_days_between": working_days_between, "end_of_day": end_of_day}
 
     def transaction(self):
+        # Re-read a calendar near its ttl now, while this thread holds no connection: a
+        # re-read inside the step would need a second one, and threads each holding one
+        # and waiting for another would exhaust the pool.
+        self.calendar.get(max_age=self.calendar.ttl / 2)
         return transaction(self.write_sessions)
 
     def session(self):
@@ -349,9 +353,10 @@ class CaseEngine(CaseQueries):
         with self.transaction() as session:
             changed, advanced = deadline_service.sweep_batch(session, self.calendar.get(), self.warnings, today, now,
                                                               limit)
-            for case_id, _number, status, plan in changed:
-                audit.record(session, actor=SYSTEM, action="deadline", at=now, case_id=case_id,
-                             before_status=status, after_status=status, detail=plan.transitions)
+            audit.record_many(session, [audit.entry(actor=SYSTEM, action="deadline", at=now, case_id=case_id,
+                                                    before_status=status, after_status=status,
+                                                    detail=plan.transitions)
+                                        for case_id, _number, status, plan in changed])
         return advanced
 
     def recompute_provisional_due_dates(self) -> int:

@@ -104,3 +104,22 @@ def test_scheduler_and_ledger_commands(run, tmp_path):
                      'unit = "occurrence"\nsource = "x"\n', encoding="utf-8")
     result = run("ledger", "rules", str(rules), "--check")
     assert result.exit_code == 1 and "rule XX-01: points" in result.output
+
+
+def test_db_check_reports_a_consistent_database_and_finds_a_broken_one(engine, db_url, staff):
+    from click.testing import CliRunner
+    from sqlalchemy import delete
+
+    from engine.tasks.models import HumanTask
+    from tests.helpers import intake, person
+    from web.cli import cli
+
+    engine.create_case(staff["clerk1"], "SCJG-002", person(), intake(engine, "SCJG-002"))
+    runner = CliRunner()
+    healthy = runner.invoke(cli, ["db", "check", "--database", db_url])
+    assert healthy.exit_code == 0, healthy.output
+    assert "every case is consistent" in healthy.output
+    with engine.transaction() as session:
+        session.execute(delete(HumanTask))
+    broken = runner.invoke(cli, ["db", "check", "--database", db_url])
+    assert broken.exit_code == 1 and "ZW" in broken.output and "findings" in broken.output

@@ -57,6 +57,7 @@ def test_every_forbidden_role_gets_403(app, sign_in, role):
         assert response.status_code == 403, f"{role} {method} {rule.rule} -> {response.status_code}"
         checked += 1
     assert checked > 0 or role in ("supervisor", "admin")
+    print(f"role matrix: {role}: {checked} forbidden role x endpoint combinations refused with 403")
 
 
 def test_signed_out_requests_are_refused(app):

@@ -60,6 +60,35 @@ def test_the_session_is_renewed_on_sign_in(app):
     assert client.get_cookie("session").value != before
 
 
+def test_a_cookie_planted_before_sign_in_does_not_become_signed_in(app):
+    attacker = app.test_client()
+    attacker.get("/login")
+    planted = attacker.get_cookie("session").value
+    victim = app.test_client()
+    victim.set_cookie("session", planted)  # session fixation: the victim signs in with the planted cookie
+    _login(victim, "clerk1", DEMO_PASSWORD)
+    assert victim.get("/cases/").status_code == 200
+    assert attacker.get("/cases/").status_code == 302  # the attacker's copy is still signed out
+
+
+def test_signing_out_ends_every_copy_of_the_session(app, engine):
+    client, other_device = app.test_client(), app.test_client()
+    _login(client, "clerk1", DEMO_PASSWORD)
+    _login(other_device, "clerk1", DEMO_PASSWORD)
+    stolen = app.test_client()
+    stolen.set_cookie("session", client.get_cookie("session").value)
+    assert stolen.get("/cases/").status_code == 200
+    token = csrf_token_of(client.get("/progress/").data)
+    assert client.post("/logout", data={"csrf_token": token}).status_code == 302
+    for copy in (client, stolen, other_device):
+        assert copy.get("/cases/").status_code == 302
+    _login(client, "clerk1", DEMO_PASSWORD)  # signing in again works
+    assert client.get("/cases/").status_code == 200
+    with engine.session() as session:
+        actions = session.scalars(select(AuditEntry.action).where(AuditEntry.actor == "clerk1")).all()
+    assert "logout" in actions
+
+
 def test_no_redirect_to_another_site_after_sign_in(app):
     client = app.test_client()
     token = csrf_token_of(client.get("/login").data)

@@ -49,6 +49,7 @@ def test_another_departments_cases_and_tasks_are_refused_everywhere(app, engine,
         assert response.status_code == 403, f"{outsider} {method} {rule.rule} -> {response.status_code}"
     assert _audit_count(engine) == before
     assert only_task(engine, case.number).assignee_id is None
+    print(f"department matrix: {outsider}: {len(routes)} routes naming another department's case or task refused")
 
     insider = sign_in("scjg_approver1")
     for rule, method in _object_routes(app, "approver"):
@@ -71,3 +72,4 @@ def test_every_session_change_without_its_csrf_token_is_refused(app, engine, sta
         assert response.status_code == 400, f"{username} {method} {rule.rule} -> {response.status_code}"
         checked += 1
     assert checked >= 3 and _audit_count(engine) == before
+    print(f"csrf matrix: {username}: {checked} session changes without the token refused")

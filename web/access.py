@@ -19,13 +19,14 @@ UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
 class SignedInUser(UserMixin):
-    """The Flask-Login user: the engine's Actor of the signed-in staff member."""
+    """The Flask-Login user: the engine's Actor of the signed-in staff member, and the
+    session epoch the cookie was issued in (``staff_id:epoch`` in the session)."""
 
-    def __init__(self, actor: Actor):
-        self.actor = actor
+    def __init__(self, actor: Actor, epoch: int):
+        self.actor, self.epoch = actor, epoch
 
     def get_id(self) -> str:
-        return str(self.actor.id)
+        return f"{self.actor.id}:{self.epoch}"
 
 
 def case_engine():

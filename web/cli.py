@@ -1,6 +1,5 @@
 """The ``onewindow`` command line (Flask's CLI, so every command runs with the app's config)."""
 
-import functools
 import sys
 from datetime import date
 from pathlib import Path
@@ -13,21 +12,8 @@ from engine.catalogue.loader import read_catalogue_file, validate_catalogue
 from engine.errors import OneWindowError
 from engine.staff.service import get_actor
 from web import create_app
-
-
-def case_engine():
-    return current_app.extensions["onewindow"]
-
-
-def fail_clearly(function):
-    """Turn refused actions into a one-line error and exit status 1, never a traceback."""
-    @functools.wraps(function)
-    def wrapper(*args, **kwargs):
-        try:
-            return function(*args, **kwargs)
-        except OneWindowError as error:
-            raise click.ClickException(error.message) from None
-    return wrapper
+from web.cli_common import case_engine, fail_clearly
+from web.cli_records import audit, backup_command, db_check, restore_command
 
 
 @click.group(cls=FlaskGroup, create_app=create_app, add_default_commands=False, add_version_option=False)
@@ -37,7 +23,13 @@ def cli():
 
 @cli.group()
 def db():
-    """Database schema."""
+    """Database schema and consistency."""
+
+
+db.add_command(db_check)
+cli.add_command(audit)
+cli.add_command(backup_command)
+cli.add_command(restore_command)
 
 
 @db.command("upgrade")

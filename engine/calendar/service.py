@@ -123,14 +123,16 @@ class CalendarCache:
 
     def __init__(self, session_factory, ttl: float = 60.0):
         self._session_factory = session_factory
-        self._ttl = ttl
+        self.ttl = ttl
         self._lock = threading.Lock()
         self._calendar: WorkCalendar | None = None
         self._loaded_at = 0.0
 
-    def get(self) -> WorkCalendar:
+    def get(self, max_age: float | None = None) -> WorkCalendar:
+        """The calendar, re-read first if older than ``max_age`` seconds (default: the ttl)."""
         with self._lock:
-            if self._calendar is None or time.monotonic() - self._loaded_at > self._ttl:
+            if self._calendar is None or time.monotonic() - self._loaded_at > (self.ttl if max_age is None
+                                                                                   else max_age):
                 with self._session_factory() as session:
                     self._calendar = load_calendar(session)
                 self._loaded_at = time.monotonic()

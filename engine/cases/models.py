@@ -21,6 +21,10 @@ class Case(Base):
         Index("ix_case_open_flagged", "deadline_state", "due_date",
               postgresql_where=text("closed_at IS NULL"), sqlite_where=text("closed_at IS NULL")),
         Index("ix_case_status", "status"),
+        # The board's daily charts (intake, on-site and on-time rates) read a window of days.
+        Index("ix_case_received_on", "received_on"),
+        Index("ix_case_accepted_on", "accepted_on"),
+        Index("ix_case_decided_at", "decided_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -28,7 +28,11 @@ def run_migrations_online() -> None:
 
 
 def _run(connection) -> None:
-    # render_as_batch lets SQLite alter tables by copying them.
+    # render_as_batch lets SQLite alter tables by copying them; a copy drops and recreates the
+    # table, which foreign keys pointing at it would refuse. The pragma only takes effect
+    # outside a transaction, so it goes to the driver before the migration's transaction.
+    if connection.dialect.name == "sqlite":
+        connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
     context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
     with context.begin_transaction():
         context.run_migrations()

@@ -4,7 +4,7 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -53,16 +53,34 @@ def authenticate(session: Session, username, password, now: datetime) -> Actor:
     return actor
 
 
-def sign_in(transaction, username, password, now: datetime) -> Actor:
-    """``authenticate`` in its own transaction that commits even when it refuses:
-    the failure count, the lockout and the audit entry must survive the refusal."""
+def sign_in(transaction, username, password, now: datetime) -> tuple[Actor, int]:
+    """``authenticate`` in its own transaction that commits even when it refuses: the
+    failure count, the lockout and the audit entry must survive the refusal. Returns the
+    actor and the session epoch a new session carries."""
     refusal = None
     with transaction() as session:
         try:
-            return authenticate(session, username, password, now)
+            actor = authenticate(session, username, password, now)
+            return actor, session.get(Staff, actor.id).session_epoch
         except (InvalidInput, Forbidden) as error:
             refusal = error
     raise refusal
+
+
+def sign_out(transaction, actor: Actor, now: datetime) -> None:
+    """End every session of the account (a copied cookie too), audited."""
+    with transaction() as session:
+        session.execute(update(Staff).where(Staff.id == actor.id)
+                        .values(session_epoch=Staff.session_epoch + 1))
+        audit.record(session, actor=actor, action="logout", at=now)
+
+
+def session_actor(session: Session, staff_id: int, epoch: int) -> Actor | None:
+    """The actor of a session cookie, if the account is active and has not signed out since."""
+    staff = session.get(Staff, staff_id)
+    if staff is None or not staff.active or staff.session_epoch != epoch:
+        return None
+    return actor_for(staff)
 
 
 def actor_for_audit(staff: Staff) -> Actor:

@@ -29,5 +29,8 @@ class Staff(Base):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A session cookie names the epoch it was issued in; signing out moves the epoch on, so
+    # every copy of every earlier cookie of this account stops working.
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # API access: only the SHA-256 of the token is kept.
     api_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)

@@ -35,7 +35,7 @@ class Me(Schema):
 def token(credentials):
     """Exchange username and password for a bearer token (replaces the previous one)."""
     engine = case_engine()
-    actor = sign_in(engine.transaction, credentials["username"], credentials["password"], engine.clock.now())
+    actor, _epoch = sign_in(engine.transaction, credentials["username"], credentials["password"], engine.clock.now())
     with engine.transaction() as session:
         value = issue_api_token(session, session.get(Staff, actor.id))
     return {"token": value, "username": actor.username, "role": actor.role}

@@ -5,9 +5,9 @@ from flask_babel import gettext as _
 from flask_login import LoginManager, login_user, logout_user
 
 from engine.errors import OneWindowError
-from engine.staff.accounts import sign_in
-from engine.staff.models import APPROVER, CHIEF, CLERK, Staff
-from engine.staff.service import actor_for
+from engine.staff.accounts import session_actor, sign_in, sign_out
+from engine.staff.models import APPROVER, CHIEF, CLERK
+from engine.validation import is_id
 from web.access import SignedInUser, case_engine, current_actor, require
 from web.i18n import LANGUAGES
 from web.limits import limiter
@@ -20,13 +20,12 @@ login_manager.session_protection = "strong"
 
 @login_manager.user_loader
 def load_user(user_id: str):
-    if not user_id.isdigit():
+    staff_id, _, epoch = user_id.partition(":")
+    if not staff_id.isdigit() or not epoch.isdigit() or not is_id(int(staff_id)):
         return None
     with case_engine().session() as db_session:
-        staff = db_session.get(Staff, int(user_id))
-        if staff is None or not staff.active:
-            return None
-        return SignedInUser(actor_for(staff))
+        actor = session_actor(db_session, int(staff_id), int(epoch))
+    return SignedInUser(actor, int(epoch)) if actor else None
 
 
 def home_of(role: str) -> str:
@@ -58,7 +57,7 @@ def login():
     if request.method == "POST":
         engine = case_engine()
         try:
-            actor = sign_in(engine.transaction, request.form.get("username", "").strip(),
+            actor, epoch = sign_in(engine.transaction, request.form.get("username", "").strip(),
                             request.form.get("password", ""), engine.clock.now())
         except OneWindowError as refusal:
             error = refusal.message
@@ -69,7 +68,7 @@ def login():
         session.clear()  # a fresh session on sign-in: no fixation
         if language:
             session["lang"] = language
-        login_user(SignedInUser(actor))
+        login_user(SignedInUser(actor, epoch))
         return redirect(_safe_next(request.args.get("next")) or home_of(actor.role))
     return render_template("auth/login.html", error=error, username="")
 
@@ -77,6 +76,8 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @require()
 def logout():
+    engine = case_engine()
+    sign_out(engine.transaction, current_actor(), engine.clock.now())
     logout_user()
     session.clear()
     flash(_("已退出登录"))
