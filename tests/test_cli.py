@@ -58,7 +58,7 @@ def test_simulate_command_prints_daily_and_final_summaries(run, tmp_path):
     database = f"sqlite:///{tmp_path / 'sim.sqlite'}"
     result = run("simulate", "--days", "3", "--cases-per-day", "8", "--start", "2026-11-23", "--database", database)
     assert result.exit_code == 0, result.output
-    assert "2026-11-23 周一" in result.output and "合计" in result.output and "按期办结率" in result.output
+    assert "2026-11-23 周一" in result.output and "合计" in result.output and "按期办结率" in result.output and "现场办结率 (on-site rate" in result.output
     again = run("simulate", "--days", "1", "--database", database)
     assert again.exit_code == 1 and "already holds" in again.output
 

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 
 from engine.cases.models import Case
+from engine.cases.stats import IMMEDIATE, MAX_DAYS, ON_SITE_TARGET, daily_figures
 from engine.clock import CHINA_TZ, local_datetime
 from engine.ledger.models import LedgerEntry
 from engine.tasks.models import COMPLETED, HumanTask
@@ -49,12 +50,12 @@ def figures(session, first: date, last: date, today: date) -> Figures:
     result.accepted = session.scalar(select(func.count()).where(*between(Case.accepted_at)))
     result.notices = session.scalar(select(func.count()).select_from(HumanTask).where(
         HumanTask.bpmn_id == "issue_notice", HumanTask.state == COMPLETED, *between(HumanTask.closed_at)))
-    decided = session.execute(select(Case.decided_at, Case.due_date, Case.case_type, Case.received_on)
+    decided = session.execute(select(Case.decided_at, Case.due_date, Case.case_type, Case.accepted_on)
                               .where(*between(Case.decided_at))).all()
     result.decided = len(decided)
     result.on_time = sum(1 for at, due, *_ in decided if due is not None and _local_day(at) <= due)
     result.late = result.decided - result.on_time
-    result.on_the_spot = sum(1 for at, _, kind, received in decided if kind == "即办件" and _local_day(at) == received)
+    result.on_the_spot = sum(1 for at, _, kind, accepted in decided if kind == IMMEDIATE and _local_day(at) == accepted)
     result.overdue_open = session.scalar(select(func.count()).where(
         Case.closed_at.is_(None), Case.decided_at.is_(None), Case.due_date < today))
     result.withdrawn = session.scalar(select(func.count()).where(Case.outcome == "withdrawn", *between(Case.closed_at)))
@@ -101,10 +102,13 @@ def final_summary(session, first: date, last: date) -> list[str]:
     charged, points = session.execute(select(func.count(), func.coalesce(func.sum(LedgerEntry.points), 0))
                                       .where(LedgerEntry.recorded_by_id.is_(None))).one()
     lines.append(f"考核台账自动记录 (ledger entries by the engine): {charged} 条, {points} 分")
-    if total.decided:
-        lines.append(f"按期办结率 (on-time rate): {100 * total.on_time / total.decided:.1f}%")
-        lines.append(f"现场办结率 (completed at the window on the day received, of all completed): "
-                     f"{100 * total.on_the_spot / total.decided:.1f}%")
+    # The rates as the supervisor's board computes them (engine.cases.stats).
+    rates = daily_figures(session, last, min((last - first).days + 1, MAX_DAYS)).total
+    if rates.on_time_rate is not None:
+        lines.append(f"按期办结率 (on-time rate, of the cases decided): {100 * rates.on_time_rate:.1f}%")
+    if rates.on_site_rate is not None:
+        lines.append(f"现场办结率 (on-site rate: 即办件 decided at the window the day accepted, of all accepted): "
+                     f"{100 * rates.on_site_rate:.1f}% (target {ON_SITE_TARGET:.0%})")
     return lines
 
 
