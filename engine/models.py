@@ -8,10 +8,12 @@ from engine.db import Base
 from engine.lease import Lease
 from engine.ledger.models import LedgerEntry, LedgerRule
 from engine.staff.models import Staff
+from engine.supervision.models import CaseRating, Complaint, ComplaintCounter, Rectification
 from engine.tasks.models import HumanTask
 from engine.workflow.models import ProcessVersion, WorkflowState, WorkflowTask
 
 __all__ = [
     "AuditEntry", "Base", "CalendarDay", "CalendarYear", "Case", "CaseCounter", "Department", "HumanTask",
     "ItemCoDepartment", "ItemMaterial", "Lease", "LedgerEntry", "LedgerRule", "ProcessVersion", "ServiceItem", "Staff", "WorkflowState", "WorkflowTask",
+    "CaseRating", "Complaint", "ComplaintCounter", "Rectification",
 ]

@@ -44,6 +44,7 @@ from engine.ledger.scores import ScoringPolicy
 from engine.queries import CaseQueries
 from engine.staff.models import CLERK
 from engine.staff.service import SYSTEM, Actor
+from engine.supervision.service import Supervision
 from engine.tasks import service as tasks
 from engine.tasks.models import HumanTask
 from engine.workflow import specs
@@ -81,6 +82,7 @@ class CaseEngine(CaseQueries):
         self._known_departments: set[str] = set()
         self.warnings = warnings or WarningPolicy()
         self.ledger = LedgerBook(self, scoring)
+        self.supervision = Supervision(self)
 
     def _expression_functions(self) -> dict:
         """Calendar functions models may call; dates travel as ISO strings in task data."""
@@ -289,12 +291,14 @@ class CaseEngine(CaseQueries):
             meta = definition.user_tasks[task.task_spec.name]
             data = validate_submission(definition.forms[meta.form], task.data, form,
                                        self.specs.reserved_keys | self.script_engine.environment.function_names)
-            before = case.status
+            before, rated_before = case.status, case.rating
             task.set_data(**data)
             self._run(lambda: (task.run(), workflow.do_engine_steps()))
             self._record_step(session, case, definition, workflow, snapshot, actor=actor, action="complete",
                               before_status=before, task_id=task_id, detail={"task": meta.bpmn_id, "form": data},
                               open_rows=open_rows)
+            if case.rating != rated_before:  # the rating step: a bad rating is verified (好差评)
+                self.supervision.rating_recorded(session, case, actor, data)
         self.workflows.put(case.id, case.version, workflow, snapshot)
         return case
 

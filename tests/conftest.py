@@ -25,7 +25,7 @@ PG_TEST_DB = os.environ.get("ONEWINDOW_TEST_PG_DB", "onewindow_test")
 # Monday 23 November 2026, 09:00 in China: a plain working week.
 START = local_datetime(date(2026, 11, 23), 9, 0)
 CASE_TABLES = ("ledger_entry", "lease", "workflow_task", "workflow_state", "human_task", "audit_entry", "audit_chain",
-               "service_case", "case_counter")
+               "service_case", "case_counter", "rectification", "case_rating", "complaint", "complaint_counter")
 REFERENCE_FINGERPRINT = text(
     "SELECT (SELECT count(*) FROM process_version), (SELECT coalesce(max(id), 0) FROM process_version),"
     " (SELECT count(*) FROM calendar_year), (SELECT count(*) FROM calendar_day),"

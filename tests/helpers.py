@@ -101,3 +101,11 @@ def signed_in_client(app, username: str):
     assert response.status_code == 302, response.data.decode()[:500]
     client.csrf = csrf_token_of(client.get("/progress/").data)  # a new session on sign-in: a new token
     return client
+
+
+def token_client(app, username: str):
+    """A client signed in with a bearer token, as an API client would be (no session, no CSRF)."""
+    client = app.test_client()
+    token = client.post("/api/v1/auth/token", json={"username": username, "password": DEMO_PASSWORD}).json
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token['token']}"
+    return client

@@ -251,7 +251,7 @@ def test_periods(text, first, last):
     assert (period.first, period.last) == (first, last)
 
 
-@pytest.mark.parametrize("text", ["2026-13", "2026-Q5", "26-11", "2026/11", "", None, 202611])
+@pytest.mark.parametrize("text", ["2026-13", "0000", "0000-01", "9999-Q1", "2026-Q5", "26-11", "2026/11", "", None, 202611])
 def test_bad_periods_are_refused(text):
     with pytest.raises(InvalidInput) as error:
         parse_period(text)

@@ -9,17 +9,12 @@ from sqlalchemy import func, select
 
 from engine.ledger.models import LedgerEntry
 from engine.ledger.rules import DEMO_RULES, read_rules_file
+from tests.helpers import token_client
 
 
 @pytest.fixture
 def sign_in(app):
-    """A client signed in with a bearer token, as an API client would be (no session, no CSRF)."""
-    def client_of(username):
-        client = app.test_client()
-        token = client.post("/api/v1/auth/token", json={"username": username, "password": "onewindow-demo"}).json
-        client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token['token']}"
-        return client
-    return client_of
+    return lambda username: token_client(app, username)
 
 
 def _entry(client, staff, username="clerk1", rule="JL-01", **overrides):

@@ -60,6 +60,8 @@ def _init_web(app: Flask) -> None:
     from web.limits import limiter
     from web.public import api as public_api
     from web.public import views as public_views
+    from web.supervision import api as supervision_api
+    from web.supervision import views as supervision_views
     from web.tasks import api as tasks_api
     from web.tasks import views as tasks_views
 
@@ -67,9 +69,10 @@ def _init_web(app: Flask) -> None:
     limiter.init_app(app)
     i18n.init_app(app)
     auth_views.init_app(app)
-    for module in (cases_views, tasks_views, board_views, ledger_views, public_views):
+    for module in (cases_views, tasks_views, board_views, ledger_views, public_views, supervision_views):
         app.register_blueprint(module.bp)
-    api.init_app(app, [auth_api.blp, tasks_api.blp, cases_api.blp, board_api.blp, ledger_api.blp, public_api.blp])
+    api.init_app(app, [auth_api.blp, tasks_api.blp, cases_api.blp, board_api.blp, ledger_api.blp, public_api.blp,
+                       supervision_api.blp])
     errors.register(app)
     app.jinja_env.globals.update(current_actor=current_actor, languages=i18n.LANGUAGES, role_names=ROLE_NAMES,
                                  get_locale=get_locale)

@@ -17,6 +17,8 @@ from decimal import Decimal
 from engine.errors import InvalidInput
 
 EXCELLENT, COMPETENT, BASIC, INCOMPETENT = "优秀", "称职", "基本称职", "不称职"
+# Ledger periods lie within these years (year 0 is no date at all).
+FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,8 @@ def parse_period(text) -> Period:
     if not isinstance(text, str):
         raise InvalidInput("period must be text like 2026-11, 2026-Q4 or 2026", field="period")
     text = text.strip()
+    if re.match(r"\d{4}", text) and not FIRST_YEAR <= int(text[:4]) <= LAST_YEAR:
+        raise InvalidInput(f"period's year must be from {FIRST_YEAR} to {LAST_YEAR}", field="period")
     if match := re.fullmatch(r"(\d{4})-(\d{2})", text):
         year, month = int(match[1]), int(match[2])
         if 1 <= month <= 12:

@@ -1,0 +1,122 @@
+"""Ratings (好差评) with their verification and rectification, and complaints (投诉)."""
+
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from engine.db import Base, UTCDateTime
+
+GOOD_RATINGS = ("非常满意", "满意", "基本满意")
+BAD_RATINGS = ("不满意", "非常不满意")
+NOT_RATED = "未评价"
+
+# A rating's verification: good ratings need none; a bad one waits for the supervisor's verdict.
+NOT_REQUIRED, PENDING, REAL, NOT_REAL = "not_required", "pending", "real", "not_real"
+# Why a bad rating is not real (国办发〔2019〕51号: wrong or malicious ratings are excluded).
+NOT_REAL_KINDS = ("mistaken", "malicious")
+RECTIFYING, RECTIFIED = "open", "closed"
+
+CHANNELS = ("窗口", "电话", "12345热线", "网站", "信件", "其他")
+VERIFIED, NOT_VERIFIED = "verified", "not_verified"
+
+
+class CaseRating(Base):
+    """The applicant's rating of one case, recorded in the transaction of the rating step.
+
+    ``responsible_staff_id`` (谁办理、谁负责) is who decided the case, proposed when the rating
+    is recorded; the supervisor may name another handler of the case when verifying.
+    """
+
+    __tablename__ = "case_rating"
+    __table_args__ = (
+        Index("ix_case_rating_rated_on", "rated_on"),
+        # The supervisor's list of bad ratings still to verify.
+        Index("ix_case_rating_pending", "rated_on", postgresql_where=text("verification = 'pending'"),
+              sqlite_where=text("verification = 'pending'")),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("service_case.id", ondelete="CASCADE"), unique=True)
+    rating: Mapped[str] = mapped_column(String(10))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    rated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    rated_on: Mapped[date] = mapped_column(Date)
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    department_code: Mapped[str] = mapped_column(ForeignKey("department.code"))
+    responsible_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), index=True)
+    verification: Mapped[str] = mapped_column(String(12))
+    not_real_kind: Mapped[str | None] = mapped_column(String(10))
+    verdict_reason: Mapped[str | None] = mapped_column(Text)
+    verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Rectification(Base):
+    """整改: a verified bad rating the case's department must close with feedback by ``due_on``."""
+
+    __tablename__ = "rectification"
+    __table_args__ = (Index("ix_rectification_department_state", "department_code", "state", "due_on"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    rating_id: Mapped[int] = mapped_column(ForeignKey("case_rating.id", ondelete="CASCADE"), unique=True)
+    department_code: Mapped[str] = mapped_column(ForeignKey("department.code"))
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    due_on: Mapped[date] = mapped_column(Date)
+    state: Mapped[str] = mapped_column(String(10))
+    feedback: Mapped[str | None] = mapped_column(Text)
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Complaint(Base):
+    """A complaint (投诉) about a staff member, a window or a department, from any channel."""
+
+    __tablename__ = "complaint"
+    __table_args__ = (
+        # Replies still owed, by due date: the overdue list reads this range only.
+        Index("ix_complaint_reply_owed", "reply_due_on", postgresql_where=text("replied_at IS NULL"),
+              sqlite_where=text("replied_at IS NULL")),
+        Index("ix_complaint_received_on", "received_on"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    channel: Mapped[str] = mapped_column(String(10))
+    complainant_name: Mapped[str] = mapped_column(String(50))
+    complainant_phone: Mapped[str] = mapped_column(String(20))
+    target_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), index=True)
+    target_window: Mapped[str | None] = mapped_column(String(30))
+    target_department_code: Mapped[str | None] = mapped_column(ForeignKey("department.code"))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("service_case.id", ondelete="SET NULL"))
+    content: Mapped[str] = mapped_column(Text)
+    complex: Mapped[bool] = mapped_column(Boolean)
+    registered_by_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    registered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    received_on: Mapped[date] = mapped_column(Date)
+    reply_due_on: Mapped[date] = mapped_column(Date)
+    reply: Mapped[str | None] = mapped_column(Text)
+    replied_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    verdict: Mapped[str | None] = mapped_column(String(12))
+    verdict_reason: Mapped[str | None] = mapped_column(Text)
+    verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class ComplaintCounter(Base):
+    """The last complaint number issued on a day; incremented atomically."""
+
+    __tablename__ = "complaint_counter"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    last: Mapped[int] = mapped_column(Integer)

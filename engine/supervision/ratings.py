@@ -1,0 +1,198 @@
+"""Ratings (好差评), in the caller's transaction: every rating is kept with its case; a bad one
+(不满意, 非常不满意) is verified by the supervisor; a real one opens a rectification (整改) the
+case's department closes with feedback, and reaches the scoring ledger exactly once.
+
+谁办理、谁负责: a rating answers for whoever decided the case — the approver who claimed and
+decided a 承诺件 or 联办件, the clerk who decided a 即办件 at the window — or, when nobody
+decided it, the clerk who registered it. The supervisor may name another handler of the case.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engine.calendar.workdays import WorkCalendar
+from engine.cases import service as cases
+from engine.cases.models import Case
+from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
+from engine.ledger import service as ledger
+from engine.staff.models import APPROVER, CHIEF
+from engine.staff.service import Actor
+from engine.supervision.inputs import MAX_TEXT, SupervisionPolicy, require_supervisor, text
+from engine.supervision.models import (
+    BAD_RATINGS,
+    GOOD_RATINGS,
+    NOT_REAL,
+    NOT_REAL_KINDS,
+    NOT_REQUIRED,
+    PENDING,
+    REAL,
+    RECTIFIED,
+    RECTIFYING,
+    CaseRating,
+    Rectification,
+)
+from engine.tasks.models import COMPLETED, HumanTask
+from engine.validation import is_id
+
+LEDGER_TRIGGER = "verified_bad_rating"
+VERDICTS = (REAL, NOT_REAL)
+
+
+def responsible_staff(session: Session, case: Case) -> int | None:
+    """Who answers for the case (谁办理、谁负责): the staff member who completed the step that
+    decided it (its task row closed in the decision's transaction), else the registering clerk."""
+    if case.decided_at is not None:
+        decider = session.scalar(
+            select(HumanTask.completed_by_id)
+            .where(HumanTask.case_id == case.id, HumanTask.state == COMPLETED, HumanTask.closed_at <= case.decided_at,
+                   HumanTask.completed_by_id.is_not(None))
+            .order_by(HumanTask.closed_at.desc()).limit(1))
+        if decider is not None:
+            return decider
+    return case.created_by_id
+
+
+def handlers_of_cases(session: Session, case_ids) -> dict[int, set[int]]:
+    """Everyone who handled each case: its registering clerk and whoever completed one of its steps."""
+    handled: dict[int, set[int]] = {case_id: set() for case_id in case_ids}
+    rows = session.execute(
+        select(Case.id, Case.created_by_id).where(Case.id.in_(handled), Case.created_by_id.is_not(None))
+        .union(select(HumanTask.case_id, HumanTask.completed_by_id).where(
+            HumanTask.case_id.in_(handled), HumanTask.state == COMPLETED, HumanTask.completed_by_id.is_not(None))))
+    for case_id, staff_id in rows:
+        handled[case_id].add(staff_id)
+    return handled
+
+
+def record_rating(session: Session, case: Case, actor: Actor, comment, now: datetime, today: date) -> CaseRating:
+    """Keep the rating the case just received; a bad one waits for verification."""
+    rating = CaseRating(case_id=case.id, rating=case.rating, comment=(comment or "").strip(), rated_at=now,
+                        rated_on=today, entered_by_id=actor.id, department_code=case.department_code,
+                        responsible_staff_id=responsible_staff(session, case),
+                        verification=PENDING if case.rating in BAD_RATINGS else NOT_REQUIRED)
+    session.add(rating)
+    session.flush()
+    return rating
+
+
+def _rating_of(session: Session, case: Case, *, lock: bool) -> CaseRating | None:
+    query = select(CaseRating).where(CaseRating.case_id == case.id)
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    return session.scalar(query)
+
+
+def verify(session: Session, actor: Actor, case_number, *, verdict, reason, not_real_kind=None,
+           responsible_staff_id=None, calendar: WorkCalendar, policy: SupervisionPolicy, now: datetime,
+           today: date) -> tuple[Case, CaseRating, Rectification | None]:
+    """The supervisor's verdict on a bad rating: real (a rectification opens, the ledger is charged
+    once) or not real (mistaken or malicious, with the reason; it leaves the satisfaction rate)."""
+    require_supervisor(actor, "verify ratings")
+    case = cases.find_case(session, case_number)
+    rating = _rating_of(session, case, lock=True)
+    if rating is None or rating.verification == NOT_REQUIRED:
+        raise Conflict(f"case {case.number} has no bad rating to verify", field="case_number")
+    if rating.verification != PENDING:
+        raise Conflict(f"the rating of case {case.number} was verified already", field="case_number")
+    if verdict not in VERDICTS:
+        raise InvalidInput(f"verdict must be one of {', '.join(VERDICTS)}", field="verdict")
+    reason = text(reason, "reason")
+    rectification = None
+    if verdict == NOT_REAL:
+        if not_real_kind not in NOT_REAL_KINDS:
+            raise InvalidInput(f"not_real_kind must be one of {', '.join(NOT_REAL_KINDS)}", field="not_real_kind")
+        rating.not_real_kind = not_real_kind
+    else:
+        if not_real_kind is not None:
+            raise InvalidInput("not_real_kind is only for a rating that is not real", field="not_real_kind")
+        if responsible_staff_id is not None:
+            if not is_id(responsible_staff_id) or responsible_staff_id not in handlers_of_cases(session, [case.id])[case.id]:
+                raise InvalidInput(f"staff {responsible_staff_id} did not handle case {case.number}",
+                                   field="responsible_staff_id")
+            rating.responsible_staff_id = responsible_staff_id
+        rectification = Rectification(rating_id=rating.id, department_code=rating.department_code, opened_at=now,
+                                      due_on=calendar.add_working_days(today, policy.rectification_days).day,
+                                      state=RECTIFYING)
+        session.add(rectification)
+        if rating.responsible_staff_id is not None:
+            ledger.record_automatic_rows(session, LEDGER_TRIGGER, [ledger.automatic_row(
+                staff_id=rating.responsible_staff_id, violation_key=f"{LEDGER_TRIGGER}:{case.id}", occurred_on=today,
+                case_id=case.id, now=now, evidence=f"办件 {case.number} 差评（{rating.rating}）经核实：{reason}")])
+    rating.verification, rating.verdict_reason = verdict, reason
+    rating.verified_by_id, rating.verified_at = actor.id, now
+    session.flush()
+    return case, rating, rectification
+
+
+def check_case_department(actor: Actor, case: Case) -> None:
+    if actor.role not in (APPROVER, CHIEF):
+        raise Forbidden("only the department's chief representative or approvers close a rectification",
+                        field="role")
+    if case.department_code != actor.department_code:
+        raise Forbidden(f"case {case.number} belongs to department {case.department_code}", field="case_number")
+
+
+def close_rectification(session: Session, actor: Actor, case_number, feedback, now: datetime) -> tuple[
+        Case, Rectification]:
+    """The case's department (chief representative or approver) closes its rectification with feedback."""
+    case = cases.find_case(session, case_number)
+    check_case_department(actor, case)
+    rectification = session.scalar(
+        select(Rectification).join(CaseRating, CaseRating.id == Rectification.rating_id)
+        .where(CaseRating.case_id == case.id).with_for_update().execution_options(populate_existing=True))
+    if rectification is None:
+        raise NotFound(f"case {case.number} has no rectification", field="case_number")
+    if rectification.state != RECTIFYING:
+        raise Conflict(f"the rectification of case {case.number} was closed already", field="case_number")
+    rectification.feedback = text(feedback, "feedback", max_length=MAX_TEXT)
+    rectification.state, rectification.closed_by_id, rectification.closed_at = RECTIFIED, actor.id, now
+    session.flush()
+    return case, rectification
+
+
+@dataclass(frozen=True)
+class Satisfaction:
+    """满意度 of one department or staff member: good ratings among the counted ones.
+
+    ``counted`` is every rating on the five-level scale (未评价 excluded) less the bad ratings
+    verified as not real; ``rate`` is a percentage, None when nothing was counted.
+    """
+
+    key: str | int | None
+    rated: int
+    good: int
+    bad: int
+    excluded: int
+    pending: int
+
+    @property
+    def counted(self) -> int:
+        return self.rated - self.excluded
+
+    @property
+    def rate(self) -> float | None:
+        return round(100 * self.good / self.counted, 1) if self.counted else None
+
+
+def satisfaction(session: Session, first: date, last: date, group_by) -> list[Satisfaction]:
+    """Per ``group_by`` (CaseRating.department_code or .responsible_staff_id), ratings given first..last."""
+    tallies: dict = {}
+    query = (select(group_by, CaseRating.rating, CaseRating.verification, func.count())
+             .where(CaseRating.rated_on >= first, CaseRating.rated_on <= last,
+                    CaseRating.rating.in_(GOOD_RATINGS + BAD_RATINGS))
+             .group_by(group_by, CaseRating.rating, CaseRating.verification))
+    for key, rating, verification, count in session.execute(query):
+        tally = tallies.setdefault(key, {"rated": 0, "good": 0, "bad": 0, "excluded": 0, "pending": 0})
+        tally["rated"] += count
+        tally["good" if rating in GOOD_RATINGS else "bad"] += count
+        tally["excluded"] += count if verification == NOT_REAL else 0
+        tally["pending"] += count if verification == PENDING else 0
+    return [Satisfaction(key, **tally) for key, tally in tallies.items()]
+
+
+def total(rows: list[Satisfaction]) -> Satisfaction:
+    return Satisfaction(None, *(sum(getattr(row, name) for row in rows)
+                                for name in ("rated", "good", "bad", "excluded", "pending")))

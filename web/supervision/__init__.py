@@ -1,0 +1,1 @@
+"""Supervision pages and API: ratings verified and rectified, complaints (督查)."""
