@@ -27,7 +27,7 @@ from engine.cases.models import Case  # noqa: E402
 from engine.catalogue.models import ServiceItem  # noqa: E402
 from engine.clock import SimulatedClock, local_datetime  # noqa: E402
 from engine.runtime import CaseEngine  # noqa: E402
-from engine.simulation import people  # noqa: E402
+from engine.simulation import forms, people  # noqa: E402
 from engine.staff.models import Staff  # noqa: E402
 from engine.staff.service import actor_for  # noqa: E402
 
@@ -102,7 +102,7 @@ class Center:
         for task in self.engine.task_queue(self.clerks[0]):
             # Some notices and corrections never come: their timers decide (deemed acceptance, withdrawal).
             never = task.bpmn_id in ("issue_notice", "await_correction") and int(task.id[:8], 16) % 10 == 0
-            if not never and self.rng.random() < ACT[task.bpmn_id]:
+            if not never and self.rng.random() < ACT.get(task.bpmn_id, 0.5):
                 self.complete(self.rng.choice(self.clerks), task)
         for people_of_department in self.deciders.values():
             for task in self.engine.task_queue(people_of_department[-1]):
@@ -131,25 +131,12 @@ class Center:
         return form
 
     def form(self, task) -> dict:
-        kind = task.bpmn_id
-        if kind == "issue_notice":
-            return {"notice_remarks": "请补齐材料"}
-        if kind == "await_correction":
-            if self.rng.random() < 0.05:
-                return {"correction_action": "withdraw", "withdraw_reason": "申请人决定暂不办理"}
-            with self.engine.session() as session:
-                item = session.get(ServiceItem, session.get(Case, task.case_id).item_code)
-                materials = [m.code for m in item.materials if m.mandatory]
-            return {"correction_action": "submit", "received_materials": materials, "material_defects": []}
-        if kind in ("review", "window_decision"):
-            if self.rng.random() < 0.9:
-                return {"decision": "approve", "opinion": "符合法定条件，准予许可"}
-            return {"decision": "reject", "opinion": "不符合法定条件", "refusal_reasons": "经审查，场所证明与实际不符"}
-        if kind == "window_pickup":
-            return {"recipient_name": "张三", "recipient_id_number": people.resident_id(self.rng), "id_checked": True}
-        if kind == "postal_dispatch":
-            return {"carrier": "EMS", "waybill_number": people.waybill(self.rng)}
-        return {"rating": self.rng.choice(("非常满意", "满意", "基本满意"))}
+        with self.engine.session() as session:
+            item = session.get(ServiceItem, session.get(Case, task.case_id).item_code)
+            mandatory = [m.code for m in item.materials if m.mandatory]
+        return forms.task_form(task.bpmn_id, self.rng, mandatory_materials=mandatory, recipient="张三",
+                               approve_share=0.9, withdraw_share=0.05, short_share=0.0,
+                               today=self.engine.clock.today().isoformat())
 
 
 def drive(url: str, target: int, seed: int) -> None:

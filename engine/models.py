@@ -4,7 +4,11 @@ from engine.audit.models import AuditEntry
 from engine.calendar.models import CalendarDay, CalendarYear
 from engine.cases.models import Case, CaseCounter
 from engine.catalogue.models import Department, ItemCoDepartment, ItemMaterial, ServiceItem
+from engine.clockstop.models import CaseExtension, ClockSuspension
+from engine.commitments.models import Commitment
 from engine.db import Base
+from engine.delivery.models import PostalParcel
+from engine.joint.models import JointOpinion
 from engine.lease import Lease
 from engine.ledger.models import LedgerEntry, LedgerRule
 from engine.staff.models import Staff
@@ -16,4 +20,5 @@ __all__ = [
     "AuditEntry", "Base", "CalendarDay", "CalendarYear", "Case", "CaseCounter", "Department", "HumanTask",
     "ItemCoDepartment", "ItemMaterial", "Lease", "LedgerEntry", "LedgerRule", "ProcessVersion", "ServiceItem", "Staff", "WorkflowState", "WorkflowTask",
     "CaseRating", "Complaint", "ComplaintCounter", "Rectification",
+    "CaseExtension", "ClockSuspension", "Commitment", "JointOpinion", "PostalParcel",
 ]

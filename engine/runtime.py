@@ -27,6 +27,9 @@ from engine.cases.models import Case
 from engine.catalogue import loader as catalogue_loader
 from engine.catalogue.models import Department
 from engine.clock import Clock, SystemClock, clock_in_effect
+from engine.clockstop import service as clockstop
+from engine.clockstop.actions import ClockActions
+from engine.commitments import service as commitments
 from engine.db import configure_engine, make_engine, make_session_factory, transaction
 from engine.deadlines import service as deadline_service
 from engine.deadlines.states import WarningPolicy
@@ -64,7 +67,7 @@ def _as_date(value) -> date:
     raise ValueError(f"not a date: {value!r}")
 
 
-class CaseEngine(CaseQueries):
+class CaseEngine(CaseQueries, ClockActions):
     def __init__(self, database: str | Engine, *, clock: Clock | None = None, case_number_prefix: str = "ZW",
                  workflow_cache_size: int = 256, calendar_ttl: float = 60.0, warnings: WarningPolicy | None = None,
                  scoring: ScoringPolicy | None = None):
@@ -202,12 +205,16 @@ class CaseEngine(CaseQueries):
         with session.no_autoflush:
             saved = self.store.save(session, case.id, workflow, snapshot, new=new)
             calendar = self.calendar.get()
-            triggers = bookkeeping.apply_completed_tasks(case, saved.completed, now, calendar)
+            due_before = case.due_date
+            triggers = bookkeeping.apply_completed_tasks(
+                bookkeeping.Step(session, case, now, self.clock.today(), calendar, actor.id), saved.completed)
             bookkeeping.close_if_finished(case, workflow.is_completed(), now)
             held_rows = list(open_rows or [])  # who held the case before this step answers for its late days
             open_rows = tasks.sync_human_tasks(session, case.id, workflow, definition, now,
                                                self._evaluate_property(case), actor.id, self._department_exists,
                                                open_rows)
+            if case.due_date != due_before:  # a suspension ended or an extension was granted
+                self._refresh_task_dues(case, definition, workflow, open_rows)
             deadline_service.refresh_case(session, case, open_rows, held_rows or open_rows, calendar, self.warnings,
                                           self.clock.today(), now)
             for trigger, task in triggers:
@@ -270,6 +277,7 @@ class CaseEngine(CaseQueries):
             workflow, intake_task, meta = self.first_step(definition, item, today)
             data = validate_submission(definition.forms[meta.form], intake_task.data, intake,
                                        self.specs.reserved_keys | self.script_engine.environment.function_names)
+            commitments.check(session, case, {**intake_task.data, **data}, self.calendar.get(), today)
             intake_task.set_data(**data)
             self._run(lambda: (intake_task.run(), workflow.do_engine_steps()))
             snapshot = Snapshot()
@@ -291,6 +299,8 @@ class CaseEngine(CaseQueries):
             meta = definition.user_tasks[task.task_spec.name]
             data = validate_submission(definition.forms[meta.form], task.data, form,
                                        self.specs.reserved_keys | self.script_engine.environment.function_names)
+            clockstop.check_may_proceed(case, row, meta, open_rows, definition, workflow)
+            commitments.check(session, case, {**task.data, **data}, self.calendar.get(), self.clock.today())
             before, rated_before = case.status, case.rating
             task.set_data(**data)
             self._run(lambda: (task.run(), workflow.do_engine_steps()))
@@ -372,21 +382,23 @@ class CaseEngine(CaseQueries):
             with self.transaction() as session:
                 case = cases.lock_case(session, case_id)
                 before = case.due_date
-                due = bookkeeping.compute_due(calendar, case.accepted_on, case.promised_limit_days)
+                due = bookkeeping.compute_due(calendar, case)
                 case.due_date, case.due_provisional = due.day, due.provisional
                 case.updated_at = self.clock.now()
-                self._refresh_task_dues(session, case)
+                definition, workflow, _snapshot = self._open_workflow(session, case)
+                self._refresh_task_dues(case, definition, workflow, list(session.scalars(
+                    select(HumanTask).where(HumanTask.case_id == case.id, HumanTask.state == "open"))))
                 audit.record(session, actor=SYSTEM, action="recompute_due", at=self.clock.now(), case_id=case.id,
                              before_status=case.status, after_status=case.status,
                              detail={"before": before.isoformat() if before else None, "after": due.day.isoformat(),
                                      "provisional": due.provisional})
         return len(ids)
 
-    def _refresh_task_dues(self, session, case: Case) -> None:
+    def _refresh_task_dues(self, case: Case, definition, workflow, rows: list) -> None:
         """Re-evaluate the due dates of a case's open tasks (they may depend on the case's)."""
-        definition, workflow, snapshot = self._open_workflow(session, case)
         evaluate = self._evaluate_property(case)
-        for row in session.scalars(select(HumanTask).where(HumanTask.case_id == case.id, HumanTask.state == "open")):
-            meta = definition.user_tasks[workflow.get_task_from_id(UUID(row.id)).task_spec.name]
+        for row in rows:
+            task = workflow.get_task_from_id(UUID(row.id))
+            meta = definition.user_tasks[task.task_spec.name]
             if meta.due:
-                row.due_date = tasks.as_date(evaluate(workflow.get_task_from_id(UUID(row.id)), meta.due), meta)
+                row.due_date = tasks.as_date(evaluate(task, meta.due), meta)

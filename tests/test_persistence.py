@@ -15,6 +15,7 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from sqlalchemy import func, select
 
 from engine.cases.models import Case
+from engine.runtime import CaseEngine
 from engine.workflow.models import ProcessVersion, WorkflowTask
 from engine.workflow.specs import PROCESS_DIR
 from tests.helpers import full_materials, intake, item_code, only_task, person
@@ -72,7 +73,8 @@ def test_stored_workflow_equals_memory_after_every_step(engine, staff):
     approver = staff[f"{review.department_code.lower()}_approver1"]
     engine.claim_task(approver, review.id)
     for actor, form in [(approver, {"decision": "approve", "opinion": "同意"}),
-                        (staff["clerk2"], {"carrier": "EMS", "waybill_number": "1190012345678"}),
+                        (staff["clerk2"], {"carrier": "EMS", "waybill_number": "1190012345678", "handed_to": "揽收员"}),
+                        (staff["clerk2"], {"delivered_on": "2026-11-23", "signed_by": "张三"}),
                         (staff["clerk2"], {"rating": "满意"})]:
         case = engine.complete_task(actor, only_task(engine, case.number).id, form)
         _assert_stored_equals_memory(engine, case.number)
@@ -170,3 +172,21 @@ def test_subprocesses_round_trip(engine, staff, tmp_path):
                                 {"decision": "approve", "opinion": "同意"})
     _assert_stored_equals_memory(engine, case.number)
     assert case.outcome == "completed" and case.status == "正常办结"
+
+
+def test_a_joint_review_finishes_when_its_countersigns_come_from_different_processes(db_url, clock, staff):
+    """Each countersign through a freshly started engine (as after a restart or in another web worker)."""
+    setup = CaseEngine(db_url, clock=clock)
+    code = item_code(setup, case_type="联办件")
+    case = setup.create_case(staff["clerk1"], code, person(), intake(setup, code))
+    parts = setup.open_tasks(case.number)
+    setup.db.dispose()
+    for task in parts:
+        fresh = CaseEngine(db_url, clock=clock)
+        approver = staff[f"{task.department_code.lower()}_approver1"]
+        fresh.claim_task(approver, task.id)
+        fresh.complete_task(approver, task.id, {"countersign_position": "agree", "countersign_opinion": "同意"})
+        fresh.db.dispose()
+    last = CaseEngine(db_url, clock=clock)
+    assert [task.bpmn_id for task in last.open_tasks(case.number)] == ["lead_decision"]
+    last.db.dispose()

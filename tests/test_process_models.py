@@ -29,8 +29,13 @@ def test_the_shipped_model_compiles_with_lanes_forms_and_properties(offline_engi
     definition = _compile(offline_engine, PROCESS_DIR)
     lanes = {spec.lane for spec in definition.spec.task_specs.values() if getattr(spec, "lane", None)}
     assert lanes == {"窗口", "后台审批"}
-    assert set(definition.user_tasks) == {"intake", "issue_notice", "await_correction", "window_decision",
-                                          "review", "window_pickup", "postal_dispatch", "rating"}
+    assert set(definition.user_tasks) == {
+        "intake", "issue_notice", "await_correction", "window_decision", "review", "window_pickup", "postal_dispatch",
+        "confirm_delivery", "rating", "joint_countersign [child]", "lead_decision", "joint_meeting", "forward_upward",
+        "register_higher_result", "resume_clock", "approve_extension", "collect_commitment", "release_result"}
+    assert definition.user_tasks["approve_extension"].role == "chief"
+    assert definition.user_tasks["release_result"].role == "chief"
+    assert definition.user_tasks["joint_countersign [child]"].claim_required
     assert definition.user_tasks["review"].claim_required and definition.user_tasks["review"].role == "approver"
     assert all(meta.name for meta in definition.user_tasks.values())
 

@@ -152,19 +152,31 @@ def test_refused_in_back_office_then_posted_with_a_waybill(engine, staff):
     assert (case.status, case.decision) == ("不予许可", "reject")
     dispatch = only_task(engine, case.number)
     assert dispatch.bpmn_id == "postal_dispatch"
-    case = engine.complete_task(staff["clerk3"], dispatch.id, {"carrier": "EMS", "waybill_number": "1190012345678"})
-    assert case.delivery_method == "post"
+    case = engine.complete_task(staff["clerk3"], dispatch.id, {"carrier": "EMS", "waybill_number": "1190012345678",
+                                                                "handed_to": "邮政揽收员"})
+    confirm = only_task(engine, case.number)
+    assert confirm.bpmn_id == "confirm_delivery" and case.delivered_at is None
+    case = engine.complete_task(staff["clerk3"], confirm.id, {"delivered_on": "2026-11-23", "signed_by": "张三"})
+    assert case.delivery_method == "post" and case.delivered_at is not None
     case = engine.complete_task(staff["clerk3"], only_task(engine, case.number).id, {"rating": "未评价"})
     assert case.outcome == "completed"
     forms = [entry.detail.get("form", {}) for entry in engine.case_history(case.number)]
     assert any(form.get("waybill_number") == "1190012345678" for form in forms)
 
 
-def test_joint_item_goes_to_the_lead_department(engine, staff):
+def test_joint_item_is_countersigned_by_every_department_then_decided_by_the_lead(engine, staff):
     code = item_code(engine, case_type="联办件")
     case = engine.create_case(staff["clerk1"], code, person(), intake(engine, code))
-    task = only_task(engine, case.number)
-    assert task.bpmn_id == "review" and task.department_code == case.department_code
+    parts = engine.open_tasks(case.number)
+    departments = sorted(task.department_code for task in parts)
+    assert {task.bpmn_id for task in parts} == {"joint_countersign"}
+    assert case.department_code in departments and len(departments) == len(set(departments)) >= 2
+    for task in parts:
+        approver = staff[f"{task.department_code.lower()}_approver1"]
+        engine.claim_task(approver, task.id)
+        engine.complete_task(approver, task.id, {"countersign_position": "agree", "countersign_opinion": "同意"})
+    lead = only_task(engine, case.number)
+    assert (lead.bpmn_id, lead.department_code) == ("lead_decision", case.department_code)
 
 
 def test_organization_applicant_is_accepted(engine, staff):

@@ -1,47 +1,115 @@
-"""What a finished BPMN step means for the case row.
+"""What a finished BPMN step means for the case row and its records.
 
 The model marks its steps with properties (``case_status``, ``milestone``, ``outcome``);
 this module records them: timestamps, the due date at acceptance, the decision, the
-rating. It never decides where the process goes next; the BPMN does.
+rating, and the records of the back office and delivery (opinions, suspensions,
+extensions, commitments, parcels). It never decides where the process goes next; the
+BPMN does.
 """
 
+from dataclasses import dataclass
 from datetime import date, datetime
+
+from sqlalchemy.orm import Session
 
 from engine.calendar.workdays import WorkCalendar
 from engine.cases.models import Case
+from engine.clockstop import service as clockstop
+from engine.commitments import service as commitments
+from engine.delivery import service as delivery
+from engine.joint import service as joint
 from engine.workflow.properties import properties_of
 
 
-def compute_due(calendar: WorkCalendar, accepted_on: date, limit_days: int):
-    """The promised limit counts from acceptance (after a correction: from that day)."""
-    return calendar.add_working_days(accepted_on, limit_days)
+@dataclass
+class Step:
+    """One engine step: where its effects are written and by whom."""
+
+    session: Session
+    case: Case
+    now: datetime
+    today: date
+    calendar: WorkCalendar
+    actor_id: int | None
 
 
-def _accepted(case: Case, data: dict, now: datetime, calendar: WorkCalendar) -> None:
-    case.accepted_at = now
+def compute_due(calendar: WorkCalendar, case: Case):
+    """The promised limit counts from acceptance (after a correction: from that day), plus the
+    working days the clock stood still and the days an extension added."""
+    return calendar.add_working_days(case.accepted_on, case.promised_limit_days + (case.suspended_days or 0)
+                                     + (case.extended_days or 0))
+
+
+def _accepted(step: Step, task) -> None:
+    case, data = step.case, task.data
+    case.accepted_at = step.now
     case.accepted_on = date.fromisoformat(data["accepted_on"])
     case.deemed_accepted = bool(data.get("deemed_accepted"))
-    due = compute_due(calendar, case.accepted_on, case.promised_limit_days)
+    due = compute_due(step.calendar, case)
     case.due_date, case.due_provisional = due.day, due.provisional
+    commitments.record(step.session, case, data.get("committed_materials") or [], data["materials"], step.actor_id,
+                       step.now)
 
 
-def _notified(case: Case, data: dict, now: datetime, calendar: WorkCalendar) -> None:
-    case.notice_issued_at = now
-    case.notice_count = (case.notice_count or 0) + 1
+def _notified(step: Step, task) -> None:
+    step.case.notice_issued_at = step.now
+    step.case.notice_count = (step.case.notice_count or 0) + 1
 
 
-def _decided(case: Case, data: dict, now: datetime, calendar: WorkCalendar) -> None:
-    case.decided_at = now
-    case.decision = data.get("decision")
+def _decided(step: Step, task) -> None:
+    step.case.decided_at = step.now
+    step.case.decision = task.data.get("decision")
 
 
-def _delivered(case: Case, data: dict, now: datetime, calendar: WorkCalendar) -> None:
-    case.delivered_at = now
-    case.delivery_method = data.get("delivery_method")
+def _delivered(step: Step, task) -> None:
+    step.case.delivered_at = step.now
+    step.case.delivery_method = task.data.get("delivery_method")
+    if step.case.delivery_method == "post":
+        delivery.confirm(step.session, step.case, task.data, step.actor_id, step.now, step.today)
 
 
-def _rated(case: Case, data: dict, now: datetime, calendar: WorkCalendar) -> None:
-    case.rating = data.get("rating")
+def _rated(step: Step, task) -> None:
+    step.case.rating = task.data.get("rating")
+
+
+def _countersigned(step: Step, task) -> None:
+    joint.record_opinion(step.session, step.case, str(task.id), task.data["joint_opinion"], step.actor_id, step.now)
+
+
+def _suspended(step: Step, task) -> None:
+    clockstop.start_suspension(step.session, step.case, task.data["suspension"], step.actor_id, step.now, step.today)
+
+
+def _resumed(step: Step, task) -> None:
+    note = task.data.get("resume_note") or task.data.get("opinion") or ""
+    row = clockstop.end_suspension(step.session, step.case, note, step.actor_id, step.now, step.today, step.calendar)
+    row.due_after = _refresh_due(step)
+
+
+def _extension_decided(step: Step, task) -> None:
+    clockstop.decide_extension(step.session, step.case, task.data["extension_decision"],
+                               task.data["extension_decision_reason"], step.actor_id, step.now)
+
+
+def _extended(step: Step, task) -> None:
+    row = clockstop.grant_extension(step.session, step.case, int(task.data["extended_by_days"]))
+    row.due_after = _refresh_due(step)
+
+
+def _commitment_closed(step: Step, task) -> None:
+    commitments.close(step.session, step.case, task.data, step.actor_id, step.now, step.today)
+
+
+def _dispatched(step: Step, task) -> None:
+    delivery.dispatch(step.session, step.case, task.data, step.actor_id, step.now, step.today)
+
+
+def _refresh_due(step: Step) -> date | None:
+    if step.case.accepted_on is None:
+        return None
+    due = compute_due(step.calendar, step.case)
+    step.case.due_date, step.case.due_provisional = due.day, due.provisional
+    return due.day
 
 
 MILESTONE_EFFECTS = {
@@ -50,20 +118,27 @@ MILESTONE_EFFECTS = {
     "decided": _decided,
     "delivered": _delivered,
     "rated": _rated,
+    "countersigned": _countersigned,
+    "suspended": _suspended,
+    "resumed": _resumed,
+    "extension_decided": _extension_decided,
+    "extended": _extended,
+    "commitment_closed": _commitment_closed,
+    "dispatched": _dispatched,
 }
 
 
-def apply_completed_tasks(case: Case, tasks: list, now: datetime, calendar: WorkCalendar) -> list:
+def apply_completed_tasks(step: Step, tasks: list) -> list:
     """Record what the completed tasks mean; returns (ledger trigger, task) pairs they fired."""
     triggers = []
     for task in tasks:
         props = properties_of(task.task_spec)
         if "case_status" in props:
-            case.status = props["case_status"]
+            step.case.status = props["case_status"]
         if "milestone" in props:
-            MILESTONE_EFFECTS[props["milestone"]](case, task.data, now, calendar)
+            MILESTONE_EFFECTS[props["milestone"]](step, task)
         if "outcome" in props:
-            case.outcome = props["outcome"]
+            step.case.outcome = props["outcome"]
         if "ledger" in props:
             triggers.append((props["ledger"], task))
     return triggers

@@ -67,6 +67,13 @@ class Case(Base):
     deadline_state_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     deadline_check_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     overdue_days_charged: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The clock (第45条, 第42条): stopped since a day, working days stopped so far, days extended.
+    suspended_since: Mapped[date | None] = mapped_column(Date)
+    suspended_days: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    extended_days: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # 容缺受理: the earliest supply date still owed, and its warning state (normal / yellow / red).
+    commitment_due: Mapped[date | None] = mapped_column(Date)
+    commitment_state: Mapped[str] = mapped_column(String(10), default="normal", server_default="normal")
 
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

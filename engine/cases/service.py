@@ -17,7 +17,7 @@ from engine.validation import first_error
 INITIAL_DATA_KEYS = frozenset({
     "item_code", "item_name", "case_type", "department_code", "co_department_codes", "promised_limit_days",
     "legal_limit_days", "correction_window_days", "materials", "material_codes", "delivery_options",
-    "received_on",
+    "received_on", "joint_departments", "co_review_days", "extension_days", "higher_authority", "report_clock",
 })
 
 
@@ -62,6 +62,17 @@ def initial_data(item: ServiceItem, received_on: date) -> dict:
         "material_codes": [m["code"] for m in materials],
         "delivery_options": list(item.delivery_options),
         "received_on": received_on.isoformat(),
+        # 联办件: one countersign per department, keyed by code (a dict keeps the opinions keyed too).
+        "joint_departments": {
+            code: {"code": code, "part": part}
+            for code, part in ([(item.department_code, "lead")] + [(c, "co") for c in item.co_department_codes])
+        } if item.case_type == "联办件" else {},
+        "co_review_days": item.co_review_days,
+        "extension_days": item.extension_days,
+        "higher_authority": item.higher_authority,
+        "report_clock": item.report_clock,
+        # A form field (intake, correction) with a default: no material accepted on commitment.
+        "committed_materials": [],
     }
 
 

@@ -14,6 +14,7 @@ from engine.catalogue.models import (
     CASE_TYPES,
     DELIVERY_METHODS,
     MATERIAL_FORMS,
+    REPORT_CLOCKS,
     Department,
     ItemCoDepartment,
     ItemMaterial,
@@ -70,6 +71,9 @@ class ItemSchema(Schema):
     promised_limit_days = fields.Int(required=True, strict=True, validate=validate.Range(0, MAX_LIMIT_DAYS))
     correction_window_days = fields.Int(load_default=20, strict=True, validate=validate.Range(1, 60))
     extension_days = fields.Int(load_default=10, strict=True, validate=validate.Range(0, 30))
+    co_review_days = fields.Int(load_default=7, strict=True, validate=validate.Range(1, 30))
+    higher_authority = fields.Str(load_default="", validate=validate.Length(0, 100))
+    report_clock = fields.Str(load_default="suspended", validate=validate.OneOf(REPORT_CLOCKS))
     fee = fields.Str(load_default="不收费", validate=validate.Length(1, 100))
     delivery_options = fields.List(
         fields.Str(validate=validate.OneOf(DELIVERY_METHODS)), required=True, validate=validate.Length(1, 2)
@@ -100,6 +104,8 @@ class ItemSchema(Schema):
             raise ValidationError("the lead department cannot also co-review", "co_departments")
         if len(set(data["co_departments"])) != len(data["co_departments"]):
             raise ValidationError("a department is listed twice", "co_departments")
+        if data["case_type"] == "上报件" and not data["higher_authority"].strip():
+            raise ValidationError("a 上报件 names the higher authority it is forwarded to", "higher_authority")
         if len(set(data["delivery_options"])) != len(data["delivery_options"]):
             raise ValidationError("a delivery option is listed twice", "delivery_options")
         codes = [material["code"] for material in data["materials"]]
@@ -180,6 +186,8 @@ def load_catalogue(session: Session, raw: dict, known_processes: set[str]) -> di
         row.category, row.case_type = item["category"], item["case_type"]
         row.legal_limit_days, row.promised_limit_days = item["legal_limit_days"], item["promised_limit_days"]
         row.correction_window_days, row.extension_days = item["correction_window_days"], item["extension_days"]
+        row.co_review_days, row.higher_authority = item["co_review_days"], item["higher_authority"].strip()
+        row.report_clock = item["report_clock"]
         row.fee, row.delivery_options, row.process_id = item["fee"], item["delivery_options"], item["process"]
         row.legal_basis, row.result_name, row.active = item["legal_basis"], item["result_name"], True
         # Old rows go first: the new ones reuse their unique keys.

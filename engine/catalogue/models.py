@@ -5,6 +5,8 @@ from engine.db import Base
 
 CASE_TYPES = ("即办件", "承诺件", "联办件", "上报件")
 DELIVERY_METHODS = ("pickup", "post")
+# 上报件: while the higher authority decides, the clock stops or keeps counting.
+REPORT_CLOCKS = ("suspended", "counting")
 MATERIAL_FORMS = ("原件", "复印件", "原件及复印件", "电子件")
 
 
@@ -28,6 +30,11 @@ class ServiceItem(Base):
     promised_limit_days: Mapped[int] = mapped_column(Integer)
     correction_window_days: Mapped[int] = mapped_column(Integer)
     extension_days: Mapped[int] = mapped_column(Integer)
+    # A co-reviewing department's reply limit in a joint review (国发〔1999〕9号: 7 working days).
+    co_review_days: Mapped[int] = mapped_column(Integer, default=7, server_default="7")
+    # 上报件: the authority the case is forwarded to, and whether the clock stops meanwhile.
+    higher_authority: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    report_clock: Mapped[str] = mapped_column(String(10), default="suspended", server_default="suspended")
     fee: Mapped[str] = mapped_column(String(100))
     delivery_options: Mapped[list[str]] = mapped_column(JSON)
     process_id: Mapped[str] = mapped_column(String(100))

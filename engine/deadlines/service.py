@@ -45,6 +45,8 @@ class Plan:
     since: datetime
     check_at: datetime | None
     working_days_late: int
+    commitment_before: str = NORMAL
+    commitment_state: str = NORMAL
     charges: list = field(default_factory=list)  # (n-th working day late, day, responsible staff id)
     tasks: list[TaskChange] = field(default_factory=list)
 
@@ -53,11 +55,13 @@ class Plan:
         detail = {"task_states": [{"task": t.bpmn_id, "from": t.before, "to": t.state} for t in self.tasks]}
         if self.state != self.before:
             detail["case_state"] = {"from": self.before, "to": self.state}
+        if self.commitment_state != self.commitment_before:
+            detail["commitment_state"] = {"from": self.commitment_before, "to": self.commitment_state}
         return detail
 
     @property
     def changed(self) -> bool:
-        return self.state != self.before or bool(self.tasks)
+        return self.state != self.before or bool(self.tasks) or self.commitment_state != self.commitment_before
 
 
 def _instant(day: date, anchor: datetime) -> datetime:
@@ -83,7 +87,11 @@ def evaluate(case, open_tasks, calendar: WorkCalendar, policy: WarningPolicy, to
     ``holders``: the task rows whose people answer for late days (default: the open tasks).
     """
     plan = Plan(case.id, case.deadline_state, case.deadline_state, case.deadline_state_since, None, 0)
+    plan.commitment_before = plan.commitment_state = case.commitment_state or NORMAL
     upcoming = []
+    # While the clock is stopped (第45条) time does not run for the case or its tasks.
+    if case.suspended_since is not None:
+        today = min(today, case.suspended_since)
     if case.due_date is not None and case.accepted_on is not None:
         # The promised limit runs until the decision (办结); pickup and rating come after it.
         decided_on = case.decided_at.astimezone(CHINA_TZ).date() if case.decided_at is not None else None
@@ -110,7 +118,11 @@ def evaluate(case, open_tasks, calendar: WorkCalendar, policy: WarningPolicy, to
         if result.state != (task.deadline_state or NORMAL):
             plan.tasks.append(TaskChange(task.id, task.bpmn_id, task.deadline_state or NORMAL, result.state,
                                          _instant(result.since, task.created_at)))
-    if case.closed_at is None:
+    if case.commitment_due is not None and case.accepted_on is not None:
+        result = deadline(calendar, min(case.accepted_on, case.commitment_due), case.commitment_due, today, policy)
+        plan.commitment_state = result.state
+        upcoming.append(result.next_change)
+    if case.closed_at is None and case.suspended_since is None:
         days = [day for day in upcoming if day is not None]
         plan.check_at = local_datetime(min(days)) if days else None
     return plan
@@ -139,6 +151,7 @@ def refresh_case(session: Session, case: Case, open_rows: list[HumanTask], holde
     chiefs = department_chiefs(session) if case.due_date and today > case.due_date else {}
     plan = evaluate(case, open_rows, calendar, policy, today, chiefs, holders)
     case.deadline_state, case.deadline_state_since, case.deadline_check_at = plan.state, plan.since, plan.check_at
+    case.commitment_state = plan.commitment_state
     if plan.charges:
         ledger.record_automatic_rows(session, OVERDUE_TRIGGER, _charge_rows(case, plan, now))
         case.overdue_days_charged = plan.working_days_late
@@ -151,14 +164,15 @@ def refresh_case(session: Session, case: Case, open_rows: list[HumanTask], holde
 
 _CASE_COLUMNS = (Case.id, Case.number, Case.status, Case.accepted_on, Case.accepted_at, Case.due_date,
                  Case.decided_at, Case.closed_at, Case.created_by_id, Case.deadline_state, Case.deadline_state_since,
-                 Case.overdue_days_charged)
+                 Case.overdue_days_charged, Case.suspended_since, Case.commitment_due, Case.commitment_state)
 _TASK_COLUMNS = (HumanTask.id, HumanTask.case_id, HumanTask.bpmn_id, HumanTask.created_at, HumanTask.due_date,
                  HumanTask.assignee_id, HumanTask.department_code, HumanTask.deadline_state)
 _CASES = Case.__table__
 _TASKS = HumanTask.__table__
 _UPDATE_CASE = _CASES.update().where(_CASES.c.id == bindparam("b_id")).values(
     deadline_state=bindparam("new_state"), deadline_state_since=bindparam("new_since"),
-    deadline_check_at=bindparam("new_check_at"), overdue_days_charged=bindparam("new_charged"))
+    deadline_check_at=bindparam("new_check_at"), overdue_days_charged=bindparam("new_charged"),
+    commitment_state=bindparam("new_commitment_state"))
 _UPDATE_TASK = _TASKS.update().where(_TASKS.c.id == bindparam("b_id")).values(
     deadline_state=bindparam("new_state"), deadline_state_since=bindparam("new_since"))
 
@@ -193,7 +207,8 @@ def sweep_batch(session: Session, calendar: WorkCalendar, policy: WarningPolicy,
         charges.extend(_charge_rows(case, plan, now))
         charged = plan.working_days_late if plan.charges else case.overdue_days_charged
         case_updates.append({"b_id": case.id, "new_state": plan.state, "new_since": plan.since,
-                             "new_check_at": plan.check_at, "new_charged": charged})
+                             "new_check_at": plan.check_at, "new_charged": charged,
+                             "new_commitment_state": plan.commitment_state})
         task_updates.extend({"b_id": t.task_id, "new_state": t.state, "new_since": t.since} for t in plan.tasks)
         if plan.changed:
             changed.append((case.id, case.number, case.status, plan))

@@ -16,12 +16,11 @@ from tqdm import tqdm
 from engine.cases.models import Case
 from engine.catalogue.models import ServiceItem
 from engine.clock import SimulatedClock, local_datetime
-from engine.simulation import people, report
+from engine.simulation import forms, people, report
 from engine.staff.models import Staff
 from engine.staff.service import actor_for
 from engine.tasks.models import OPEN, HumanTask
 
-RATINGS = [("非常满意", 55), ("满意", 28), ("基本满意", 8), ("不满意", 3), ("非常不满意", 1), ("未评价", 5)]
 NEVER = datetime.max.replace(tzinfo=local_datetime(date(2000, 1, 1)).tzinfo)
 
 
@@ -177,7 +176,7 @@ class Simulation:
                 else self._working_days_later(8, 11)
         elif task.bpmn_id == "await_correction":
             when = self._working_days_later(rng.randint(1, 8), 14) if rng.random() < 0.97 else NEVER
-        elif task.bpmn_id == "review":
+        elif task.bpmn_id in ("review", "lead_decision", "forward_upward"):
             promised = self.items[case.item_code].promised_limit_days
             days = max(0, round(promised * rng.triangular(0.15, 1.3, 0.55)))
             when = self._working_days_later(days, rng.choice((10, 16)))
@@ -185,6 +184,12 @@ class Simulation:
             when = self._working_days_later(rng.randint(0, 3), 14)
         elif task.bpmn_id == "postal_dispatch":
             when = self._working_days_later(rng.randint(0, 1), 16)
+        elif task.bpmn_id == "joint_countersign":
+            when = self._working_days_later(rng.randint(1, self.items[case.item_code].co_review_days), 11)
+        elif task.bpmn_id == "register_higher_result":
+            when = self._working_days_later(rng.randint(3, 10), 15)
+        elif task.bpmn_id == "confirm_delivery":
+            when = self._working_days_later(rng.choice((1, 1, 1, 2, 3)), 17)
         else:  # window decision, pickup of an immediate item, rating: while the applicant waits
             when = now
         self.plans[task.id] = when
@@ -196,38 +201,17 @@ class Simulation:
         if task.role == "approver":
             actor = rng.choice(self.deciders[task.department_code])
             self.engine.claim_task(actor, task.id)
+        elif task.role == "chief":
+            actor = next(person for person in self.deciders[task.department_code] if person.role == "chief")
         else:
             actor = rng.choice(self.clerks)
         self.engine.complete_task(actor, task.id, self._form(task, case))
 
     def _form(self, task: HumanTask, case: Case) -> dict:
-        rng = self.rng
-        kind = task.bpmn_id
-        if kind == "issue_notice":
-            return {"notice_remarks": "请按告知书补齐材料后到综合窗口提交"}
-        if kind == "await_correction":
-            roll = rng.random()
-            if roll < 0.04:
-                return {"correction_action": "withdraw", "withdraw_reason": "申请人决定暂不办理"}
-            item = self.items[case.item_code]
-            received = [m.code for m in item.materials if m.mandatory]
-            if roll < 0.12:
-                received = received[:-1]
-            return {"correction_action": "submit", "received_materials": received, "material_defects": []}
-        if kind in ("review", "window_decision"):
-            if rng.random() < (0.92 if kind == "review" else 0.97):
-                return {"decision": "approve", "opinion": "申请材料齐全，符合法定条件，准予许可"}
-            return {"decision": "reject", "opinion": "不符合法定条件",
-                    "refusal_reasons": "经审查，申请人提交的场所证明与实际经营场所不符，不予许可"}
-        if kind == "window_pickup":
-            return {"recipient_name": case.applicant_contact or case.applicant_name,
-                    "recipient_id_number": people.resident_id(rng), "id_checked": True}
-        if kind == "postal_dispatch":
-            return {"carrier": "EMS", "waybill_number": people.waybill(rng)}
-        if kind == "rating":
-            labels, weights = zip(*RATINGS, strict=True)
-            return {"rating": rng.choices(labels, weights=weights)[0]}
-        raise ValueError(f"the simulation does not know task '{kind}'")
+        item = self.items[case.item_code]
+        return forms.task_form(task.bpmn_id, self.rng, mandatory_materials=[m.code for m in item.materials if m.mandatory],
+                               recipient=case.applicant_contact or case.applicant_name,
+                               today=self.clock.today().isoformat())
 
 
 def simulate(database_url: str, settings: Settings, write=print) -> list[str]:

@@ -13,7 +13,7 @@ from engine.staff.service import Actor
 from engine.tasks.models import CANCELLED, COMPLETED, OPEN, HumanTask
 
 # Which staff roles may act on a task of each BPMN role.
-ACTING_ROLES = {"clerk": (CLERK,), "approver": (APPROVER, CHIEF)}
+ACTING_ROLES = {"clerk": (CLERK,), "approver": (APPROVER, CHIEF), "chief": (CHIEF,)}
 
 
 def check_task_id(task_id) -> None:
@@ -134,7 +134,8 @@ def queue(session: Session, actor: Actor, *, mine: bool = False, limit: int = 20
     elif actor.role == CLERK:
         statement = statement.where(HumanTask.role == "clerk")
     elif actor.role in (APPROVER, CHIEF):
-        statement = statement.where(HumanTask.role == "approver", HumanTask.department_code == actor.department_code)
+        roles = [role for role, acting in ACTING_ROLES.items() if actor.role in acting]
+        statement = statement.where(HumanTask.role.in_(roles), HumanTask.department_code == actor.department_code)
     else:
         raise Forbidden(f"a {actor.role} has no task queue", field="role")
     return list(session.scalars(statement.order_by(HumanTask.due_date.nulls_last(), HumanTask.created_at).limit(limit)))

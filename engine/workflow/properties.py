@@ -11,8 +11,9 @@ clerk who registered the case is charged by the rule the center binds to that tr
 
 from dataclasses import dataclass
 
-TASK_ROLES = ("clerk", "approver")
-MILESTONES = ("accepted", "notified", "decided", "delivered", "rated")
+TASK_ROLES = ("clerk", "approver", "chief")
+MILESTONES = ("accepted", "notified", "decided", "delivered", "rated", "countersigned", "suspended", "resumed",
+              "extension_decided", "extended", "commitment_closed", "dispatched")
 OUTCOMES = ("completed", "not_accepted", "withdrawn")
 CASE_STATUSES = ("已接件", "待补办", "已受理", "暂停", "正常办结", "不予受理", "不予许可", "撤销申请")
 # Ledger triggers a model may fire (engine.ledger.models.TRIGGERS lists every trigger).
@@ -35,3 +36,4 @@ class UserTaskMeta:
     department: str | None
     due: str | None
     claim_required: bool
+    milestone: str | None = None

@@ -18,6 +18,7 @@ from jsonschema.exceptions import SchemaError
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask as UserTaskMixin
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
@@ -203,6 +204,7 @@ def compile_process(files: dict[str, str], process_id: str, env: SafeEnvironment
             raise ProcessDefinitionError(f"no executable process '{process_id}' in {', '.join(sorted(files))}")
         spec = parser.get_spec(process_id)
         subprocess_specs = parser.get_subprocess_specs(process_id)
+        _connect_multi_instance_children(spec, subprocess_specs)
     except (ValidationException, SpiffWorkflowException) as error:
         raise ProcessDefinitionError(f"{process_id}: {error}") from None
     for form_name, schema in forms.items():
@@ -216,6 +218,22 @@ def compile_process(files: dict[str, str], process_id: str, env: SafeEnvironment
         if meta is not None:
             user_tasks[task_spec.name] = meta
     return ProcessDefinition(version_id, process_id, spec, subprocess_specs, forms, user_tasks)
+
+
+def _connect_multi_instance_children(spec, subprocess_specs) -> None:
+    """Make every multi-instance task merge its finished instances, in any process.
+
+    SpiffWorkflow 3.2 subscribes an MI task to its instances' completion only when it
+    creates them; a workflow loaded by another process (a restart, another web worker)
+    would never merge them, and the MI would wait for ever. Subscribing once per parsed
+    spec closes that gap.
+    """
+    for process_spec in [spec, *subprocess_specs.values()]:
+        for task_spec in process_spec.task_specs.values():
+            if isinstance(task_spec, MultiInstanceTask):
+                instance_spec = process_spec.task_specs[task_spec.task_spec]
+                if not instance_spec.completed_event.is_connected(task_spec.merge_child):
+                    instance_spec.completed_event.connect(task_spec.merge_child)
 
 
 def _all_task_specs(spec, subprocess_specs):
@@ -246,12 +264,13 @@ def _check_properties(task_spec, forms: dict) -> UserTaskMeta | None:
         raise ProcessDefinitionError(f"{where}: a user task needs property role = one of {TASK_ROLES}")
     if form not in forms:
         raise ProcessDefinitionError(f"{where}: a user task needs property form naming a file in forms/")
-    if role == "approver" and not props.get("department"):
+    if role in ("approver", "chief") and not props.get("department"):
         raise ProcessDefinitionError(f"{where}: an approver task needs a department expression")
     if props.get("claim") not in (None, "required"):
         raise ProcessDefinitionError(f"{where}: claim may only be 'required'")
     return UserTaskMeta(task_spec.bpmn_id, task_spec.bpmn_name or task_spec.bpmn_id, role, form,
-                        props.get("department"), props.get("due"), props.get("claim") == "required")
+                        props.get("department"), props.get("due"), props.get("claim") == "required",
+                        props.get("milestone"))
 
 
 def latest_version(session: Session, process_id: str) -> ProcessVersion:

@@ -1,0 +1,134 @@
+"""Suspensions and extensions: their records, and what they do to the case's clock.
+
+The due date is always the acceptance day plus the promised limit, the working days the
+clock stood still and the days an extension added (``bookkeeping.compute_due``), so a
+suspension or an extension can only move it later.
+"""
+
+from datetime import date, datetime
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.calendar.workdays import WorkCalendar
+from engine.cases.models import Case
+from engine.clockstop.models import APPROVED, REFUSED, SUSPENSION_KINDS, CaseExtension, ClockSuspension
+from engine.errors import Conflict, InvalidInput
+
+MAX_REASON = 2000
+
+
+def check_reason(reason, field: str = "reason") -> str:
+    if not isinstance(reason, str) or not 2 <= len(reason.strip()) <= MAX_REASON:
+        raise InvalidInput(f"{field} must be 2-{MAX_REASON} characters", field=field)
+    return reason.strip()
+
+
+def check_suspension_request(case: Case, kind, reason) -> tuple[str, str]:
+    if kind not in SUSPENSION_KINDS or kind == "上报":
+        raise InvalidInput(f"kind must be one of {', '.join(k for k in SUSPENSION_KINDS if k != '上报')}",
+                           field="kind")
+    if case.suspended_since is not None:
+        raise Conflict(f"case {case.number} is already suspended since {case.suspended_since.isoformat()}",
+                       field="case_number")
+    return kind, check_reason(reason)
+
+
+def open_suspension(session: Session, case_id: int) -> ClockSuspension | None:
+    return session.scalar(select(ClockSuspension).where(ClockSuspension.case_id == case_id,
+                                                        ClockSuspension.ended_at.is_(None)))
+
+
+def start_suspension(session: Session, case: Case, request: dict, actor_id: int | None, now: datetime,
+                     today: date) -> ClockSuspension:
+    if case.suspended_since is not None:
+        raise Conflict(f"case {case.number} is already suspended", field="case_number")
+    row = ClockSuspension(case_id=case.id, kind=request["kind"], reason=request["reason"],
+                          department_code=request["department_code"], started_on=today, started_at=now,
+                          started_by_id=actor_id, due_before=case.due_date)
+    session.add(row)
+    case.suspended_since = today
+    return row
+
+
+def end_suspension(session: Session, case: Case, note: str, actor_id: int | None, now: datetime, today: date,
+                   calendar: WorkCalendar) -> ClockSuspension:
+    row = open_suspension(session, case.id)
+    if row is None or case.suspended_since is None:
+        raise Conflict(f"case {case.number} is not suspended", field="case_number")
+    # The start day is not counted (第201条 by analogy); every working day after it up to today is.
+    row.working_days = max(0, calendar.working_days_between(row.started_on, today))
+    row.ended_on, row.ended_at, row.ended_by_id, row.end_note = today, now, actor_id, note
+    case.suspended_days = (case.suspended_days or 0) + row.working_days
+    case.suspended_since = None
+    return row
+
+
+def suspensions(session: Session, case_id: int) -> list[ClockSuspension]:
+    return list(session.scalars(select(ClockSuspension).where(ClockSuspension.case_id == case_id)
+                                .order_by(ClockSuspension.started_at, ClockSuspension.id)))
+
+
+def extensions(session: Session, case_id: int) -> list[CaseExtension]:
+    return list(session.scalars(select(CaseExtension).where(CaseExtension.case_id == case_id)
+                                .order_by(CaseExtension.requested_at, CaseExtension.id)))
+
+
+def request_extension(session: Session, case: Case, department_code: str, days: int, reason, actor_id: int | None,
+                      now: datetime) -> CaseExtension:
+    """A request is refused while one waits for an answer and once one was granted (第42条: once)."""
+    reason = check_reason(reason)
+    for earlier in extensions(session, case.id):
+        if earlier.decision is None:
+            raise Conflict(f"case {case.number} already has an extension request waiting for the chief "
+                           "representative", field="case_number")
+        if earlier.decision == APPROVED:
+            raise Conflict(f"case {case.number} was already extended once; the law allows one extension",
+                           field="case_number")
+    if days <= 0:
+        raise Conflict(f"item {case.item_code} allows no extension", field="case_number")
+    row = CaseExtension(case_id=case.id, department_code=department_code, days=days, reason=reason,
+                        requested_at=now, requested_by_id=actor_id)
+    session.add(row)
+    return row
+
+
+def _pending_extension(session: Session, case: Case) -> CaseExtension:
+    row = session.scalar(select(CaseExtension).where(CaseExtension.case_id == case.id,
+                                                     CaseExtension.decision.is_(None)))
+    if row is None:
+        raise Conflict(f"case {case.number} has no extension request waiting", field="case_number")
+    return row
+
+
+def decide_extension(session: Session, case: Case, decision: str, reason: str, actor_id: int | None,
+                     now: datetime) -> CaseExtension:
+    row = _pending_extension(session, case)
+    row.decision = APPROVED if decision == "approve" else REFUSED
+    row.decision_reason, row.decided_at, row.decided_by_id = reason, now, actor_id
+    return row
+
+
+def grant_extension(session: Session, case: Case, days: int) -> CaseExtension:
+    # Filtered here, not in SQL: the approval was made earlier in this same step, not yet flushed.
+    row = next((row for row in extensions(session, case.id) if row.decision == APPROVED and not row.granted), None)
+    if row is None:
+        raise Conflict(f"case {case.number} has no approved extension to grant", field="case_number")
+    row.granted, row.days, row.due_before = True, days, case.due_date
+    case.extended_days = (case.extended_days or 0) + days
+    return row
+
+
+def check_may_proceed(case: Case, row, meta, open_rows: list, definition, workflow) -> None:
+    """While an approver has the clock stopped, the back office waits for the suspension's end.
+
+    Only the task that ends it, and the chief representative's own tasks, go on.
+    """
+    if case.suspended_since is None or meta.role != "approver" or meta.milestone == "resumed":
+        return
+    for other in open_rows:
+        other_meta = definition.user_tasks[workflow.get_task_from_id(UUID(other.id)).task_spec.name]
+        if other_meta.milestone == "resumed":
+            raise Conflict(f"case {case.number} is suspended since {case.suspended_since.isoformat()}: "
+                           f"end the suspension ('{other.name}') first", field="task_id")

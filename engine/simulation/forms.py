@@ -1,0 +1,53 @@
+"""Plausible forms for every task of the one-window model, for the simulation and the benchmarks."""
+
+import random
+
+from engine.simulation import people
+
+RATINGS = [("非常满意", 55), ("满意", 28), ("基本满意", 8), ("不满意", 3), ("非常不满意", 1), ("未评价", 5)]
+APPROVE = {"decision": "approve", "opinion": "申请材料齐全，符合法定条件，准予许可"}
+REFUSE = {"decision": "reject", "opinion": "不符合法定条件",
+          "refusal_reasons": "经审查，申请人提交的场所证明与实际经营场所不符，不予许可"}
+
+
+def decision(rng: random.Random, approve_share: float) -> dict:
+    return dict(APPROVE if rng.random() < approve_share else REFUSE)
+
+
+def task_form(kind: str, rng: random.Random, *, mandatory_materials: list[str], recipient: str,
+              approve_share: float = 0.92, withdraw_share: float = 0.04, short_share: float = 0.08,
+              today: str | None = None) -> dict:
+    """The form a person would submit for task ``kind`` (its BPMN id)."""
+    if kind == "issue_notice":
+        return {"notice_remarks": "请按告知书补齐材料后到综合窗口提交"}
+    if kind == "await_correction":
+        roll = rng.random()
+        if roll < withdraw_share:
+            return {"correction_action": "withdraw", "withdraw_reason": "申请人决定暂不办理"}
+        received = list(mandatory_materials)
+        if roll < withdraw_share + short_share:
+            received = received[:-1]
+        return {"correction_action": "submit", "received_materials": received, "material_defects": []}
+    if kind in ("review", "lead_decision"):
+        return decision(rng, approve_share)
+    if kind == "window_decision":
+        return decision(rng, (1 + approve_share) / 2)
+    if kind == "joint_countersign":
+        if rng.random() < 0.9:
+            return {"countersign_position": "agree", "countersign_opinion": "经审查，符合本部门审查要求，同意"}
+        return {"countersign_position": "object", "countersign_opinion": "消防设计审查意见未附，建议补充后再行许可"}
+    if kind == "forward_upward":
+        return {"preliminary_opinion": "经初审，材料齐全，符合设置规划，拟同意上报",
+                "report_reference": f"示卫报〔2026〕{rng.randint(1, 999)}号"}
+    if kind == "register_higher_result":
+        return {**decision(rng, approve_share), "higher_reference": f"省卫批〔2026〕{rng.randint(1, 999)}号"}
+    if kind == "window_pickup":
+        return {"recipient_name": recipient, "recipient_id_number": people.resident_id(rng), "id_checked": True}
+    if kind == "postal_dispatch":
+        return {"carrier": "EMS", "waybill_number": people.waybill(rng), "handed_to": "邮政揽收员"}
+    if kind == "confirm_delivery":
+        return {"delivered_on": today, "signed_by": recipient}
+    if kind == "rating":
+        labels, weights = zip(*RATINGS, strict=True)
+        return {"rating": rng.choices(labels, weights=weights)[0]}
+    raise ValueError(f"no plausible form for task '{kind}'")
