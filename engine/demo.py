@@ -9,8 +9,8 @@ from sqlalchemy import select
 from engine.catalogue.loader import DEMO_CATALOGUE, read_catalogue_file
 from engine.ledger.rules import DEMO_RULES, read_rules_file
 from engine.staff.accounts import set_password
-from engine.staff.models import Staff
-from engine.staff.service import create_staff
+from engine.staff.models import ServiceWindow, Staff
+from engine.staff.service import SYSTEM, create_staff
 
 # Every demo account signs in with this password (printed by `onewindow serve`).
 DEMO_PASSWORD = "onewindow-demo"
@@ -26,6 +26,12 @@ DEPARTMENT_STAFF = {
     "CJR": [("cjr_approver1", "罗平"), ("cjr_approver2", "梁芳"), ("cjr_chief", "宋首席")],
     "WJW": [("wjw_approver1", "唐磊"), ("wjw_approver2", "韩雪"), ("wjw_chief", "曹首席")],
 }
+# Windows with their A and B posts (AB岗): (code, name, department or None for 综合窗口, A, B).
+WINDOWS = [
+    ("ZH-01", "综合窗口1", None, "clerk1", "clerk2"),
+    ("ZH-02", "综合窗口2", None, "clerk2", "clerk3"),
+    ("SCJG-01", "市场监管审批窗口", "SCJG", "scjg_approver1", "scjg_approver2"),
+]
 
 
 def demo_staff() -> list[tuple[str, str, str, str | None]]:
@@ -54,6 +60,11 @@ def seed_demo_center(engine) -> dict:
                                      department_code=department, now=engine.clock.now())
                 set_password(staff, DEMO_PASSWORD)
                 created.append(staff.username)
+    with engine.session() as session:
+        have = set(session.scalars(select(ServiceWindow.code)))
+    windows = [engine.posts.save_window(SYSTEM, code=code, name=name, department_code=department, a_staff=a,
+                                        b_staff=b).window.code
+               for code, name, department, a, b in WINDOWS if code not in have]
     return {"processes": [v.process_id for v in versions], "calendar_years": years,
             "items": len(catalogue["items"]), "staff": created, "center_name": catalogue["center_name"],
-            "ledger_rules": len(rules)}
+            "ledger_rules": len(rules), "windows": windows}

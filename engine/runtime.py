@@ -46,6 +46,7 @@ from engine.ledger.book import LedgerBook
 from engine.ledger.scores import ScoringPolicy
 from engine.queries import CaseQueries
 from engine.staff.models import CLERK
+from engine.staff.posts import Posts
 from engine.staff.service import SYSTEM, Actor
 from engine.supervision.service import Supervision
 from engine.tasks import service as tasks
@@ -86,6 +87,7 @@ class CaseEngine(CaseQueries, ClockActions):
         self.warnings = warnings or WarningPolicy()
         self.ledger = LedgerBook(self, scoring)
         self.supervision = Supervision(self)
+        self.posts = Posts(self)
 
     def _expression_functions(self) -> dict:
         """Calendar functions models may call; dates travel as ISO strings in task data."""

@@ -20,18 +20,22 @@ from engine.migrate import upgrade
 from engine.runtime import CaseEngine
 
 PG_ADMIN_URL = os.environ.get("ONEWINDOW_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-# Parallel runs (e.g. two checkouts) each set their own database name.
-PG_TEST_DB = os.environ.get("ONEWINDOW_TEST_PG_DB", "onewindow_test")
+# Parallel runs (e.g. two checkouts) each set their own database name; pytest-xdist workers
+# (``-n 2``) each add their own suffix.
+PG_TEST_DB = os.environ.get("ONEWINDOW_TEST_PG_DB", "onewindow_test") + (
+    f"_{os.environ['PYTEST_XDIST_WORKER']}" if os.environ.get("PYTEST_XDIST_WORKER") else "")
 # Monday 23 November 2026, 09:00 in China: a plain working week.
 START = local_datetime(date(2026, 11, 23), 9, 0)
 CASE_TABLES = ("ledger_entry", "lease", "workflow_task", "workflow_state", "human_task", "audit_entry", "audit_chain",
-               "service_case", "case_counter", "rectification", "case_rating", "complaint", "complaint_counter")
+               "service_case", "case_counter", "rectification", "case_rating", "complaint", "complaint_counter",
+               "post_absence")
 REFERENCE_FINGERPRINT = text(
     "SELECT (SELECT count(*) FROM process_version), (SELECT coalesce(max(id), 0) FROM process_version),"
     " (SELECT count(*) FROM calendar_year), (SELECT count(*) FROM calendar_day),"
     " (SELECT count(*) FROM staff), (SELECT coalesce(max(id), 0) FROM staff),"
     " (SELECT count(*) FROM service_item), (SELECT count(*) FROM item_material), (SELECT count(*) FROM department),"
-    " (SELECT count(*) FROM ledger_rule WHERE active)"
+    " (SELECT count(*) FROM ledger_rule WHERE active),"
+    " (SELECT count(*) FROM service_window), (SELECT coalesce(sum(a_staff_id * 1000 + b_staff_id), 0) FROM service_window)"
 )
 
 

@@ -58,6 +58,8 @@ def _init_web(app: Flask) -> None:
     from web.ledger import api as ledger_api
     from web.ledger import views as ledger_views
     from web.limits import limiter
+    from web.posts import api as posts_api
+    from web.posts import views as posts_views
     from web.public import api as public_api
     from web.public import views as public_views
     from web.supervision import api as supervision_api
@@ -69,10 +71,11 @@ def _init_web(app: Flask) -> None:
     limiter.init_app(app)
     i18n.init_app(app)
     auth_views.init_app(app)
-    for module in (cases_views, tasks_views, board_views, ledger_views, public_views, supervision_views):
+    for module in (cases_views, tasks_views, board_views, ledger_views, public_views, supervision_views,
+                   posts_views):
         app.register_blueprint(module.bp)
     api.init_app(app, [auth_api.blp, tasks_api.blp, cases_api.blp, board_api.blp, ledger_api.blp, public_api.blp,
-                       supervision_api.blp])
+                       supervision_api.blp, posts_api.blp])
     errors.register(app)
     app.jinja_env.globals.update(current_actor=current_actor, languages=i18n.LANGUAGES, role_names=ROLE_NAMES,
                                  get_locale=get_locale)

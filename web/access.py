@@ -12,6 +12,7 @@ from flask_login import UserMixin, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from engine.staff.accounts import actor_for_token
+from engine.staff.posts import with_cover
 from engine.staff.service import Actor
 
 csrf = CSRFProtect()
@@ -39,11 +40,13 @@ def _bearer_token() -> str | None:
 
 
 def current_actor() -> Actor | None:
+    """The signed-in actor, with the A posts they cover today (AB岗) read afresh on each request."""
     if "actor" not in g:
         token = _bearer_token()
         if token is not None:
             with case_engine().session() as session:
-                g.actor = actor_for_token(session, token)
+                actor = actor_for_token(session, token)
+                g.actor = actor and with_cover(session, actor, case_engine().clock.today())
             g.token_auth = g.actor is not None
         else:
             g.actor = current_user.actor if current_user.is_authenticated else None

@@ -57,11 +57,13 @@ def cases_registered_by(session: Session, staff_id: int, page: int, page_size: i
 
 def check_may_view(session: Session, actor: Actor, case: Case) -> None:
     """The window, supervisors and admins see every case; the back office sees its own
-    department's cases and those of items it co-reviews (联办件)."""
-    if actor.role not in (APPROVER, CHIEF) or actor.department_code == case.department_code:
+    department's cases and those of items it co-reviews (联办件); a B post also those of the
+    absent A posts it covers today (AB岗)."""
+    departments = {actor.department_code} | {cover.department_code for cover in actor.covering}
+    if actor.role not in (APPROVER, CHIEF) or case.department_code in departments:
         return
     co_reviewing = session.scalar(select(ItemCoDepartment.department_code).where(
-        ItemCoDepartment.item_code == case.item_code, ItemCoDepartment.department_code == actor.department_code))
+        ItemCoDepartment.item_code == case.item_code, ItemCoDepartment.department_code.in_(departments - {None})))
     if co_reviewing is None:
         raise Forbidden(f"case {case.number} belongs to department {case.department_code}", field="case_number")
 

@@ -1,6 +1,6 @@
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.db import Base, UTCDateTime
@@ -34,3 +34,44 @@ class Staff(Base):
     session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # API access: only the SHA-256 of the token is kept.
     api_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+
+
+class ServiceWindow(Base):
+    """A window of the hall with its A post and its B post (AB岗): B takes over A's work while A is away.
+
+    ``department_code`` None is a comprehensive window (综合窗口). A person is the A post of one
+    window at most, so an A person's absences are that window's absences.
+    """
+
+    __tablename__ = "service_window"
+
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    name: Mapped[str] = mapped_column(String(50))
+    department_code: Mapped[str | None] = mapped_column(ForeignKey("department.code"))
+    a_staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), unique=True)
+    b_staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class PostAbsence(Base):
+    """A's absence as the supervisor recorded it: B covers A from ``starts_on`` to ``ends_on`` inclusive."""
+
+    __tablename__ = "post_absence"
+    __table_args__ = (
+        # Overlap and yearly totals read one person's absences; cover reads one B's.
+        Index("ix_post_absence_a_staff", "a_staff_id", "starts_on"),
+        Index("ix_post_absence_b_staff", "b_staff_id", "ends_on"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    window_code: Mapped[str] = mapped_column(ForeignKey("service_window.code"))
+    a_staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    b_staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    working_days: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(300))
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))

@@ -7,6 +7,7 @@ from flask_login import LoginManager, login_user, logout_user
 from engine.errors import OneWindowError
 from engine.staff.accounts import session_actor, sign_in, sign_out
 from engine.staff.models import APPROVER, CHIEF, CLERK
+from engine.staff.posts import with_cover
 from engine.validation import is_id
 from web.access import SignedInUser, case_engine, current_actor, require
 from web.i18n import LANGUAGES
@@ -25,6 +26,8 @@ def load_user(user_id: str):
         return None
     with case_engine().session() as db_session:
         actor = session_actor(db_session, int(staff_id), int(epoch))
+        # Cover (AB岗) is read on every request, so it ends the day the absence ends.
+        actor = actor and with_cover(db_session, actor, case_engine().clock.today())
     return SignedInUser(actor, int(epoch)) if actor else None
 
 

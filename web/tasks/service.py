@@ -69,10 +69,11 @@ def permissions(actor: Actor, row: HumanTask) -> Permissions:
     if row.state != OPEN:
         return Permissions(False, False, False)
     held = row.assignee_id is not None
+    covered = held and actor.cover_for(row.assignee_id) is not None  # held by an absent A this B post covers
     return Permissions(
-        claim=not held,
-        unclaim=held and (row.assignee_id == actor.id or actor.role == CHIEF),
-        complete=row.assignee_id == actor.id or (not held and not row.claim_required),
+        claim=not held or covered,
+        unclaim=held and (row.assignee_id == actor.id or actor.role == CHIEF or covered),
+        complete=row.assignee_id == actor.id or covered or (not held and not row.claim_required),
     )
 
 
@@ -108,7 +109,8 @@ def next_task_for(actor: Actor, number: str) -> str | None:
 
 def check_may_view_case(actor: Actor, case: Case) -> None:
     """Back-office staff see their own department's cases only; the window and supervisors see all."""
-    if actor.role in (APPROVER, CHIEF) and case.department_code != actor.department_code:
+    departments = {actor.department_code} | {cover.department_code for cover in actor.covering}
+    if actor.role in (APPROVER, CHIEF) and case.department_code not in departments:
         raise Forbidden(f"case {case.number} belongs to department {case.department_code}", field="case_number")
 
 

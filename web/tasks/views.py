@@ -7,6 +7,7 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 
 from engine.errors import OneWindowError
+from engine.tasks.service import acting_for
 from web.access import current_actor, require
 from web.tasks import forms, service
 
@@ -23,6 +24,7 @@ def helpers():
             "deadline_label": lambda state: _(DEADLINE_LABELS.get(state, state)),
             "step_label": lambda action: _(STEP_LABELS.get(action, action)),
             "task_state_label": lambda state: _(TASK_STATE_LABELS.get(state, state)),
+            "acting_for": lambda row: acting_for(current_actor(), row),
             "choice_label": forms.choice_label, "row_count": forms.row_count, "field_title": forms.field_title}
 
 

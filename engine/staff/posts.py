@@ -1,0 +1,340 @@
+"""A/B posts (AB岗): each window has an A and a B person; while the supervisor has A recorded
+as absent, B sees and acts on A's claimed and queued work.
+
+One stint is at most 20 working days and an A person's absences at most 40 working days a
+calendar year (domain.md, "Staff and the scoring ledger"). Every change is audited in its
+own transaction; a refusal changes nothing.
+"""
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from engine.audit import service as audit
+from engine.calendar.workdays import WorkCalendar
+from engine.catalogue.models import Department
+from engine.clock import CHINA_TZ
+from engine.errors import Conflict, InvalidInput, NotFound
+from engine.staff.models import ADMIN, APPROVER, CHIEF, CLERK, SUPERVISOR, PostAbsence, ServiceWindow, Staff
+from engine.staff.service import SYSTEM, Actor, Cover
+from engine.supervision.inputs import require_supervisor, text
+from engine.validation import is_id
+
+STINT_LIMIT = 20
+YEARLY_LIMIT = 40
+# Staff who hold a window's post: the people who act on tasks.
+POST_ROLES = (CLERK, APPROVER, CHIEF)
+SUPERVISING = (SUPERVISOR, ADMIN)
+LIST_LIMIT = 200
+
+
+def staff_member(session: Session, reference, field: str) -> Staff:
+    """A staff member by id or username; ``field`` names the input in the error."""
+    if is_id(reference):
+        staff = session.get(Staff, reference)
+    elif isinstance(reference, str) and 0 < len(reference) <= 50:
+        staff = session.scalar(select(Staff).where(Staff.username == reference))
+    else:
+        raise InvalidInput(f"{field} must be a staff member's id or username", field=field)
+    if staff is None:
+        raise NotFound(f"no staff member '{reference}'", field=field)
+    return staff
+
+
+def as_day(value, field: str) -> date:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise InvalidInput(f"{field} must be a date (YYYY-MM-DD)", field=field)
+
+
+def working_days_in(calendar: WorkCalendar, first: date, last: date) -> int:
+    """Working days from ``first`` to ``last``, both counted (an absence's days, not a time limit)."""
+    return sum(1 for offset in range((last - first).days + 1) if calendar.is_working_day(first + timedelta(offset)))
+
+
+def working_days_in_year(calendar: WorkCalendar, first: date, last: date, year: int) -> int:
+    low, high = max(first, date(year, 1, 1)), min(last, date(year, 12, 31))
+    return working_days_in(calendar, low, high) if low <= high else 0
+
+
+def _check_calendar_knows(calendar: WorkCalendar, first: date, last: date) -> None:
+    unknown = [year for year in range(first.year, last.year + 1) if year not in calendar.known_years]
+    if unknown:
+        year = unknown[0]
+        raise InvalidInput(f"工作日历尚无 {year} 年的官方安排 (the working-day calendar does not know {year}: "
+                           f"import its official schedule with 'onewindow calendar import')",
+                           field="starts_on" if year == first.year else "ends_on")
+
+
+def _absences_of(session: Session, staff_id: int, first: date, last: date) -> list[PostAbsence]:
+    """``staff_id``'s absences (as A) that are not cancelled and touch ``first``..``last``."""
+    return list(session.scalars(select(PostAbsence).where(
+        PostAbsence.a_staff_id == staff_id, PostAbsence.cancelled_at.is_(None),
+        PostAbsence.starts_on <= last, PostAbsence.ends_on >= first).order_by(PostAbsence.starts_on)))
+
+
+def yearly_total(session: Session, calendar: WorkCalendar, staff_id: int, year: int) -> int:
+    """Working days of ``year`` that ``staff_id``'s recorded absences (as A) take."""
+    return sum(working_days_in_year(calendar, absence.starts_on, absence.ends_on, year)
+               for absence in _absences_of(session, staff_id, date(year, 1, 1), date(year, 12, 31)))
+
+
+def _window(session: Session, code, *, lock: bool = False) -> ServiceWindow:
+    if not isinstance(code, str) or not 0 < len(code) <= 16:
+        raise NotFound(f"no window '{code}'", field="window_code")
+    window = session.get(ServiceWindow, code, with_for_update=lock)
+    if window is None:
+        raise NotFound(f"no window '{code}'", field="window_code")
+    return window
+
+
+def save_window(session: Session, actor: Actor, *, code, name, department_code, a_staff, b_staff,
+                now: datetime) -> ServiceWindow:
+    """Define a window or replace its name, department and posts. A and B hold the same role in the
+    same department (a comprehensive window, ``department_code`` None, is the clerks')."""
+    if actor != SYSTEM:
+        require_supervisor(actor, "define windows")
+    if not isinstance(code, str) or not 0 < len(code) <= 16 or not code.replace("-", "").isalnum():
+        raise InvalidInput("code must be 1-16 letters, digits or '-'", field="code")
+    name = text(name, "name", max_length=50)
+    if department_code is not None and session.get(Department, department_code) is None:
+        raise NotFound(f"no department '{department_code}'", field="department_code")
+    a, b = staff_member(session, a_staff, "a_staff"), staff_member(session, b_staff, "b_staff")
+    if a.id == b.id:
+        raise InvalidInput("the A post and the B post must be two people", field="b_staff")
+    if a.role not in POST_ROLES:
+        raise InvalidInput(f"a {a.role} holds no window post", field="a_staff")
+    expected_role = (CLERK,) if department_code is None else (APPROVER, CHIEF)
+    if a.role not in expected_role or a.department_code != department_code:
+        raise InvalidInput(f"{a.name} is not staff of this window's department", field="a_staff")
+    if (b.role, b.department_code) != (a.role, a.department_code):
+        raise InvalidInput(f"the B post must have the A post's role and department ({a.role}, "
+                           f"{a.department_code or '综合窗口'})", field="b_staff")
+    elsewhere = session.scalar(select(ServiceWindow.code).where(ServiceWindow.a_staff_id == a.id,
+                                                                ServiceWindow.code != code))
+    if elsewhere is not None:
+        raise Conflict(f"{a.name} is already the A post of window {elsewhere}", field="a_staff")
+    window = session.get(ServiceWindow, code, with_for_update=True)
+    if window is None:
+        window = ServiceWindow(code=code)
+        session.add(window)
+    window.name, window.department_code, window.a_staff_id, window.b_staff_id, window.active = (
+        name, department_code, a.id, b.id, True)
+    session.flush()
+    audit.record(session, actor=actor, action="window_save", at=now, detail={
+        "window": code, "department_code": department_code, "a_staff_id": a.id, "b_staff_id": b.id})
+    return window
+
+
+def record_absence(session: Session, actor: Actor, window_code, b_staff, starts_on, ends_on, reason,
+                   calendar: WorkCalendar, now: datetime) -> PostAbsence:
+    """Record A's absence from ``starts_on`` to ``ends_on`` (inclusive), covered by the window's B post."""
+    require_supervisor(actor, "record absences")
+    window = _window(session, window_code, lock=True)  # one writer per window: no overlapping twins
+    if not window.active:
+        raise Conflict(f"window {window.code} is closed", field="window_code")
+    b = staff_member(session, b_staff, "b_staff")
+    if b.id != window.b_staff_id:
+        posted = session.get(Staff, window.b_staff_id)
+        raise InvalidInput(f"{b.name}({b.username}) 不是 {window.name} 的B岗 (is not the B post of window "
+                           f"{window.code}; its B post is {posted.name}({posted.username}))", field="b_staff")
+    first, last = as_day(starts_on, "starts_on"), as_day(ends_on, "ends_on")
+    if first > last:
+        raise InvalidInput(f"the absence ends ({last}) before it starts ({first})", field="ends_on")
+    today = now.astimezone(CHINA_TZ).date()
+    if last < today:
+        raise InvalidInput(f"the absence ended on {last}, in the past (today is {today})", field="ends_on")
+    reason = text(reason, "reason", max_length=300)
+    _check_calendar_knows(calendar, first, last)
+    days = working_days_in(calendar, first, last)
+    if days == 0:
+        raise InvalidInput(f"{first}..{last} has no working day to cover", field="ends_on")
+    if days > STINT_LIMIT:
+        raise InvalidInput(f"一次顶岗不超过 {STINT_LIMIT} 个工作日，本次 {days} 个 (one stint is at most "
+                           f"{STINT_LIMIT} working days; {first}..{last} has {days})", field="ends_on")
+    a = session.get(Staff, window.a_staff_id)
+    clash = next(iter(_absences_of(session, a.id, first, last)), None)
+    if clash is not None:
+        raise Conflict(f"{a.name} is already recorded absent {clash.starts_on}..{clash.ends_on}", field="starts_on")
+    clash = next(iter(_absences_of(session, b.id, first, last)), None)
+    if clash is not None:
+        raise Conflict(f"the B post {b.name} is absent {clash.starts_on}..{clash.ends_on} and cannot cover",
+                       field="b_staff")
+    for year in range(first.year, last.year + 1):
+        before, adding = yearly_total(session, calendar, a.id, year), working_days_in_year(calendar, first, last, year)
+        if before + adding > YEARLY_LIMIT:
+            raise InvalidInput(
+                f"{a.name} {year} 年已离岗 {before} 个工作日，本次 {adding} 个，合计 {before + adding}，超过每年 "
+                f"{YEARLY_LIMIT} 个 ({year}: {before} working days already recorded, this absence adds {adding}; "
+                f"{before + adding} is over the yearly {YEARLY_LIMIT})", field="ends_on")
+    absence = PostAbsence(window_code=window.code, a_staff_id=a.id, b_staff_id=b.id, starts_on=first, ends_on=last,
+                          working_days=days, reason=reason, recorded_by_id=actor.id, recorded_at=now)
+    session.add(absence)
+    session.flush()
+    audit.record(session, actor=actor, action="absence_record", at=now, detail=_detail(absence))
+    return absence
+
+
+def cancel_absence(session: Session, actor: Actor, absence_id, now: datetime) -> PostAbsence:
+    """Cancel an absence that has not ended (one that has stays on the record and in the totals)."""
+    require_supervisor(actor, "cancel absences")
+    absence = session.get(PostAbsence, absence_id, with_for_update=True) if is_id(absence_id) else None
+    if absence is None:
+        raise NotFound(f"no absence {absence_id}", field="absence_id")
+    if absence.cancelled_at is not None:
+        raise Conflict(f"absence {absence.id} is already cancelled", field="absence_id")
+    if absence.ends_on < now.astimezone(CHINA_TZ).date():
+        raise Conflict(f"absence {absence.id} ended on {absence.ends_on}; it stays on the record", field="absence_id")
+    absence.cancelled_at, absence.cancelled_by_id = now, actor.id
+    audit.record(session, actor=actor, action="absence_cancel", at=now, detail=_detail(absence))
+    return absence
+
+
+def _detail(absence: PostAbsence) -> dict:
+    return {"absence": absence.id, "window": absence.window_code, "a_staff_id": absence.a_staff_id,
+            "b_staff_id": absence.b_staff_id, "starts_on": absence.starts_on.isoformat(),
+            "ends_on": absence.ends_on.isoformat(), "working_days": absence.working_days}
+
+
+def covering(session: Session, staff_id: int, today: date) -> list[Cover]:
+    """The absent A posts ``staff_id`` covers today, as their B post."""
+    rows = session.execute(select(Staff.id, Staff.name, Staff.role, Staff.department_code)
+                           .join(PostAbsence, PostAbsence.a_staff_id == Staff.id)
+                           .where(PostAbsence.b_staff_id == staff_id, PostAbsence.cancelled_at.is_(None),
+                                  PostAbsence.starts_on <= today, PostAbsence.ends_on >= today)
+                           .group_by(Staff.id, Staff.name, Staff.role, Staff.department_code)
+                           .order_by(Staff.id))
+    return [Cover(*row) for row in rows]
+
+
+def with_cover(session: Session, actor: Actor, today: date) -> Actor:
+    """``actor`` with the A posts they cover today; built on every request, so cover ends with the absence."""
+    if actor.id is None or actor.role not in POST_ROLES:
+        return actor
+    return dataclasses.replace(actor, covering=tuple(covering(session, actor.id, today)))
+
+
+def windows_of(session: Session) -> list[ServiceWindow]:
+    return list(session.scalars(select(ServiceWindow).order_by(ServiceWindow.department_code.nulls_first(),
+                                                               ServiceWindow.code)))
+
+
+ABSENCE_STATES = ("open", "all")
+COMPREHENSIVE_WINDOW = "综合窗口"
+
+
+@dataclass(frozen=True)
+class WindowLine:
+    """A window with its people, and how much of the year its A person has been away."""
+
+    window: ServiceWindow
+    department_name: str
+    a_name: str
+    a_username: str
+    b_name: str
+    b_username: str
+    a_days_this_year: int
+    a_absent_today: bool
+
+
+@dataclass(frozen=True)
+class AbsenceLine:
+    absence: PostAbsence
+    window_name: str
+    a_name: str
+    b_name: str
+    recorded_by: str
+    cancelled_by: str | None
+    state: str  # upcoming, current, ended or cancelled
+
+
+class Posts:
+    """The A/B posts as ``CaseEngine.posts``: each action one transaction, each read one session."""
+
+    def __init__(self, engine):
+        self.engine = engine
+
+    def with_cover(self, actor: Actor) -> Actor:
+        with self.engine.session() as session:
+            return with_cover(session, actor, self.engine.clock.today())
+
+    def save_window(self, actor: Actor, **fields) -> WindowLine:
+        with self.engine.transaction() as session:
+            code = save_window(session, actor, **fields, now=self.engine.clock.now()).code
+        return next(line for line in self.windows(actor) if line.window.code == code)
+
+    def windows(self, actor: Actor) -> list[WindowLine]:
+        """Every window with its A and B posts (any signed-in staff member may look)."""
+        today, calendar = self.engine.clock.today(), self.engine.calendar.get()
+        with self.engine.session() as session:
+            rows = windows_of(session)
+            ids = {row.a_staff_id for row in rows} | {row.b_staff_id for row in rows}
+            people = {staff_id: (name, username) for staff_id, name, username in session.execute(
+                select(Staff.id, Staff.name, Staff.username).where(Staff.id.in_(ids)))}
+            departments = dict(session.execute(select(Department.code, Department.name)).all())
+            return [WindowLine(row, departments.get(row.department_code, COMPREHENSIVE_WINDOW),
+                               *people[row.a_staff_id], *people[row.b_staff_id],
+                               yearly_total(session, calendar, row.a_staff_id, today.year),
+                               bool(_absences_of(session, row.a_staff_id, today, today))) for row in rows]
+
+    def absences(self, actor: Actor, state: str = "open") -> list[AbsenceLine]:
+        """open: not cancelled and not over, soonest first; all: newest first. Supervisors see every
+        absence, anyone else those where they are the A or the B post."""
+        if state not in ABSENCE_STATES:
+            raise InvalidInput(f"state must be one of {', '.join(ABSENCE_STATES)}", field="state")
+        query = select(PostAbsence)
+        if actor.role not in SUPERVISING:
+            query = query.where(or_(PostAbsence.a_staff_id == actor.id, PostAbsence.b_staff_id == actor.id))
+        if state == "open":
+            query = query.where(PostAbsence.cancelled_at.is_(None), PostAbsence.ends_on >= self.engine.clock.today())
+            query = query.order_by(PostAbsence.starts_on, PostAbsence.id)
+        else:
+            query = query.order_by(PostAbsence.starts_on.desc(), PostAbsence.id.desc())
+        with self.engine.session() as session:
+            return self._lines(session, list(session.scalars(query.limit(LIST_LIMIT))))
+
+    def record_absence(self, actor: Actor, *, window_code, b_staff, starts_on, ends_on, reason) -> AbsenceLine:
+        with self.engine.transaction() as session:
+            absence = record_absence(session, actor, window_code, b_staff, starts_on, ends_on, reason,
+                                     self.engine.calendar.get(), self.engine.clock.now())
+        return self._line(absence.id)
+
+    def cancel_absence(self, actor: Actor, absence_id) -> AbsenceLine:
+        with self.engine.transaction() as session:
+            absence = cancel_absence(session, actor, absence_id, self.engine.clock.now())
+        return self._line(absence.id)
+
+    def _line(self, absence_id: int) -> AbsenceLine:
+        with self.engine.session() as session:
+            return self._lines(session, [session.get(PostAbsence, absence_id)])[0]
+
+    def _lines(self, session: Session, rows: list[PostAbsence]) -> list[AbsenceLine]:
+        today = self.engine.clock.today()
+        people = set()
+        for row in rows:
+            people |= {row.a_staff_id, row.b_staff_id, row.recorded_by_id, row.cancelled_by_id}
+        names = _names(session, people - {None})
+        windows = dict(session.execute(select(ServiceWindow.code, ServiceWindow.name)).all())
+        return [AbsenceLine(row, windows[row.window_code], names[row.a_staff_id], names[row.b_staff_id],
+                            names[row.recorded_by_id], names.get(row.cancelled_by_id), _state(row, today))
+                for row in rows]
+
+
+def _state(absence: PostAbsence, today: date) -> str:
+    if absence.cancelled_at is not None:
+        return "cancelled"
+    if absence.starts_on > today:
+        return "upcoming"
+    return "current" if absence.ends_on >= today else "ended"
+
+
+def _names(session: Session, ids: set) -> dict[int, str]:
+    return dict(session.execute(select(Staff.id, Staff.name).where(Staff.id.in_(ids))).all()) if ids else {}
