@@ -28,7 +28,7 @@ PG_TEST_DB = os.environ.get("ONEWINDOW_TEST_PG_DB", "onewindow_test") + (
 START = local_datetime(date(2026, 11, 23), 9, 0)
 CASE_TABLES = ("ledger_entry", "lease", "workflow_task", "workflow_state", "human_task", "audit_entry", "audit_chain",
                "service_case", "case_counter", "rectification", "case_rating", "complaint", "complaint_counter",
-               "post_absence")
+               "post_absence", "clock_suspension", "case_extension", "joint_opinion", "case_commitment", "postal_parcel")
 REFERENCE_FINGERPRINT = text(
     "SELECT (SELECT count(*) FROM process_version), (SELECT coalesce(max(id), 0) FROM process_version),"
     " (SELECT count(*) FROM calendar_year), (SELECT count(*) FROM calendar_day),"
