@@ -279,7 +279,7 @@ class CaseEngine(CaseQueries, ClockActions):
             workflow, intake_task, meta = self.first_step(definition, item, today)
             data = validate_submission(definition.forms[meta.form], intake_task.data, intake,
                                        self.specs.reserved_keys | self.script_engine.environment.function_names)
-            commitments.check(session, case, {**intake_task.data, **data}, self.calendar.get(), today)
+            commitments.check(session, case, intake_task.data, data, self.calendar.get(), today)
             intake_task.set_data(**data)
             self._run(lambda: (intake_task.run(), workflow.do_engine_steps()))
             snapshot = Snapshot()
@@ -302,7 +302,7 @@ class CaseEngine(CaseQueries, ClockActions):
             data = validate_submission(definition.forms[meta.form], task.data, form,
                                        self.specs.reserved_keys | self.script_engine.environment.function_names)
             clockstop.check_may_proceed(case, row, meta, open_rows, definition, workflow)
-            commitments.check(session, case, {**task.data, **data}, self.calendar.get(), self.clock.today())
+            commitments.check(session, case, task.data, data, self.calendar.get(), self.clock.today())
             before, rated_before = case.status, case.rating
             task.set_data(**data)
             self._run(lambda: (task.run(), workflow.do_engine_steps()))

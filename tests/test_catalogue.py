@@ -16,7 +16,7 @@ def test_demo_catalogue_covers_the_case_types_and_departments():
     catalogue = validate_catalogue(RAW, {"one_window"})
     assert len(catalogue["departments"]) >= 4 and len(catalogue["items"]) >= 10
     kinds = [item["case_type"] for item in catalogue["items"]]
-    assert {"即办件", "承诺件", "联办件"} <= set(kinds)
+    assert {"即办件", "承诺件", "联办件", "上报件"} <= set(kinds)
     for item in catalogue["items"]:
         assert item["promised_limit_days"] <= item["legal_limit_days"]
         assert any(m["mandatory"] for m in item["materials"])
@@ -64,6 +64,9 @@ def _broken(path: str, value):
     ("materials.count", 0, "materials.0.count"),
     ("materials.colour", "red", "materials.0.colour"),
     ("surprise", 1, "surprise"),
+    ("extension_days", 11, "extension_days"),
+    ("co_review_days", 0, "co_review_days"),
+    ("report_clock", "sometimes", "report_clock"),
 ])
 def test_bad_items_are_refused_naming_item_and_field(path, value, field):
     raw, code = _broken(path, value)
@@ -91,6 +94,20 @@ def test_duplicates_and_inconsistencies_are_refused():
     raw["departments"][0]["code"] = "bad code"
     with pytest.raises(CatalogueError, match="department bad code: code"):
         validate_catalogue(raw, {"one_window"})
+
+
+@pytest.mark.parametrize("case_type, field, value, message", [
+    ("联办件", "legal_limit_days", 46, "combined limit is at most 45 working days"),
+    ("联办件", "extension_days", 16, "extended by at most 15 working days"),
+    ("上报件", "higher_authority", " ", "names the higher authority"),
+])
+def test_limits_of_joint_and_forwarded_items_follow_the_law(case_type, field, value, message):
+    raw = copy.deepcopy(RAW)
+    item = next(i for i in raw["items"] if i["case_type"] == case_type)
+    item[field] = value
+    with pytest.raises(CatalogueError, match=message) as error:
+        validate_catalogue(raw, {"one_window"})
+    assert error.value.field == field
 
 
 def test_a_refused_catalogue_writes_nothing(engine):

@@ -18,7 +18,7 @@ from engine.cases.models import Case
 from engine.runtime import CaseEngine
 from engine.workflow.models import ProcessVersion, WorkflowTask
 from engine.workflow.specs import PROCESS_DIR
-from tests.helpers import full_materials, intake, item_code, only_task, person
+from tests.helpers import full_materials, intake, item_code, only_task, person, resident_id
 
 SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
 
@@ -190,3 +190,27 @@ def test_a_joint_review_finishes_when_its_countersigns_come_from_different_proce
     last = CaseEngine(db_url, clock=clock)
     assert [task.bpmn_id for task in last.open_tasks(case.number)] == ["lead_decision"]
     last.db.dispose()
+
+
+def test_stopping_one_case_clock_leaves_every_other_case_able_to_finish(engine, staff):
+    """The suspension subprocess, once triggered, must not change how other cases run."""
+    joint = item_code(engine, case_type="联办件")
+    suspended = engine.create_case(staff["clerk1"], joint, person(), intake(engine, joint))
+    for task in engine.open_tasks(suspended.number):
+        approver = staff[f"{task.department_code.lower()}_approver1"]
+        engine.claim_task(approver, task.id)
+        engine.complete_task(approver, task.id, {"countersign_position": "agree", "countersign_opinion": "同意"})
+    lead = staff[f"{suspended.department_code.lower()}_approver1"]
+    engine.suspend_clock(lead, suspended.number, "现场勘察", "需到现场勘察")
+    refused = engine.create_case(staff["clerk1"], item_code(engine, case_type="即办件"), person(),
+                                 intake(engine, item_code(engine, case_type="即办件"), acceptable=False))
+    assert refused.status == "不予受理" and refused.closed_at is not None
+    engine.end_suspension(lead, suspended.number, "勘察完毕")
+    engine.claim_task(lead, only_task(engine, suspended.number).id)
+    decided = engine.complete_task(lead, only_task(engine, suspended.number).id,
+                                   {"decision": "reject", "opinion": "不符合规划", "refusal_reasons": "经现场勘察，不符合规划条件"})
+    pickup = only_task(engine, decided.number)
+    engine.complete_task(staff["clerk1"], pickup.id, {"recipient_name": "张三", "recipient_id_number": resident_id(),
+                                                      "id_checked": True})
+    finished = engine.complete_task(staff["clerk1"], only_task(engine, decided.number).id, {"rating": "满意"})
+    assert finished.closed_at is not None and finished.suspended_days == 0

@@ -57,6 +57,11 @@ class MaterialSchema(Schema):
     note = fields.Str(load_default="", validate=validate.Length(0, 300))
 
 
+# 行政许可法 第42条 and 第26条: one agency decides within 20 days, extendable by 10; joint
+# handling within 45, extendable by 15.
+EXTENSION_DAYS, JOINT_LIMIT_DAYS, JOINT_EXTENSION_DAYS = 10, 45, 15
+
+
 class ItemSchema(Schema):
     class Meta:
         unknown = RAISE
@@ -104,6 +109,13 @@ class ItemSchema(Schema):
             raise ValidationError("the lead department cannot also co-review", "co_departments")
         if len(set(data["co_departments"])) != len(data["co_departments"]):
             raise ValidationError("a department is listed twice", "co_departments")
+        if joint and data["legal_limit_days"] > JOINT_LIMIT_DAYS:
+            raise ValidationError(f"a 联办件's combined limit is at most {JOINT_LIMIT_DAYS} working days (第26条)",
+                                  "legal_limit_days")
+        most = JOINT_EXTENSION_DAYS if joint else EXTENSION_DAYS
+        if data["extension_days"] > most:
+            raise ValidationError(f"a {data['case_type']} may be extended by at most {most} working days (第42条)",
+                                  "extension_days")
         if data["case_type"] == "上报件" and not data["higher_authority"].strip():
             raise ValidationError("a 上报件 names the higher authority it is forwarded to", "higher_authority")
         if len(set(data["delivery_options"])) != len(data["delivery_options"]):

@@ -16,11 +16,15 @@ from engine.commitments.models import OPEN, RELEASED, SUPPLIED, Commitment
 from engine.errors import Conflict, InvalidInput
 
 
-def check(session: Session, case: Case, data: dict, calendar: WorkCalendar, today: date) -> None:
-    """Refuse a submitted ``committed_materials`` list that breaks a rule; field names the entry."""
-    committed = data.get("committed_materials") or []
+def check(session: Session, case: Case, task_data: dict, form: dict, calendar: WorkCalendar, today: date) -> None:
+    """Refuse a submitted ``committed_materials`` list that breaks a rule; field names the entry.
+
+    Only a form that lists commitments is checked: earlier ones were checked when given.
+    """
+    committed = form.get("committed_materials") or []
     if not committed:
         return
+    data = {**task_data, **form}
     materials = {m["code"]: m for m in data["materials"]}
     received = set(data.get("received_materials") or [])
     latest = calendar.add_working_days(today, max(case.promised_limit_days, 1)).day

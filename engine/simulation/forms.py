@@ -45,6 +45,17 @@ def task_form(kind: str, rng: random.Random, *, mandatory_materials: list[str], 
         return {"recipient_name": recipient, "recipient_id_number": people.resident_id(rng), "id_checked": True}
     if kind == "postal_dispatch":
         return {"carrier": "EMS", "waybill_number": people.waybill(rng), "handed_to": "邮政揽收员"}
+    if kind == "resume_clock":
+        return {"resume_note": "现场勘察完毕，场所与申请材料一致"}
+    if kind == "approve_extension":
+        return {"extension_decision": "approve", "extension_decision_reason": "情况属实，同意延期"}
+    if kind == "collect_commitment":
+        return {"commitment_outcome": "supplied", "commitment_note": "申请人已按承诺补交材料"}
+    if kind == "release_result":
+        return {"release_decision": "release", "release_reason": "材料不影响审批结果，准予出件"}
+    if kind == "joint_meeting":
+        return {"meeting_date": today, "meeting_place": "三楼联审会议室", "participants": "牵头及协办部门审批人员",
+                "minutes": "各部门意见一致，同意许可"}
     if kind == "confirm_delivery":
         return {"delivered_on": today, "signed_by": recipient}
     if kind == "rating":

@@ -16,6 +16,7 @@ from tqdm import tqdm
 from engine.cases.models import Case
 from engine.catalogue.models import ServiceItem
 from engine.clock import SimulatedClock, local_datetime
+from engine.errors import Conflict
 from engine.simulation import forms, people, report
 from engine.staff.models import Staff
 from engine.staff.service import actor_for
@@ -33,6 +34,9 @@ class Settings:
     incomplete_share: float = 0.22
     not_acceptable_share: float = 0.03
     post_share: float = 0.3
+    commitment_share: float = 0.08  # 容缺受理, where the item allows it
+    suspension_share: float = 0.03  # 第45条: e.g. a site inspection before the decision
+    extension_share: float = 0.02  # 第42条
 
 
 class Simulation:
@@ -40,6 +44,7 @@ class Simulation:
         self.engine, self.clock, self.settings, self.write = engine, clock, settings, write
         self.rng = random.Random(settings.seed)
         self.plans: dict[str, datetime] = {}
+        self.finished: set[str] = set()
         with engine.session() as session:
             staff = [actor_for(row) for row in session.scalars(select(Staff).where(Staff.active.is_(True)))]
             self.items = {item.code: item for item in session.scalars(select(ServiceItem)
@@ -132,6 +137,13 @@ class Simulation:
         post = "post" in item.delivery_options and rng.random() < settings.post_share
         form = {"received_materials": received, "material_defects": defects, "acceptable": acceptable,
                 "delivery_method": "post" if post else item.delivery_options[0]}
+        owed = [m.code for m in item.materials if m.mandatory and m.commitment_allowed and m.code in received]
+        if owed and not defects and rng.random() < settings.commitment_share:
+            code = rng.choice(owed)
+            received.remove(code)
+            due = self.engine.calendar.get().add_working_days(self.clock.today(),
+                                                              rng.randint(1, max(1, item.promised_limit_days)))
+            form["committed_materials"] = [{"code": code, "due_on": due.day.isoformat()}]
         if not acceptable:
             form["rejection_reasons"] = "申请事项依法不需要取得行政许可，已告知申请人向有关部门备案"
         applicant = people.applicant(rng)
@@ -162,6 +174,8 @@ class Simulation:
 
     def _work(self, now: datetime) -> None:
         for task, case in self._open_tasks():
+            if task.id in self.finished:  # done meanwhile, while its applicant was at the window
+                continue
             if self._plan(task, case) <= now:
                 self._act(task, case)
                 self._serve_visit(case.number)
@@ -188,24 +202,52 @@ class Simulation:
             when = self._working_days_later(rng.randint(1, self.items[case.item_code].co_review_days), 11)
         elif task.bpmn_id == "register_higher_result":
             when = self._working_days_later(rng.randint(3, 10), 15)
+        elif task.bpmn_id == "resume_clock":
+            when = self._working_days_later(rng.randint(1, 5), 15)
+        elif task.bpmn_id == "collect_commitment":
+            when = self._working_days_later(rng.randint(0, 3), 10) if rng.random() < 0.9 else NEVER
         elif task.bpmn_id == "confirm_delivery":
-            when = self._working_days_later(rng.choice((1, 1, 1, 2, 3)), 17)
+            # The carrier's tracking shows delivery; most parcels keep the T+1 / T+2 service level.
+            when = self._working_days_later(1 if rng.random() < 0.93 else 2, 15)
         else:  # window decision, pickup of an immediate item, rating: while the applicant waits
             when = now
         self.plans[task.id] = when
         return when
 
+    def _stop_or_extend(self, actor, task: HumanTask, case: Case) -> bool:
+        """Now and then the approver stops the clock or asks for an extension instead of deciding."""
+        rng, settings = self.rng, self.settings
+        if case.suspended_since is None and rng.random() < settings.suspension_share:
+            self.engine.suspend_clock(actor, case.number, "现场勘察", "需到申请人经营场所现场勘察核实")
+        elif not case.extended_days and rng.random() < settings.extension_share:
+            try:
+                self.engine.request_extension(actor, case.number, "案情复杂，需组织专家论证")
+            except Conflict:  # one is already waiting for the chief representative
+                return False
+        else:
+            return False
+        self.plans[task.id] = self._working_days_later(rng.randint(1, 4), 16)
+        return True
+
     def _act(self, task: HumanTask, case: Case) -> None:
         rng = self.rng
         self.plans.pop(task.id, None)
-        if task.role == "approver":
+        if case.suspended_since is not None and task.role == "approver" and task.bpmn_id != "resume_clock":
+            self.plans[task.id] = self._working_days_later(1, 10)  # the decision waits for the clock to run
+            return
+        if task.role == "approver" and task.assignee_id is not None:  # kept by whoever stopped the clock
+            actor = next(person for person in self.deciders[task.department_code] if person.id == task.assignee_id)
+        elif task.role == "approver":
             actor = rng.choice(self.deciders[task.department_code])
             self.engine.claim_task(actor, task.id)
+            if task.bpmn_id in ("review", "lead_decision") and self._stop_or_extend(actor, task, case):
+                return
         elif task.role == "chief":
             actor = next(person for person in self.deciders[task.department_code] if person.role == "chief")
         else:
             actor = rng.choice(self.clerks)
         self.engine.complete_task(actor, task.id, self._form(task, case))
+        self.finished.add(task.id)
 
     def _form(self, task: HumanTask, case: Case) -> dict:
         item = self.items[case.item_code]

@@ -205,6 +205,7 @@ def compile_process(files: dict[str, str], process_id: str, env: SafeEnvironment
         spec = parser.get_spec(process_id)
         subprocess_specs = parser.get_subprocess_specs(process_id)
         _connect_multi_instance_children(spec, subprocess_specs)
+        _wire_event_subprocesses(spec, subprocess_specs)
     except (ValidationException, SpiffWorkflowException) as error:
         raise ProcessDefinitionError(f"{process_id}: {error}") from None
     for form_name, schema in forms.items():
@@ -234,6 +235,24 @@ def _connect_multi_instance_children(spec, subprocess_specs) -> None:
                 instance_spec = process_spec.task_specs[task_spec.task_spec]
                 if not instance_spec.completed_event.is_connected(task_spec.merge_child):
                     instance_spec.completed_event.connect(task_spec.merge_child)
+
+
+def _wire_event_subprocesses(spec, subprocess_specs) -> None:
+    """Give every message-started event subprocess its links once, when the spec is parsed.
+
+    SpiffWorkflow 3.2 links such a subprocess to the process's start and end the first time
+    one is triggered, in the shared spec: from then on every new workflow of that spec starts
+    it at once and can never finish, while workflows of a freshly parsed spec behave as
+    intended. Linked here from the end and, on its input side only, from the start (which
+    does not make the start run it), the spec never changes at run time.
+    """
+    for process_spec in [spec, *subprocess_specs.values()]:
+        start = process_spec.start
+        for name in getattr(start, "trigger_specs", ()):
+            subprocess_task = process_spec.task_specs[name]
+            if start not in subprocess_task.inputs:
+                subprocess_task.inputs = [*subprocess_task.inputs, start]
+                subprocess_task.connect(process_spec.end)
 
 
 def _all_task_specs(spec, subprocess_specs):
