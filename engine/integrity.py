@@ -34,7 +34,7 @@ ASSIGNING_ACTIONS = ("claim", "unclaim")
 _CASE_COLUMNS = (Case.id, Case.number, Case.process_version_id, Case.status, Case.stage, Case.received_on,
                  Case.closed_at, Case.outcome, Case.accepted_at, Case.notice_count, Case.decided_at,
                  Case.delivered_at, Case.rating, Case.next_timer_at, Case.deadline_check_at,
-                 Case.overdue_days_charged)
+                 Case.overdue_days_charged, Case.suspended_since, Case.extended_days)
 _TASK_COLUMNS = (WorkflowTask.case_id, WorkflowTask.id, WorkflowTask.workflow_id, WorkflowTask.seq,
                  WorkflowTask.state, WorkflowTask.body)
 _HUMAN_COLUMNS = (HumanTask.case_id, HumanTask.id, HumanTask.name, HumanTask.state, HumanTask.assignee_id,
@@ -206,6 +206,13 @@ def _check_row(case, header: dict, tasks: dict[str, _Task]) -> list[str]:
         if (value is not None) != (milestones[milestone] > 0):
             problems.append(f"milestone '{milestone}' is {'recorded' if value is not None else 'missing'} "
                             f"on the case but {'absent' if value is not None else 'reached'} in its workflow")
+    # The clock (第45条, 第42条): stopped while a suspension has started and not ended; extended once granted.
+    stopped = milestones["suspended"] > milestones["resumed"]
+    if stopped != (case.suspended_since is not None):
+        problems.append(f"clock is {'stopped' if case.suspended_since else 'running'} on the case but "
+                        f"{milestones['suspended']} suspensions started and {milestones['resumed']} ended")
+    if (case.extended_days > 0) != (milestones["extended"] > 0):
+        problems.append(f"extended by {case.extended_days} days but {milestones['extended']} extensions granted")
     problems += _check_timer(case, tasks)
     return problems
 

@@ -109,6 +109,23 @@ def test_each_corruption_is_found_on_its_own_case(engine, staff, clock):
     assert says("deemed", "the case is closed but its workflow is still running")
 
 
+def test_a_clock_that_disagrees_with_its_workflow_is_found(engine, staff):
+    promised = item_code(engine, case_type="承诺件", name="食品经营许可")
+    stopped, running = (engine.create_case(staff["clerk1"], promised, person(), intake(engine, promised)).number
+                        for _ in range(2))
+    for number in (stopped, running):
+        engine.claim_task(staff["scjg_approver1"], only_task(engine, number).id)
+    engine.suspend_clock(staff["scjg_approver1"], stopped, "检验", "送检样品")
+    assert check_database(engine) == []
+    with engine.transaction() as session:
+        session.execute(text("UPDATE service_case SET suspended_since = NULL WHERE number = :n"), {"n": stopped})
+        session.execute(text("UPDATE service_case SET extended_days = 10 WHERE number = :n"), {"n": running})
+    found = _findings_by_case(engine)
+    assert set(found) == {stopped, running}, found
+    assert any("clock is running on the case but 1 suspensions started and 0 ended" in p for p in found[stopped])
+    assert any("extended by 10 days but 0 extensions granted" in p for p in found[running])
+
+
 def test_a_case_the_sweep_has_not_reached_is_not_caught_up(engine, staff, clock):
     code = item_code(engine, case_type="承诺件", name="食品经营许可")
     case = engine.create_case(staff["clerk1"], code, person(), intake(engine, code))
