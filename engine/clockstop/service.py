@@ -121,14 +121,18 @@ def grant_extension(session: Session, case: Case, days: int) -> CaseExtension:
 
 
 def check_may_proceed(case: Case, row, meta, open_rows: list, definition, workflow) -> None:
-    """While an approver has the clock stopped, the back office waits for the suspension's end.
+    """The back office waits while its clock is stopped, and a department waits for its chief's
+    answer to its extension request: a decision must not overtake either.
 
-    Only the task that ends it, and the chief representative's own tasks, go on.
+    Only the tasks that end them (恢复计时, the chief's answer) go on meanwhile.
     """
-    if case.suspended_since is None or meta.role != "approver" or meta.milestone == "resumed":
+    if meta.role != "approver" or meta.milestone == "resumed":
         return
     for other in open_rows:
         other_meta = definition.user_tasks[workflow.get_task_from_id(UUID(other.id)).task_spec.name]
-        if other_meta.milestone == "resumed":
+        if other_meta.milestone == "resumed" and case.suspended_since is not None:
             raise Conflict(f"case {case.number} is suspended since {case.suspended_since.isoformat()}: "
                            f"end the suspension ('{other.name}') first", field="task_id")
+        if other_meta.milestone == "extension_decided" and other.department_code == row.department_code:
+            raise Conflict(f"case {case.number} has an extension request waiting for the chief representative "
+                           f"('{other.name}'): it is answered first", field="task_id")
