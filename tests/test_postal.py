@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from engine.clock import local_datetime
+from engine.deadlines import board
 from engine.delivery import service as delivery
 from engine.delivery.models import PostalParcel
 from engine.errors import Conflict, InvalidInput
@@ -89,14 +90,14 @@ def test_a_parcel_delivered_after_its_day_is_late_and_listed(engine, staff, cloc
     dispatch(engine, staff, case.number, "1190012345678")
     clock.set(local_datetime(date(2026, 12, 2), 10))
     with engine.session() as session:
-        (waiting, number), = delivery.late_parcels(session, date(2026, 12, 2))
-        assert (waiting.delivered_on, number) == (None, case.number)  # overdue and still unconfirmed
+        (waiting,) = board.late_deliveries(session, engine.calendar.get(), date(2026, 12, 2), FRIDAY)
+        assert (waiting.delivered_on, waiting.number) == (None, case.number)  # overdue and still unconfirmed
     confirm(engine, staff, case.number, date(2026, 12, 1))
     late = parcel(engine, case.number)
     assert (late.due_on, late.delivered_on, late.late) == (date(2026, 11, 30), date(2026, 12, 1), True)
     with engine.session() as session:
-        assert [(p.waybill_number, p.late) for p, _ in delivery.late_parcels(session, date(2026, 12, 2))] == [
-            ("1190012345678", True)]
+        assert [(p.waybill_number, p.working_days_late) for p in board.late_deliveries(
+            session, engine.calendar.get(), date(2026, 12, 2), FRIDAY)] == [("1190012345678", 1)]
 
 
 def test_a_waybill_carries_one_case_only(engine, staff):

@@ -169,7 +169,8 @@ def test_the_board_narrows_to_one_person_on_the_page_and_in_the_api(sign_in, eng
     assert {case["number"] for case in everyone["flagged"]} == set(held.values())
     mine = supervisor.get(f"/api/v1/board/summary?staff_id={staff['scjg_approver1'].id}").json
     assert [case["number"] for case in mine["flagged"]] == [held["scjg_approver1"]]
-    assert mine["departments"] == [{"code": "SCJG", "name": "示范市市场监督管理局", "normal": 0, "yellow": 0, "red": 1}]
+    assert mine["departments"] == [{"code": "SCJG", "name": "示范市市场监督管理局", "normal": 0, "yellow": 0, "red": 1,
+                                    "commitment_yellow": 0, "commitment_red": 0}]
     assert [(row["staff_id"], row["red"]) for row in mine["people"]] == [(staff["scjg_approver1"].id, 1)]
     page = supervisor.get(f"/board/?staff_id={staff['scjg_approver1'].id}&state=red").data.decode()
     assert f'href="/cases/{held["scjg_approver1"]}"' in page
@@ -214,9 +215,12 @@ def test_bad_chart_queries_are_refused_naming_the_field(sign_in, query, field):
 @pytest.mark.parametrize("username", ["clerk1", "scjg_approver1", "scjg_chief"])
 def test_only_supervisors_and_admins_see_the_board(sign_in, username):
     client = sign_in(username)
-    for url in ("/api/v1/board/charts", "/api/v1/board/summary", "/board/"):
+    for url in ("/api/v1/board/charts", "/api/v1/board/summary", "/api/v1/board/suspended",
+                "/api/v1/board/deliveries", "/board/"):
         assert client.get(url).status_code == 403, url
-    assert sign_in("admin").get("/api/v1/board/charts?days=1").status_code == 200
+    admin = sign_in("admin")
+    for url in ("/api/v1/board/charts?days=1", "/api/v1/board/suspended", "/api/v1/board/deliveries?days=1"):
+        assert admin.get(url).status_code == 200, url
 
 
 def test_china_local_dates_in_sql_around_midnight(engine):

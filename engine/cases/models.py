@@ -20,6 +20,9 @@ class Case(Base):
         # The board's list of red and yellow cases, in order, without sorting them all.
         Index("ix_case_open_flagged", "deadline_state", "due_date",
               postgresql_where=text("closed_at IS NULL"), sqlite_where=text("closed_at IS NULL")),
+        # The board's counts of open cases by department and 容缺 commitment flag.
+        Index("ix_case_open_commitment", "department_code", "commitment_state",
+              postgresql_where=text("closed_at IS NULL"), sqlite_where=text("closed_at IS NULL")),
         Index("ix_case_status", "status"),
         # The board's daily charts (intake, on-site and on-time rates) read a window of days.
         Index("ix_case_received_on", "received_on"),

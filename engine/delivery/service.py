@@ -44,11 +44,3 @@ def confirm(session: Session, case: Case, data: dict, actor_id: int | None, now:
 
 def parcel_of(session: Session, case_id: int) -> PostalParcel | None:
     return session.scalar(select(PostalParcel).where(PostalParcel.case_id == case_id))
-
-
-def late_parcels(session: Session, today: date, *, limit: int = 200) -> list[tuple[PostalParcel, str]]:
-    """Parcels delivered late, or still unconfirmed after their day: with their case numbers."""
-    query = (select(PostalParcel, Case.number).join(Case, Case.id == PostalParcel.case_id)
-             .where((PostalParcel.late.is_(True)) | (PostalParcel.delivered_on.is_(None) & (PostalParcel.due_on < today)))
-             .order_by(PostalParcel.due_on).limit(limit))
-    return [(parcel, number) for parcel, number in session.execute(query)]

@@ -1,4 +1,6 @@
-"""The board's figures and charts, shared by the page and the API."""
+"""The board's figures, charts, stopped clocks and postal deliveries, shared by the page and the API."""
+
+from dataclasses import asdict
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -14,6 +16,7 @@ from web.access import case_engine
 
 # Who can hold a task, and so can be chosen in the person filter.
 TASK_HOLDERS = (CLERK, APPROVER, CHIEF)
+FLAGGED_LIMIT = 200
 
 
 def parse_staff_id(value: str | None) -> int | None:
@@ -39,30 +42,71 @@ def _departments(session, department: str | None) -> dict[str, str]:
     return departments
 
 
+def _check_person(session, staff_id: int | None) -> None:
+    if staff_id is not None and session.get(Staff, staff_id) is None:
+        raise InvalidInput(f"没有这位工作人员 (no staff member with id {staff_id})", field="staff_id")
+
+
+def _flag_row(case: board.FlaggedCase) -> dict:
+    return {"number": case.number, "department_code": case.department_code, "flag": case.flag, "state": case.state,
+            "due_date": case.due_date.isoformat(), "working_days_late": case.working_days_late, "stage": case.stage}
+
+
 def summary(department: str | None = None, state: str | None = None, staff_id: int | None = None) -> dict:
-    """Counts by department and person, and the red and yellow cases, narrowed by the filters given."""
+    """Counts by department and person, and the red and yellow cases (time limits and 容缺 commitments alike),
+    narrowed by the filters given."""
     if state not in (None, "", RED, YELLOW):
         raise InvalidInput(f"警示须为红牌或黄牌 (state must be {RED} or {YELLOW})", field="state")
     engine = case_engine()
+    calendar, today = engine.calendar.get(), engine.clock.today()
+    narrowing = {"department_code": department or None, "state": state or None, "assignee_id": staff_id}
     with engine.session() as session:
         departments = _departments(session, department)
-        if staff_id is not None and session.get(Staff, staff_id) is None:
-            raise InvalidInput(f"没有这位工作人员 (no staff member with id {staff_id})", field="staff_id")
+        _check_person(session, staff_id)
         by_department = board.counts_by_department(session, assignee_id=staff_id)
+        commitments = board.commitment_counts_by_department(session, assignee_id=staff_id)
         by_assignee = board.counts_by_assignee(session, assignee_id=staff_id, department_code=department or None)
         names = dict(session.execute(select(Staff.id, Staff.name).where(Staff.id.in_(
             [holder for holder in by_assignee if holder is not None]))).all())
-        flagged = board.flagged_cases(session, engine.calendar.get(), engine.clock.today(),
-                                      department_code=department or None, state=state or None, assignee_id=staff_id)
+        flagged = (board.flagged_cases(session, calendar, today, **narrowing)
+                   + board.commitment_flags(session, calendar, today, **narrowing))
+    # Red before yellow, then the oldest date first, whatever the flag is about.
+    flagged.sort(key=lambda case: (case.state != RED, case.due_date, case.flag, case.number))
     return {
-        "departments": [{"code": code, "name": departments.get(code, code), **counts}
+        "departments": [{"code": code, "name": departments.get(code, code), **counts,
+                         "commitment_yellow": commitments.get(code, {}).get(YELLOW, 0),
+                         "commitment_red": commitments.get(code, {}).get(RED, 0)}
                         for code, counts in sorted(by_department.items()) if not department or code == department],
         "people": [{"staff_id": holder, "name": names.get(holder, _("（队列中，未认领）")), **counts}
                    for holder, counts in sorted(by_assignee.items(), key=lambda item: -item[1]["red"])],
-        "flagged": [{"number": case.number, "department_code": case.department_code, "state": case.state,
-                     "due_date": case.due_date.isoformat(), "working_days_late": case.working_days_late,
-                     "stage": case.stage} for case in flagged],
+        "flagged": [_flag_row(case) for case in flagged[:FLAGGED_LIMIT]],
     }
+
+
+def stopped_clocks(department: str | None = None, staff_id: int | None = None) -> dict:
+    """The open cases whose clock stands still, with why and since when."""
+    engine = case_engine()
+    with engine.session() as session:
+        _departments(session, department)
+        _check_person(session, staff_id)
+        stopped = board.stopped_clocks(session, engine.calendar.get(), engine.clock.today(),
+                                       department_code=department or None, assignee_id=staff_id)
+    return {"cases": [asdict(case) for case in stopped]}
+
+
+def deliveries(days: int = stats.DEFAULT_DAYS, department: str | None = None) -> dict:
+    """The 政务专递 service level of the parcels due in the last ``days`` days, and the late parcels."""
+    engine = case_engine()
+    today = engine.clock.today()
+    first = board.period_start(today, stats.check_days(days))
+    with engine.session() as session:
+        _departments(session, department)
+        tally = board.delivery_tally(session, today, first, department_code=department or None)
+        late = board.late_deliveries(session, engine.calendar.get(), today, first, department_code=department or None)
+    return {"first": first, "last": today, "department": department or None, "settled": tally.settled,
+            "on_time": tally.on_time, "late": tally.late, "pending": tally.pending,
+            "on_time_rate": _percent(tally.on_time_rate), "target": _percent(board.DELIVERY_TARGET),
+            "parcels": [asdict(parcel) for parcel in late]}
 
 
 def _percent(rate: float | None) -> float | None:

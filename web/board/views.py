@@ -1,4 +1,5 @@
-"""The supervisor's board page; counts and charts refresh from /api/v1/board/summary and /charts."""
+"""The supervisor's board page; its tables and charts refresh from /api/v1/board/summary, /charts, /suspended
+and /deliveries."""
 
 from flask import Blueprint, render_template, request
 
@@ -6,7 +7,7 @@ from engine.cases.stats import DEFAULT_DAYS
 from engine.errors import OneWindowError
 from web.access import require
 from web.board import service
-from web.board.api import Charts
+from web.board.schemas import Charts, Deliveries
 
 bp = Blueprint("board", __name__, url_prefix="/board")
 NO_FILTERS = {"department": None, "state": None, "staff_id": None, "days": DEFAULT_DAYS}
@@ -28,6 +29,10 @@ def page():
 def _render(filters: dict, refusal):
     figures = service.summary(filters["department"], filters["state"], filters["staff_id"])
     charts = service.charts(filters["days"], filters["department"])
+    stopped = service.stopped_clocks(filters["department"], filters["staff_id"])
+    # Dumped as the API dumps them, so the page shows the same dates board.js refreshes.
+    deliveries = Deliveries().dump(service.deliveries(filters["days"], filters["department"]))
     # The charts' first drawing uses the API's own shape, so board.js draws and refreshes alike.
     return render_template("board/page.html", figures=figures, charts=charts, charts_json=Charts().dump(charts),
-                           filters=filters, refusal=refusal, choices=service.filter_choices())
+                           stopped=stopped, deliveries=deliveries, filters=filters, refusal=refusal,
+                           choices=service.filter_choices())

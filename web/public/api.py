@@ -14,7 +14,7 @@ blp = api_blueprint("progress_api", __name__, "/progress",
 @blp.arguments(schemas.ProgressQuestion)
 @blp.response(200, schemas.ProgressAnswer)
 def progress(question):
-    """Status, item, due date and whether the result is ready.
+    """Status, item, due date, whether the result is ready, a stopped clock, an extension, the parcel.
 
     A wrong number and a wrong phone give the same 404, so the answer never tells whether
     a case number exists. Shares its rate limit with the lookup page.

@@ -6,6 +6,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from engine.catalogue.models import ServiceItem
+from engine.clock import CHINA_TZ
+from engine.clockstop import service as clockstop
+from engine.delivery.service import parcel_of
 from engine.errors import InvalidInput, NotFound
 from web.access import case_engine
 
@@ -16,12 +19,38 @@ NOT_FOUND = "未查到该办件，请核对办件编号和手机号后四位 (no
 
 
 @dataclass(frozen=True)
+class ClockStopped:
+    kind: str
+    since: date
+
+
+@dataclass(frozen=True)
+class Extension:
+    days: int
+    granted_on: date
+
+
+@dataclass(frozen=True)
+class Parcel:
+    carrier: str
+    waybill_number: str
+    dispatched_on: date
+    expected_by: date
+    delivered: bool
+    delivered_on: date | None
+
+
+@dataclass(frozen=True)
 class Progress:
     number: str
     item_name: str
     status: str
     due_date: date | None
     result_ready: bool
+    clock_stopped: ClockStopped | None
+    suspended_days: int
+    extension: Extension | None
+    parcel: Parcel | None
 
 
 def lookup(number, phone_tail) -> Progress:
@@ -40,5 +69,16 @@ def lookup(number, phone_tail) -> Progress:
         raise NotFound(NOT_FOUND, field="number")
     with engine.session() as session:
         item_name = session.get(ServiceItem, case.item_code).name
-    return Progress(case.number, item_name, case.status, case.due_date,
-                    case.decided_at is not None and case.delivered_at is None)
+        stop = clockstop.open_suspension(session, case.id)
+        granted = next((row for row in clockstop.extensions(session, case.id) if row.granted), None)
+        parcel = parcel_of(session, case.id)
+    return Progress(
+        case.number, item_name, case.status, case.due_date, case.decided_at is not None and case.delivered_at is None,
+        # Only kinds, days and dates: text staff wrote (reasons, notes, opinions) reaches the applicant in the
+        # written notices (告知书), never through this lookup guarded by four phone digits.
+        clock_stopped=ClockStopped(stop.kind, stop.started_on) if stop is not None else None,
+        suspended_days=case.suspended_days or 0,
+        extension=Extension(granted.days, granted.decided_at.astimezone(CHINA_TZ).date())
+        if granted is not None else None,
+        parcel=Parcel(parcel.carrier, parcel.waybill_number, parcel.dispatched_on, parcel.due_on,
+                      parcel.delivered_on is not None, parcel.delivered_on) if parcel is not None else None)

@@ -141,6 +141,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('extended_days', sa.Integer(), server_default='0', nullable=False))
         batch_op.add_column(sa.Column('commitment_due', sa.Date(), nullable=True))
         batch_op.add_column(sa.Column('commitment_state', sa.String(length=10), server_default='normal', nullable=False))
+        batch_op.create_index('ix_case_open_commitment', ['department_code', 'commitment_state'], unique=False, postgresql_where=sa.text('closed_at IS NULL'), sqlite_where=sa.text('closed_at IS NULL'))
 
     with op.batch_alter_table('service_item', schema=None) as batch_op:
         batch_op.add_column(sa.Column('co_review_days', sa.Integer(), server_default='7', nullable=False))
@@ -156,6 +157,7 @@ def downgrade() -> None:
         batch_op.drop_column('co_review_days')
 
     with op.batch_alter_table('service_case', schema=None) as batch_op:
+        batch_op.drop_index('ix_case_open_commitment', postgresql_where=sa.text('closed_at IS NULL'), sqlite_where=sa.text('closed_at IS NULL'))
         batch_op.drop_column('commitment_state')
         batch_op.drop_column('commitment_due')
         batch_op.drop_column('extended_days')

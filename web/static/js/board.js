@@ -1,4 +1,5 @@
-// The board: draws the three charts (ECharts) and refreshes them with the tables every 30 seconds.
+// The board: draws the three charts (ECharts) and refreshes them with the tables (flags, stopped clocks,
+// late parcels) every 30 seconds.
 (function () {
   const board = document.getElementById("board");
   if (!board) return;
@@ -33,15 +34,35 @@
     }));
   };
   const counts = (row) => [cell(row.normal), cell(row.yellow, "yellow"), cell(row.red, "red")];
+  const caseLink = (number) => cell(link("/cases/" + encodeURIComponent(number), number));
 
   function showSummary(data) {
     fill("departments", data.departments, (row) =>
-      [cell(link(pageUrl + "?department=" + encodeURIComponent(row.code), row.name)), ...counts(row)]);
+      [cell(link(pageUrl + "?department=" + encodeURIComponent(row.code), row.name)), ...counts(row),
+       cell(row.commitment_yellow, "yellow"), cell(row.commitment_red, "red")]);
     fill("people", data.people, (row) =>
       [cell(row.staff_id ? link(pageUrl + "?staff_id=" + row.staff_id, row.name) : row.name), ...counts(row)]);
     fill("flagged", data.flagged, (row) => [
-      cell(link("/cases/" + encodeURIComponent(row.number), row.number)), cell(row.department_code),
+      caseLink(row.number), cell(row.department_code), cell(labels[row.flag] || row.flag),
       cell(labels[row.state] || row.state, row.state), cell(row.due_date), cell(row.working_days_late), cell(row.stage)]);
+  }
+
+  function showSuspended(data) {
+    fill("suspended", data.cases, (row) => [
+      caseLink(row.number), cell(row.department_code), cell(labels.kinds[row.kind] || row.kind), cell(row.since),
+      cell(row.working_days_stopped), cell(row.due_date || "—"), cell(row.stage)]);
+  }
+
+  function showDeliveries(data) {
+    for (const target of document.querySelectorAll("#delivery-totals [data-delivery]")) {
+      const value = data[target.dataset.delivery];
+      target.textContent = target.dataset.delivery === "on_time_rate"
+        ? (value === null ? "—" : value.toFixed(1) + "%") : value;
+    }
+    fill("late-parcels", data.parcels, (row) => [
+      caseLink(row.number), cell(row.department_code), cell(row.carrier), cell(row.waybill_number),
+      cell(labels[row.scope] || row.scope), cell(row.dispatched_on), cell(row.due_on),
+      row.delivered_on ? cell(row.delivered_on) : cell(labels.unconfirmed, "red"), cell(row.working_days_late)]);
   }
 
   // Charts: one ECharts instance per figure; the page may lack ECharts (then only the tables refresh).
@@ -104,10 +125,14 @@
   }
 
   async function refresh() {
-    const [summary, chartData] = await Promise.all([load(board.dataset.summaryUrl), load(board.dataset.chartsUrl)]);
+    const dataset = board.dataset;
+    const [summary, chartData, suspended, deliveries] = await Promise.all(
+      [dataset.summaryUrl, dataset.chartsUrl, dataset.suspendedUrl, dataset.deliveriesUrl].map(load));
     if (summary) showSummary(summary);
     if (chartData) showCharts(chartData);
-    if (summary && chartData) {
+    if (suspended) showSuspended(suspended);
+    if (deliveries) showDeliveries(deliveries);
+    if (summary && chartData && suspended && deliveries) {
       document.getElementById("refreshed").textContent = new Date().toLocaleTimeString();
       board.dataset.refreshedAt = String(Date.now());
     }
