@@ -129,6 +129,16 @@ def postgres_url(request):
     return database["url"]
 
 
+@pytest.fixture(scope="module")
+def calendar(sqlite_template):
+    """The seeded working-day calendar (statutory holidays, make-up working days), read once per module."""
+    engine = CaseEngine(f"sqlite:///{sqlite_template}", clock=SimulatedClock(START))
+    try:
+        yield engine.calendar.get()
+    finally:
+        engine.db.dispose()
+
+
 @pytest.fixture
 def clock():
     return SimulatedClock(START)

@@ -6,25 +6,11 @@ Saturdays and into years without an official schedule — counting forward and b
 
 from datetime import date, timedelta
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.clock import SimulatedClock
-from engine.runtime import CaseEngine
-from tests.conftest import START
-
 DAYS = st.integers(min_value=0, max_value=400)
 STARTS = st.dates(min_value=date(2005, 1, 1), max_value=date(2030, 12, 31))
-
-
-@pytest.fixture(scope="module")
-def calendar(sqlite_template):
-    engine = CaseEngine(f"sqlite:///{sqlite_template}", clock=SimulatedClock(START))
-    try:
-        yield engine.calendar.get()
-    finally:
-        engine.db.dispose()
 
 
 @settings(max_examples=300, deadline=None)

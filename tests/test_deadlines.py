@@ -5,24 +5,13 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from engine.calendar.service import load_calendar
 from engine.clock import local_datetime
 from engine.deadlines.states import NORMAL, RED, YELLOW, WarningPolicy, deadline, yellow_from
 from engine.errors import InvalidInput
 from engine.ledger.models import LedgerEntry
-from engine.runtime import CaseEngine
 from tests.helpers import approve_in_back_office, intake, only_task, person
 
 POLICY = WarningPolicy()
-
-
-@pytest.fixture(scope="module")
-def calendar(sqlite_template):
-    engine = CaseEngine(f"sqlite:///{sqlite_template}")
-    with engine.session() as session:
-        loaded = load_calendar(session)
-    engine.db.dispose()
-    return loaded
 
 
 def states(calendar, start, due, days):

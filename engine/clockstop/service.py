@@ -52,13 +52,17 @@ def start_suspension(session: Session, case: Case, request: dict, actor_id: int 
     return row
 
 
+def stopped_working_days(calendar: WorkCalendar, started_on: date, ended_on: date) -> int:
+    """The start day is not counted (民法典 第201条 by analogy); every working day after it up to the end is."""
+    return max(0, calendar.working_days_between(started_on, ended_on))
+
+
 def end_suspension(session: Session, case: Case, note: str, actor_id: int | None, now: datetime, today: date,
                    calendar: WorkCalendar) -> ClockSuspension:
     row = open_suspension(session, case.id)
     if row is None or case.suspended_since is None:
         raise Conflict(f"case {case.number} is not suspended", field="case_number")
-    # The start day is not counted (第201条 by analogy); every working day after it up to today is.
-    row.working_days = max(0, calendar.working_days_between(row.started_on, today))
+    row.working_days = stopped_working_days(calendar, row.started_on, today)
     row.ended_on, row.ended_at, row.ended_by_id, row.end_note = today, now, actor_id, note
     case.suspended_days = (case.suspended_days or 0) + row.working_days
     case.suspended_since = None

@@ -26,7 +26,7 @@ def summary(query):
 
 @blp.route("/charts")
 @require(*SUPERVISING)
-@blp.arguments(schemas.ChartsQuery, location="query")
+@blp.arguments(schemas.PeriodQuery, location="query")
 @blp.response(200, schemas.Charts)
 def charts(query):
     """Per China-local day: intake, on-time completion rate (按期办结率) and on-site completion rate (现场办结率).
@@ -48,7 +48,7 @@ def suspended(query):
 
 @blp.route("/deliveries")
 @require(*SUPERVISING)
-@blp.arguments(schemas.DeliveriesQuery, location="query")
+@blp.arguments(schemas.PeriodQuery, location="query")
 @blp.response(200, schemas.Deliveries)
 def deliveries(query):
     """政务专递 service level over the last ``days`` days, and the late parcels.

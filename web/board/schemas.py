@@ -50,7 +50,9 @@ class Summary(Schema):
     flagged = fields.List(fields.Nested(FlaggedCase))
 
 
-class ChartsQuery(Schema):
+class PeriodQuery(Schema):
+    """The last ``days`` days, optionally of one department (charts, deliveries)."""
+
     days = fields.Int(load_default=stats.DEFAULT_DAYS, validate=validate.Range(1, stats.MAX_DAYS),
                       metadata={"description": DAYS_DESCRIPTION})
     department = fields.Str(load_default=None, metadata={"description": "a department code"})
@@ -99,12 +101,6 @@ class StoppedClock(Schema):
 
 class StoppedClocks(Schema):
     cases = fields.List(fields.Nested(StoppedClock))
-
-
-class DeliveriesQuery(Schema):
-    days = fields.Int(load_default=stats.DEFAULT_DAYS, validate=validate.Range(1, stats.MAX_DAYS),
-                      metadata={"description": DAYS_DESCRIPTION})
-    department = fields.Str(load_default=None, metadata={"description": "a department code"})
 
 
 class LateParcel(Schema):
