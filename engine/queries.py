@@ -17,6 +17,14 @@ from engine.workflow.forms import resolve_options
 from engine.workflow.models import ProcessVersion
 
 
+def _is_current(task) -> bool:
+    """A step someone works on now (a user task), or an event the case waits for (a timer);
+    a gateway waiting for its other branches (e.g. the commitment join) is no step."""
+    if task.task_spec.manual:
+        return task.state in (TaskState.READY, TaskState.STARTED)
+    return task.state == TaskState.WAITING and getattr(task.task_spec, "event_definition", None) is not None
+
+
 class CaseQueries:
     @contextmanager
     def reading_workflow(self, session, case: Case):
@@ -67,7 +75,7 @@ class CaseQueries:
                         continue
                     if task.state == TaskState.COMPLETED:
                         done.add(bpmn_id)
-                    elif task.state in (TaskState.READY, TaskState.WAITING, TaskState.STARTED):
+                    elif _is_current(task):
                         current.add(bpmn_id)
         bpmn = next(text for name, text in version.files.items() if name.endswith(".bpmn"))
         return {"process_id": version.process_id, "version": version.version, "bpmn": bpmn,

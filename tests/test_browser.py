@@ -12,13 +12,16 @@ import subprocess
 import sys
 import time
 import urllib.request
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.helpers import DEMO_PASSWORD, resident_id
+from tests.helpers import DEMO_PASSWORD, resident_id, uscc
 
 CHROMIUM = "/usr/bin/chromium"
+CHINA = ZoneInfo("Asia/Shanghai")  # the server runs on the real clock: "today" is China's
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "browser"
 
 
@@ -86,6 +89,15 @@ class Person:
         self.page.click(f"text={case_number}")
         self.page.wait_for_load_state()
 
+    def claim_and_sign(self, case_number: str, position: str, opinion: str) -> None:
+        """Countersign (会签) the department's part of a joint case."""
+        self.open_task(case_number)
+        self.page.click("form[action$='/claim'] button")
+        self.page.wait_for_load_state()
+        self.page.check(f"input[name=countersign_position][value={position}]")
+        self.page.fill("[name=countersign_opinion]", opinion)
+        self.submit_task_form()
+
 
 def test_an_application_from_the_window_to_the_board(server, browser):
     clerk = Person(browser, server, "clerk1")
@@ -138,7 +150,12 @@ def test_an_application_from_the_window_to_the_board(server, browser):
     clerk.open_task(number)  # 邮寄送达
     page.check("input[name=carrier][value=EMS]")
     page.fill("input[name=waybill_number]", "1179834520012")
+    page.fill("input[name=handed_to]", "邮政揽收员赵六")
     clerk.shot("07-postal-dispatch")
+    clerk.submit_task_form()
+    assert "确认妥投" in page.content()  # the next step opens at once: the parcel's delivery is confirmed later
+    page.fill("input[name=delivered_on]", datetime.now(CHINA).date().isoformat())
+    page.fill("input[name=signed_by]", "王小明")
     clerk.submit_task_form()
 
     supervisor = Person(browser, server, "supervisor")
@@ -148,3 +165,49 @@ def test_an_application_from_the_window_to_the_board(server, browser):
     content = supervisor.page.content()
     assert "正常办结" in content and "邮寄送达" in content
     supervisor.shot("09-case-seen-by-supervisor")
+
+
+def test_a_joint_case_countersigned_by_two_departments(server, browser):
+    """联办件: registered at the window, ZJJ (co) and ZRGH (lead) countersign, the lead approves
+    seeing both opinions; the co-reviewing department reads only its own."""
+    clerk = Person(browser, server, "clerk2")
+    page = clerk.page
+    page.goto(f"{server}/cases/new/ZRGH-001")
+    page.fill("input[name='applicant.name']", "示范市城建开发有限公司")
+    page.select_option("select[name='applicant.kind']", "organization")
+    page.select_option("select[name='applicant.id_type']", "统一社会信用代码")
+    page.fill("input[name='applicant.id_number']", uscc())
+    page.fill("input[name='applicant.phone']", "0571-87654321")
+    page.fill("input[name='applicant.contact_name']", "李四")
+    materials = page.locator("input[name=received_materials]")
+    for index in range(materials.count()):
+        materials.nth(index).check()
+    page.check("input[name=acceptable][value=yes]")
+    page.click("form.intake button[type=submit]")
+    page.wait_for_load_state()
+    number = page.locator("h1").inner_text().split()[1]
+    assert number.startswith("ZW") and "受理通知书" in page.content()
+
+    co = Person(browser, server, "zjj_approver1")
+    co.claim_and_sign(number, "object", "施工图设计文件未通过审查（《建筑法》第八条），暂不同意")
+    lead_part = Person(browser, server, "zrgh_approver2")
+    lead_part.claim_and_sign(number, "agree", "符合控制性详细规划，同意")
+
+    co.page.goto(f"{server}/cases/{number}")
+    seen_by_co = co.page.content()
+    assert "暂不同意" in seen_by_co and "符合控制性详细规划" not in seen_by_co
+
+    lead = Person(browser, server, "zrgh_approver1")
+    lead.open_task(number)
+    assert "牵头部门审查决定" in lead.page.content()
+    lead.page.click("form[action$='/claim'] button")
+    lead.page.wait_for_load_state()
+    content = lead.page.content()
+    assert "暂不同意" in content and "符合控制性详细规划" in content and "1 个部门提出异议" in content
+    assert lead.page.locator("table.opinions tr.objection").count() == 1
+    lead.page.check("input[name=decision][value=approve]")
+    lead.page.fill("[name=opinion]", "住建部门意见已由申请人补充施工图审查合格书解决，准予许可")
+    lead.shot("10-joint-lead-decision")
+    lead.submit_task_form()
+    lead.page.goto(f"{server}/cases/{number}")
+    assert "准予" in lead.page.content() and "会签意见" in lead.page.content()

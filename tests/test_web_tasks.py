@@ -269,13 +269,25 @@ def test_window_decision_and_postal_dispatch_pages(app, engine, staff, sign_in):
     assert decided.location == f"/tasks/{dispatch.id}" and dispatch.bpmn_id == "postal_dispatch"
     page = clerk.get(f"/tasks/{dispatch.id}").data.decode()
     assert 'value="EMS"' in page and 'pattern="^[A-Z0-9]{10,30}$"' in page and "示范市人民路1号3幢201室" in page
-    bad = clerk.post(f"/tasks/{dispatch.id}/complete",
-                     data={"csrf_token": clerk.csrf, "carrier": "EMS", "waybill_number": "no-such-waybill"})
+    assert 'name="handed_to"' in page
+    bad = clerk.post(f"/tasks/{dispatch.id}/complete", data={"csrf_token": clerk.csrf, "carrier": "EMS",
+                                                             "waybill_number": "no-such-waybill", "handed_to": "赵六"})
     assert bad.status_code == 422 and "<code>waybill_number</code>" in bad.data.decode()
+    no_courier = clerk.post(f"/tasks/{dispatch.id}/complete",
+                            data={"csrf_token": clerk.csrf, "carrier": "EMS", "waybill_number": "1190012345678"})
+    assert no_courier.status_code == 422 and "handed_to" in no_courier.data.decode()
     assert only_task(engine, case.number).id == dispatch.id
-    posted = clerk.post(f"/tasks/{dispatch.id}/complete",
-                        data={"csrf_token": clerk.csrf, "carrier": "EMS", "waybill_number": "1190012345678"})
-    assert posted.status_code == 302 and only_task(engine, case.number).bpmn_id == "rating"
+    posted = clerk.post(f"/tasks/{dispatch.id}/complete", data={"csrf_token": clerk.csrf, "carrier": "EMS",
+                                                                "waybill_number": "1190012345678",
+                                                                "handed_to": "邮政揽收员赵六"})
+    confirm = only_task(engine, case.number)
+    assert posted.status_code == 302 and posted.location == f"/tasks/{confirm.id}"
+    assert confirm.bpmn_id == "confirm_delivery"
+    confirm_page = clerk.get(f"/tasks/{confirm.id}").data.decode()
+    assert 'type="date" name="delivered_on"' in confirm_page and "1190012345678" in confirm_page
+    delivered = clerk.post(f"/tasks/{confirm.id}/complete", data={"csrf_token": clerk.csrf,
+                                                                  "delivered_on": "2026-11-23", "signed_by": "张三"})
+    assert delivered.status_code == 302 and only_task(engine, case.number).bpmn_id == "rating"
     assert engine.get_case(case.number).delivery_method == "post"
 
 
@@ -444,7 +456,11 @@ def test_posted_forms_become_the_json_the_engine_checks(app):
         fields = forms.fields_of(resolve_options(schema, data), data)
         widgets = {field.key: field.widget for field in fields}
         assert widgets == {"received_materials": "checkboxes", "material_defects": "rows", "acceptable": "checkbox",
-                           "rejection_reasons": "textarea", "delivery_method": "radio", "postal_address": "group"}
+                           "rejection_reasons": "textarea", "delivery_method": "radio", "postal_address": "group",
+                           "committed_materials": "rows"}
+        committed = next(field for field in fields if field.key == "committed_materials")
+        assert [child.widget for child in committed.children] == ["select", "date"]
+        assert committed.children[0].options == []  # neither M01 nor M02 may be committed
         assert fields[0].options == [("M01", "M01 申请书"), ("M02", "M02")]
         by_key = {field.key: field for field in fields}
         assert by_key["postal_address"].required_when == [("结果送达方式", "邮寄送达")]
@@ -453,13 +469,14 @@ def test_posted_forms_become_the_json_the_engine_checks(app):
         blank = forms.submission(fields, MultiDict([("delivery_method", "pickup"), ("postal_address.recipient", " "),
                                                     ("material_defects.0.code", ""), ("rejection_reasons", "")]))
         assert blank == {"received_materials": [], "material_defects": [], "acceptable": False,
-                         "delivery_method": "pickup"}
+                         "delivery_method": "pickup", "committed_materials": []}
         filled = forms.submission(fields, MultiDict([
             ("received_materials", "M01"), ("received_materials", "M02"), ("acceptable", "true"),
             ("material_defects.3.code", "M02"), ("material_defects.3.problem", "复印件不清晰"),
             ("material_defects.0.code", "M01"), ("material_defects.0.problem", "未签字"),
             ("delivery_method", "post"), ("postal_address.recipient", "张三"), ("postal_address.region", "same_city")]))
         assert filled == {"received_materials": ["M01", "M02"], "acceptable": True, "delivery_method": "post",
+                          "committed_materials": [],
                           "material_defects": [{"code": "M01", "problem": "未签字"}, {"code": "M02", "problem": "复印件不清晰"}],
                           "postal_address": {"recipient": "张三", "region": "same_city"}}
         assert forms.field_title(fields, "postal_address.region") == "邮寄地址 › 寄达范围"

@@ -5,7 +5,7 @@ Nothing here changes a case.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -14,12 +14,19 @@ from engine.audit.models import AuditEntry
 from engine.cases.models import Case
 from engine.catalogue.models import Department, ItemCoDepartment, ServiceItem
 from engine.clock import CHINA_TZ
+from engine.clockstop import service as clockstop
+from engine.commitments import service as commitments
+from engine.delivery import service as delivery
 from engine.errors import Forbidden, InvalidInput
+from engine.joint import service as joint
+from engine.joint.models import OBJECT
 from engine.staff.models import APPROVER, CHIEF, Staff
 from engine.staff.service import SYSTEM, Actor
+from engine.tasks.models import HumanTask
 
 ACCEPTANCE, ONE_TIME_NOTICE, REJECTION = "acceptance", "one_time_notice", "rejection"
 NOTICE_KINDS = (ACCEPTANCE, ONE_TIME_NOTICE, REJECTION)
+COUNTERSIGN_FORM = "countersign.schema.json"
 
 
 def catalogue(session: Session) -> list[tuple[Department, list[ServiceItem]]]:
@@ -91,15 +98,21 @@ class HistoryEntry:
     detail: dict
 
 
-def history(engine, case: Case, entries: list[AuditEntry]) -> list[HistoryEntry]:
-    """``entries`` (the case's audit trail) with staff names and step names. ``engine``: the CaseEngine."""
+def history(engine, case: Case, entries: list[AuditEntry], scope: str | None) -> list[HistoryEntry]:
+    """``entries`` (the case's audit trail) with staff names and step names. ``engine``: the CaseEngine.
+
+    ``scope`` (see ``opinion_scope``): another department's countersigned form is left out.
+    """
     with engine.session() as session:
         definition = engine.specs.get(session, case.process_version_id)
         people = staff_names(session, (entry.actor_id for entry in entries))
+        hidden = hidden_countersign_tasks(session, case, scope)
     steps = {meta.bpmn_id: meta.name for meta in definition.user_tasks.values()}
     out = []
     for entry in entries:
         detail = dict(entry.detail or {})
+        if entry.task_id in hidden:
+            detail.pop("form", None)
         step = detail.get("task") if isinstance(detail.get("task"), str) else None
         out.append(HistoryEntry(
             at=entry.at.astimezone(CHINA_TZ), actor=entry.actor,
@@ -122,3 +135,140 @@ def notice_kind(case: Case, data: dict) -> str | None:
     if data.get("intake_outcome") == "notice":
         return ONE_TIME_NOTICE
     return None
+
+
+# -- the back office's records of a case: opinions, clock stops, extensions, commitments, parcel --
+
+@dataclass(frozen=True)
+class Opinion:
+    """A countersigned (会签) opinion: ``objects`` when the department objects."""
+
+    department_code: str
+    department_name: str
+    part: str
+    position: str
+    opinion: str
+    signed_by: str | None
+    signed_at: datetime
+
+    @property
+    def objects(self) -> bool:
+        return self.position == OBJECT
+
+
+@dataclass(frozen=True)
+class Suspension:
+    kind: str
+    reason: str
+    department_code: str
+    started_on: date
+    started_by: str | None
+    ended_on: date | None
+    ended_by: str | None
+    end_note: str | None
+    working_days: int | None
+    due_before: date | None
+    due_after: date | None
+
+
+@dataclass(frozen=True)
+class Extension:
+    department_code: str
+    days: int
+    reason: str
+    requested_at: datetime
+    requested_by: str | None
+    decision: str | None
+    decision_reason: str | None
+    decided_at: datetime | None
+    decided_by: str | None
+    granted: bool
+    due_before: date | None
+    due_after: date | None
+
+
+@dataclass(frozen=True)
+class CommitmentLine:
+    material_code: str
+    material_name: str
+    due_on: date
+    state: str
+    committed_at: datetime
+    closed_on: date | None
+
+
+@dataclass(frozen=True)
+class Parcel:
+    carrier: str
+    waybill_number: str
+    scope: str
+    handed_by: str | None
+    handed_to: str
+    dispatched_on: date
+    due_on: date
+    delivered_on: date | None
+    signed_by: str | None
+    confirmed_by: str | None
+    late: bool | None
+
+
+@dataclass(frozen=True)
+class BackOfficeRecords:
+    opinions: list[Opinion]
+    suspensions: list[Suspension]
+    extensions: list[Extension]
+    commitments: list[CommitmentLine]
+    parcel: Parcel | None
+
+
+def opinion_scope(actor: Actor) -> str | None:
+    """Whose countersigned opinions ``actor`` reads: None (all) for the window, supervisors and
+    admins; the back office its own department's (the lead department's reads all)."""
+    return actor.department_code if actor.role in (APPROVER, CHIEF) else None
+
+
+def hidden_countersign_tasks(session: Session, case: Case, scope: str | None) -> set[str]:
+    """Ids of the countersign tasks of other departments, which a co-reviewing department may not read."""
+    if scope is None or scope == case.department_code:
+        return set()
+    return set(session.scalars(select(HumanTask.id).where(HumanTask.case_id == case.id,
+                                                          HumanTask.form == COUNTERSIGN_FORM,
+                                                          HumanTask.department_code != scope)))
+
+
+def back_office_records(session: Session, case: Case, scope: str | None) -> BackOfficeRecords:
+    """Everything the back office and delivery recorded on ``case``; opinions as ``scope`` may read them."""
+    opinion_rows = joint.opinions(session, case, scope)
+    suspension_rows = clockstop.suspensions(session, case.id)
+    extension_rows = clockstop.extensions(session, case.id)
+    parcel_row = delivery.parcel_of(session, case.id)
+    names = staff_names(session, [row.signed_by_id for row in opinion_rows]
+                        + [staff for row in suspension_rows for staff in (row.started_by_id, row.ended_by_id)]
+                        + [staff for row in extension_rows for staff in (row.requested_by_id, row.decided_by_id)]
+                        + ([parcel_row.handed_by_id, parcel_row.confirmed_by_id] if parcel_row else []))
+    departments = dict(session.execute(select(Department.code, Department.name)).all()) if opinion_rows else {}
+    parcel = None
+    if parcel_row is not None:
+        parcel = Parcel(carrier=parcel_row.carrier, waybill_number=parcel_row.waybill_number, scope=parcel_row.scope,
+                        handed_by=names.get(parcel_row.handed_by_id), handed_to=parcel_row.handed_to,
+                        dispatched_on=parcel_row.dispatched_on, due_on=parcel_row.due_on,
+                        delivered_on=parcel_row.delivered_on, signed_by=parcel_row.signed_by,
+                        confirmed_by=names.get(parcel_row.confirmed_by_id), late=parcel_row.late)
+    return BackOfficeRecords(
+        opinions=[Opinion(department_code=row.department_code, department_name=departments[row.department_code],
+                          part=row.part, position=row.position, opinion=row.opinion,
+                          signed_by=names.get(row.signed_by_id), signed_at=row.signed_at) for row in opinion_rows],
+        suspensions=[Suspension(kind=row.kind, reason=row.reason, department_code=row.department_code,
+                                started_on=row.started_on, started_by=names.get(row.started_by_id),
+                                ended_on=row.ended_on, ended_by=names.get(row.ended_by_id), end_note=row.end_note,
+                                working_days=row.working_days, due_before=row.due_before, due_after=row.due_after)
+                     for row in suspension_rows],
+        extensions=[Extension(department_code=row.department_code, days=row.days, reason=row.reason,
+                              requested_at=row.requested_at, requested_by=names.get(row.requested_by_id),
+                              decision=row.decision, decision_reason=row.decision_reason, decided_at=row.decided_at,
+                              decided_by=names.get(row.decided_by_id), granted=row.granted,
+                              due_before=row.due_before, due_after=row.due_after) for row in extension_rows],
+        commitments=[CommitmentLine(material_code=row.material_code, material_name=row.material_name,
+                                    due_on=row.due_on, state=row.state, committed_at=row.committed_at,
+                                    closed_on=row.closed_on) for row in commitments.commitments_of(session, case.id)],
+        parcel=parcel)

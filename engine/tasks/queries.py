@@ -13,6 +13,7 @@ from uuid import UUID
 from sqlalchemy import select
 
 from engine.audit import service as audit
+from engine.cases import queries as case_queries
 from engine.cases.models import Case
 from engine.catalogue.models import Department, ServiceItem
 from engine.staff.models import Staff
@@ -21,7 +22,7 @@ from engine.tasks.models import HumanTask
 from engine.workflow.forms import resolve_options
 
 # Audit actions that are steps of the case (the deadline sweep's state changes are not).
-STEP_ACTIONS = ("create", "complete", "claim", "unclaim", "timer")
+STEP_ACTIONS = ("create", "complete", "claim", "unclaim", "timer", "suspend", "request_extension")
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ class TaskDetail:
     form: dict
     data: dict
     steps: list[CaseStep]
+    records: case_queries.BackOfficeRecords
 
 
 def _staff_names(session, ids) -> dict[int, str]:
@@ -95,16 +97,22 @@ def listing(session, task_id: str) -> TaskListing:
     return listings(session, [tasks.get_task_row(session, task_id)])[0]
 
 
-def case_steps(session, case: Case, definition) -> list[CaseStep]:
-    """The case's audited steps, with each completed form and the schema it was filled in."""
+def case_steps(session, case: Case, definition, scope: str | None) -> list[CaseStep]:
+    """The case's audited steps, with each completed form and the schema it was filled in.
+
+    ``scope`` (engine.cases.queries.opinion_scope): a co-reviewing department does not see
+    the forms other departments countersigned.
+    """
     metas = {meta.bpmn_id: meta for meta in definition.user_tasks.values()}
     entries = [entry for entry in audit.case_history(session, case.id) if entry.action in STEP_ACTIONS]
     names = _staff_names(session, (entry.actor_id for entry in entries))
+    hidden = case_queries.hidden_countersign_tasks(session, case, scope)
     steps = []
     for entry in entries:
         detail = entry.detail or {}
         meta = metas.get(detail.get("task"))
-        form = detail.get("form") if entry.action in ("create", "complete") else None
+        shown = entry.action in ("create", "complete") and entry.task_id not in hidden
+        form = detail.get("form") if shown else None
         steps.append(CaseStep(at=entry.at, action=entry.action, actor_username=entry.actor,
                               actor_name=names.get(entry.actor_id, entry.actor), task_id=entry.task_id,
                               task_bpmn_id=meta.bpmn_id if meta else None, task_name=meta.name if meta else None,
@@ -112,8 +120,8 @@ def case_steps(session, case: Case, definition) -> list[CaseStep]:
     return steps
 
 
-def task_detail(engine, task_id: str) -> TaskDetail:
-    """Everything a task page shows. ``engine`` is the CaseEngine."""
+def task_detail(engine, task_id: str, scope: str | None) -> TaskDetail:
+    """Everything a task page shows. ``engine`` is the CaseEngine; ``scope`` as for ``case_steps``."""
     with engine.session() as session:
         row = tasks.get_task_row(session, task_id)
         case = session.get(Case, row.case_id)
@@ -121,7 +129,8 @@ def task_detail(engine, task_id: str) -> TaskDetail:
         department = session.get(Department, row.department_code or case.department_code)
         names = _staff_names(session, (row.assignee_id, row.completed_by_id))
         with engine.reading_workflow(session, case) as (definition, workflow):
-            steps = case_steps(session, case, definition)
+            steps = case_steps(session, case, definition, scope)
+            records = case_queries.back_office_records(session, case, scope)
             task = workflow.get_task_from_id(UUID(row.id))
             # A task's own data is what its form is checked against; a task no longer in the
             # tree (cancelled by a timer) shows the case's latest data instead.
@@ -132,4 +141,4 @@ def task_detail(engine, task_id: str) -> TaskDetail:
             form = resolve_options(definition.forms[row.form], data)
     return TaskDetail(task=row, case=case, item_name=item.name, department_name=department.name,
                       assignee_name=names.get(row.assignee_id), completed_by_name=names.get(row.completed_by_id),
-                      form=form, data=data, steps=steps)
+                      form=form, data=data, steps=steps, records=records)

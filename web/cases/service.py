@@ -32,6 +32,7 @@ LITIGATION_MONTHS = 6  # 《行政诉讼法》第四十六条
 NOTICE_STEP_FORM = "notice.schema.json"
 APPLICANT_FIELDS = ("kind", "name", "id_type", "id_number", "phone", "address", "contact_name")
 POSTAL_FIELDS = ("recipient", "phone", "address", "region")
+MAX_COMMITMENT_ROWS = 20  # as the intake form's maxItems; more rows are not read
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,7 @@ class CaseView:
     open_tasks: list[HumanTask]
     history: list[queries.HistoryEntry]
     notice: str | None
+    records: queries.BackOfficeRecords
 
 
 @dataclass(frozen=True)
@@ -187,7 +189,32 @@ def intake_from_form(form, item: ServiceItem) -> dict:
         intake["delivery_method"] = delivery
     if delivery == "post":
         intake["postal_address"] = {key: form.get(f"postal_address.{key}", "").strip() for key in POSTAL_FIELDS}
+    committed = committed_from_form(form)
+    if committed:
+        intake["committed_materials"] = committed
     return intake
+
+
+def committed_from_form(form) -> list[dict]:
+    """The 容缺 rows the page posts (``committed_materials.<n>.code`` / ``.due_on``), blank rows left out.
+
+    The page shows the rows again as sent, so the engine's ``committed_materials.<n>`` names the row shown.
+    """
+    start = "committed_materials."
+    indexes = sorted({int(key[len(start):].split(".", 1)[0]) for key in form.keys()
+                      if key.startswith(start) and key[len(start):].split(".", 1)[0].isdigit()})
+    rows = []
+    for index in indexes[:MAX_COMMITMENT_ROWS]:
+        code = form.get(f"committed_materials.{index}.code", "").strip()
+        due_on = form.get(f"committed_materials.{index}.due_on", "").strip()
+        if code or due_on:
+            rows.append({"code": code, "due_on": due_on})
+    return rows
+
+
+def commitment_materials(item: ServiceItem) -> list:
+    """The item's materials that may be accepted on the applicant's written commitment (容缺)."""
+    return [material for material in item.materials if material.commitment_allowed]
 
 
 def register(actor: Actor, item_code: str, applicant, intake) -> Case:
@@ -236,7 +263,7 @@ def material_lines(data: dict) -> list[MaterialLine]:
 def history(actor: Actor, number: str) -> list[queries.HistoryEntry]:
     case = viewable_case(actor, number)
     engine = case_engine()
-    return queries.history(engine, case, engine.case_history(number))
+    return queries.history(engine, case, engine.case_history(number), queries.opinion_scope(actor))
 
 
 def case_view(actor: Actor, number: str) -> CaseView:
@@ -247,12 +274,13 @@ def case_view(actor: Actor, number: str) -> CaseView:
         item = session.get(ServiceItem, case.item_code)
         item.materials  # noqa: B018 — loaded now, read after the session closes
         registered_by = queries.staff_names(session, [case.created_by_id]).get(case.created_by_id)
+        records = queries.back_office_records(session, case, queries.opinion_scope(actor))
     return CaseView(case=case, item=item, department_name=item.department.name, registered_by=registered_by,
                     applicant=applicant_of(actor, case), materials=material_lines(data),
                     delivery_method=data.get("delivery_method"), postal_address=data.get("postal_address"),
                     open_tasks=engine.open_tasks(number),
-                    history=queries.history(engine, case, engine.case_history(number)),
-                    notice=queries.notice_kind(case, data))
+                    history=queries.history(engine, case, engine.case_history(number), queries.opinion_scope(actor)),
+                    notice=queries.notice_kind(case, data), records=records)
 
 
 def _local_date(moment) -> date | None:

@@ -7,7 +7,7 @@ from flask_babel import format_date, format_datetime
 from engine.cases.schemas import ID_TYPES
 from engine.errors import OneWindowError
 from web.access import current_actor, require
-from web.cases import service
+from web.cases import back_office, service
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 VIEWERS = ("clerk", "approver", "chief", "supervisor", "admin")
@@ -55,7 +55,9 @@ def new(item_code):
         else:
             return redirect(url_for("cases.case", number=case.number))
     page = render_template("cases/new.html", item=item, applicant=applicant, id_types=ID_TYPES,
-                           regions=service.postal_regions(schema), form=request.form, refusal=refusal)
+                           regions=service.postal_regions(schema), form=request.form, refusal=refusal,
+                           commitment_materials=service.commitment_materials(item),
+                           committed=service.committed_from_form(request.form))
     return page, refusal.http_status if refusal else 200
 
 
@@ -78,3 +80,11 @@ def case(number):
 @require(*VIEWERS)
 def notice(number):
     return render_template("cases/notice.html", notice=service.notice(current_actor(), number))
+
+
+@bp.route("/<number>/clock-notice/<kind>/<int:index>")
+@require(*VIEWERS)
+def clock_notice(number, kind, index):
+    """暂停计时告知书 (``suspension``, the n-th stop) or 延期告知书 (``extension``, a decided request)."""
+    return render_template("cases/clock_notice.html", notice=back_office.clock_notice(current_actor(), number, kind,
+                                                                                       index))

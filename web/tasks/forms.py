@@ -20,6 +20,9 @@ CHOICE_LABELS = {
     "submit": "申请人已补正，重新提交材料", "withdraw": "申请人撤回申请",
     "pickup": "窗口领取", "post": "邮寄送达",
     "same_city": "同城", "in_province": "省内", "out_of_province": "省外",
+    "agree": "同意", "object": "有异议", "meeting": "提请联席会议",
+    "refuse": "不批准", "supplied": "申请人已补交", "refer_to_chief": "逾期未补交，报首席代表",
+    "release": "放行，发放结果", "withhold": "暂不放行",
 }
 # Where the names of ``x-options-from`` codes are found in task data: list key, code key, name key.
 OPTION_NAMES = {"material_codes": ("materials", "code", "name")}
@@ -28,6 +31,9 @@ MAX_RADIO_CHOICES = 6
 # Text longer than this gets a text area.
 TEXTAREA_FROM = 200
 BLANK_ROWS = 2
+# A string with this pattern is a day (YYYY-MM-DD): the browser's date picker sends exactly that.
+DATE_PATTERN = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+COMMITTED_MATERIALS = "committed_materials"
 
 
 class _Missing:
@@ -41,7 +47,7 @@ MISSING = _Missing()
 class Field:
     key: str
     title: str
-    widget: str  # radio, select, checkboxes, lines, checkbox, text, textarea, number, rows, group
+    widget: str  # radio, select, checkboxes, lines, checkbox, text, textarea, number, date, rows, group
     required: bool = False
     options: list[tuple[str, str]] = field(default_factory=list)
     max_length: int | None = None
@@ -91,12 +97,22 @@ def fields_of(schema: dict, data: dict, *, nested: bool = False) -> list[Field]:
     fields = []
     for key, node in properties.items():
         item = _field(key, node, data, nested)
+        if key == COMMITTED_MATERIALS:
+            _only_commitment_materials(item, data)
         item.required = key in required
         item.required_when = [(_title(other, properties.get(other, {})), choice_label(value, properties.get(other),
                                                                                        data))
                               for other, value in conditions.get(key, [])]
         fields.append(item)
     return fields
+
+
+def _only_commitment_materials(item: Field, data: dict) -> None:
+    """容缺 rows offer only the materials the service guide allows on commitment (the engine refuses others)."""
+    allowed = {m.get("code") for m in data.get("materials") or [] if isinstance(m, dict) and m.get("commitment_allowed")}
+    for child in item.children:
+        if child.key == "code":
+            child.options = [(value, label) for value, label in child.options if value in allowed]
 
 
 def _field(key: str, node: dict, data: dict, nested: bool) -> Field:
@@ -120,6 +136,8 @@ def _field(key: str, node: dict, data: dict, nested: bool) -> Field:
         options = [(value, choice_label(value, node, data)) for value in node["enum"]]
         widget = "radio" if not nested and len(options) <= MAX_RADIO_CHOICES else "select"
         return Field(key, title, widget, options=options)
+    if node.get("pattern") == DATE_PATTERN:
+        return Field(key, title, "date", pattern=DATE_PATTERN)
     widget = "textarea" if (node.get("maxLength") or 0) > TEXTAREA_FROM else "text"
     return Field(key, title, widget, max_length=node.get("maxLength"), min_length=node.get("minLength"),
                  pattern=node.get("pattern"))

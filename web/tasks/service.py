@@ -7,6 +7,7 @@ the engine checks again under the case's lock when something changes.
 from dataclasses import dataclass
 from uuid import UUID
 
+from engine.cases import queries as case_queries
 from engine.cases.models import Case
 from engine.errors import Forbidden, InvalidInput, OneWindowError
 from engine.staff.models import APPROVER, CHIEF
@@ -56,7 +57,7 @@ def listing(actor: Actor, task_id) -> queries.TaskListing:
 
 def task_detail(actor: Actor, task_id) -> queries.TaskDetail:
     listing(actor, task_id)  # the cheap row check first: no workflow is loaded for someone refused
-    return queries.task_detail(case_engine(), parse_task_id(task_id))
+    return queries.task_detail(case_engine(), parse_task_id(task_id), case_queries.opinion_scope(actor))
 
 
 def listing_of(detail: queries.TaskDetail) -> queries.TaskListing:

@@ -9,12 +9,15 @@ from flask_babel import gettext as _
 from engine.errors import OneWindowError
 from engine.tasks.service import acting_for
 from web.access import current_actor, require
+from web.cases import back_office
 from web.tasks import forms, service
+from web.tasks.clock import EXTEND, SUSPEND, clock_panel
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 ACTING_ROLES = ("approver", "chief", "clerk")
 DEADLINE_LABELS = {"normal": "正常", "yellow": "预警", "red": "超期"}
-STEP_LABELS = {"create": "收件", "complete": "完成", "claim": "认领", "unclaim": "退回", "timer": "期限届满"}
+STEP_LABELS = {"create": "收件", "complete": "完成", "claim": "认领", "unclaim": "退回", "timer": "期限届满",
+               "suspend": "暂停计时", "request_extension": "申请延期"}
 TASK_STATE_LABELS = {"open": "待办", "completed": "已办结", "cancelled": "已取消"}
 
 
@@ -41,7 +44,9 @@ def task(task_id):
     return _task_page(task_id)
 
 
-def _task_page(task_id, *, values: dict | None = None, refusal: OneWindowError | None = None, status: int = 200):
+def _task_page(task_id, *, values: dict | None = None, refusal: OneWindowError | None = None, status: int = 200,
+               clock_refusal: tuple[str, OneWindowError] | None = None):
+    """The task page; ``clock_refusal``: (which clock form, the engine's refusal) to show beside that form."""
     actor = current_actor()
     detail = service.task_detail(actor, task_id)
     steps = [(step, forms.display(step.schema, step.form, detail.data)) for step in detail.steps]
@@ -49,8 +54,8 @@ def _task_page(task_id, *, values: dict | None = None, refusal: OneWindowError |
     if values is None:
         values = forms.initial_values(fields, detail.data)
     return render_template("tasks/task.html", detail=detail, summary=service.case_summary(detail), steps=steps,
-                           fields=fields, values=values,
-                           may=service.permissions(actor, detail.task), refusal=refusal), status
+                           fields=fields, values=values, may=service.permissions(actor, detail.task),
+                           refusal=refusal, clock=clock_panel(actor, detail, clock_refusal)), status
 
 
 def _back_to(task_id) -> str:
@@ -101,3 +106,30 @@ def complete(task_id):
     if done.next_task_id:
         return redirect(url_for("tasks.task", task_id=done.next_task_id))
     return redirect(url_for("tasks.inbox"))
+
+
+@bp.route("/<task_id>/suspend", methods=["POST"])
+@require("approver", "chief")
+def suspend(task_id):
+    """暂停计时 from the task page: the case's clock stops until the 恢复计时 task is done."""
+    return _clock_action(task_id, SUSPEND, lambda actor, number: back_office.suspend(
+        actor, number, request.form.get("kind", ""), request.form.get("reason", "")), "已暂停计时：%(case)s")
+
+
+@bp.route("/<task_id>/extension", methods=["POST"])
+@require("approver", "chief")
+def extension(task_id):
+    """申请延期 from the task page: the department's chief representative decides."""
+    return _clock_action(task_id, EXTEND, lambda actor, number: back_office.request_extension(
+        actor, number, request.form.get("reason", "")), "已提交延期申请：%(case)s")
+
+
+def _clock_action(task_id, which: str, action, message: str):
+    actor = current_actor()
+    listing = service.listing(actor, task_id)  # the task must be one this actor may act on
+    try:
+        action(actor, listing.case_number)
+    except OneWindowError as refusal:
+        return _task_page(task_id, clock_refusal=(which, refusal), status=refusal.http_status)
+    flash(_(message, case=listing.case_number))
+    return redirect(url_for("tasks.task", task_id=task_id))

@@ -1,0 +1,47 @@
+"""The clock panel of a back-office task page: 暂停计时 and 申请延期 forms where the step allows
+them, the case's suspension and extension history, and what a 恢复计时 or 延期审批 task decides."""
+
+from dataclasses import dataclass
+
+from flask import request
+
+from engine.cases import queries
+from engine.errors import OneWindowError
+from engine.staff.models import APPROVER, CHIEF
+from engine.staff.service import Actor
+from engine.tasks.models import OPEN
+from engine.tasks.queries import TaskDetail
+from web.cases.back_office import SUSPENSION_CHOICES, may_extend
+
+SUSPEND, EXTEND = "suspend", "extension"
+# The approver steps during which the back office may stop the clock or ask for more time.
+CLOCK_STEPS = ("review", "lead_decision", "joint_countersign", "forward_upward", "register_higher_result")
+RESUME_STEP, EXTENSION_STEP = "resume_clock", "approve_extension"
+
+
+@dataclass(frozen=True)
+class ClockPanel:
+    actions: bool  # show the 暂停计时 / 申请延期 forms
+    suspended: bool
+    may_extend: bool
+    kinds: tuple[str, ...]
+    records: queries.BackOfficeRecords
+    ending: queries.Suspension | None  # the suspension a 恢复计时 task ends
+    deciding: queries.Extension | None  # the request an 延期审批 task answers
+    refused_form: str | None
+    refusal: OneWindowError | None
+    values: dict
+
+
+def clock_panel(actor: Actor, detail: TaskDetail, refused: tuple[str, OneWindowError] | None) -> ClockPanel:
+    task, found = detail.task, detail.records
+    open_suspension = next((row for row in found.suspensions if row.ended_on is None), None)
+    pending = next((row for row in found.extensions if row.decision is None), None)
+    actions = (task.bpmn_id in CLOCK_STEPS and task.state == OPEN and actor.role in (APPROVER, CHIEF)
+               and task.department_code == actor.department_code)
+    return ClockPanel(actions=actions, suspended=detail.case.suspended_since is not None, may_extend=may_extend(found),
+                      kinds=SUSPENSION_CHOICES, records=found,
+                      ending=open_suspension if task.bpmn_id == RESUME_STEP else None,
+                      deciding=pending if task.bpmn_id == EXTENSION_STEP else None,
+                      refused_form=refused[0] if refused else None, refusal=refused[1] if refused else None,
+                      values=dict(request.form) if refused else {})
