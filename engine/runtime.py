@@ -8,7 +8,6 @@ transaction rolls back and the in-memory workflow is thrown away.
 
 import logging
 from datetime import date
-from pathlib import Path
 from uuid import UUID
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
@@ -19,12 +18,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine.audit import service as audit
-from engine.calendar import service as calendar_service
 from engine.calendar.service import CalendarCache
 from engine.cases import bookkeeping
 from engine.cases import service as cases
 from engine.cases.models import Case
-from engine.catalogue import loader as catalogue_loader
 from engine.catalogue.models import Department
 from engine.clock import Clock, SystemClock, clock_in_effect
 from engine.clockstop import service as clockstop
@@ -45,6 +42,7 @@ from engine.ledger import service as ledger
 from engine.ledger.book import LedgerBook
 from engine.ledger.scores import ScoringPolicy
 from engine.queries import CaseQueries
+from engine.setup import CenterSetup
 from engine.staff.models import CLERK
 from engine.staff.posts import Posts
 from engine.staff.service import SYSTEM, Actor
@@ -68,7 +66,7 @@ def _as_date(value) -> date:
     raise ValueError(f"not a date: {value!r}")
 
 
-class CaseEngine(CaseQueries, ClockActions):
+class CaseEngine(CenterSetup, CaseQueries, ClockActions):
     def __init__(self, database: str | Engine, *, clock: Clock | None = None, case_number_prefix: str = "ZW",
                  workflow_cache_size: int = 256, calendar_ttl: float = 60.0, warnings: WarningPolicy | None = None,
                  scoring: ScoringPolicy | None = None):
@@ -120,43 +118,6 @@ class CaseEngine(CaseQueries, ClockActions):
     def session(self):
         """A read-only session for queries."""
         return self.read_sessions()
-
-    # -- setup -----------------------------------------------------------------------
-    def deploy_processes(self, directory: Path | None = None) -> list:
-        """Deploy every process in ``directory``; returns the versions that were new."""
-        bundles = specs.bundles_from_directory(directory or specs.PROCESS_DIR)
-        if not bundles:
-            raise ProcessDefinitionError(f"no executable BPMN process in {directory or specs.PROCESS_DIR}")
-        with self.transaction() as session:
-            deployed = [specs.deploy_bundle(session, bundle, self.script_engine.environment,
-                                            cases.INITIAL_DATA_KEYS, self.clock.now()) for bundle in bundles]
-            for version in deployed:
-                if version is not None:
-                    audit.record(session, actor=SYSTEM, action="deploy", at=self.clock.now(),
-                                 detail={"process_id": version.process_id, "version": version.version})
-        return [version for version in deployed if version is not None]
-
-    def seed_calendar(self) -> list[int]:
-        with self.transaction() as session:
-            years = calendar_service.seed_from_package(session, self.clock.now())
-        self.calendar.invalidate()
-        return years
-
-    def import_calendar(self, text: str, source: str) -> tuple[int, int, int]:
-        """Import a year's official schedule; returns (year, days, cases whose due date was firmed up)."""
-        with self.transaction() as session:
-            year, rows = calendar_service.import_schedule(session, text, source, self.clock.now())
-            audit.record(session, actor=SYSTEM, action="calendar_import", at=self.clock.now(),
-                         detail={"year": year, "days": rows, "source": source})
-        self.calendar.invalidate()
-        return year, rows, self.recompute_provisional_due_dates()
-
-    def load_catalogue(self, raw: dict) -> dict:
-        with self.transaction() as session:
-            catalogue = catalogue_loader.load_catalogue(session, raw, specs.deployed_process_ids(session))
-            audit.record(session, actor=SYSTEM, action="catalogue_load", at=self.clock.now(),
-                         detail={"items": len(catalogue["items"]), "departments": len(catalogue["departments"])})
-        return catalogue
 
     # -- the workflow under a lock ---------------------------------------------------
     def _open_workflow(self, session, case: Case):
@@ -374,27 +335,6 @@ class CaseEngine(CaseQueries, ClockActions):
                                                     detail=plan.transitions)
                                         for case_id, _number, status, plan in changed])
         return advanced
-
-    def recompute_provisional_due_dates(self) -> int:
-        """After a calendar import: recompute due dates that were computed for an unknown year."""
-        calendar = self.calendar.get()
-        with self.session() as session:
-            ids = list(session.scalars(select(Case.id).where(Case.due_provisional.is_(True), Case.closed_at.is_(None))))
-        for case_id in ids:
-            with self.transaction() as session:
-                case = cases.lock_case(session, case_id)
-                before = case.due_date
-                due = bookkeeping.compute_due(calendar, case)
-                case.due_date, case.due_provisional = due.day, due.provisional
-                case.updated_at = self.clock.now()
-                definition, workflow, _snapshot = self._open_workflow(session, case)
-                self._refresh_task_dues(case, definition, workflow, list(session.scalars(
-                    select(HumanTask).where(HumanTask.case_id == case.id, HumanTask.state == "open"))))
-                audit.record(session, actor=SYSTEM, action="recompute_due", at=self.clock.now(), case_id=case.id,
-                             before_status=case.status, after_status=case.status,
-                             detail={"before": before.isoformat() if before else None, "after": due.day.isoformat(),
-                                     "provisional": due.provisional})
-        return len(ids)
 
     def _refresh_task_dues(self, case: Case, definition, workflow, rows: list) -> None:
         """Re-evaluate the due dates of a case's open tasks (they may depend on the case's)."""
