@@ -7,6 +7,7 @@ the PostgreSQL runs are skipped, except under CI (``CI`` set), where they fail.
 """
 
 import os
+import secrets
 import shutil
 from datetime import date
 
@@ -20,10 +21,11 @@ from engine.migrate import upgrade
 from engine.runtime import CaseEngine
 
 PG_ADMIN_URL = os.environ.get("ONEWINDOW_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-# Parallel runs (e.g. two checkouts) each set their own database name; pytest-xdist workers
-# (``-n 2``) each add their own suffix.
-PG_TEST_DB = os.environ.get("ONEWINDOW_TEST_PG_DB", "onewindow_test") + (
-    f"_{os.environ['PYTEST_XDIST_WORKER']}" if os.environ.get("PYTEST_XDIST_WORKER") else "")
+# Every run (and each pytest-xdist worker of it) has a database of its own, dropped at its end,
+# so two runs on one PostgreSQL never clobber each other. ONEWINDOW_TEST_PG_DB sets the prefix.
+# (The token lives in the environment: this module is imported twice, as conftest and tests.conftest.)
+RUN_TOKEN = os.environ.setdefault("ONEWINDOW_TEST_RUN", secrets.token_hex(3))
+PG_TEST_DB = f"{os.environ.get('ONEWINDOW_TEST_PG_DB', 'onewindow_test')}_{RUN_TOKEN}_{os.getpid()}"
 # Monday 23 November 2026, 09:00 in China: a plain working week.
 START = local_datetime(date(2026, 11, 23), 9, 0)
 CASE_TABLES = ("ledger_entry", "lease", "workflow_task", "workflow_state", "human_task", "audit_entry", "audit_chain",
@@ -90,6 +92,10 @@ def postgres_database():
         fingerprint = tuple(connection.execute(REFERENCE_FINGERPRINT).one())
     yield {"url": url, "fingerprint": fingerprint, "checker": checker}
     checker.dispose()
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f"DROP DATABASE IF EXISTS {PG_TEST_DB} WITH (FORCE)"))
+    admin.dispose()
 
 
 def _reset_postgres(database) -> None:
