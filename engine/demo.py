@@ -10,7 +10,8 @@ from engine.catalogue.loader import DEMO_CATALOGUE, read_catalogue_file
 from engine.ledger.rules import DEMO_RULES, read_rules_file
 from engine.staff.accounts import set_password
 from engine.staff.models import ServiceWindow, Staff
-from engine.staff.service import SYSTEM, create_staff
+from engine.staff.service import create_staff
+from engine.actor import SYSTEM
 
 # Every demo account signs in with this password (printed by `onewindow serve`).
 DEMO_PASSWORD = "onewindow-demo"

@@ -180,7 +180,7 @@ def _check_structure(header: dict, tasks: dict[str, _Task]) -> list[str]:
 
 
 def _check_row(case, header: dict, tasks: dict[str, _Task]) -> list[str]:
-    """The case row's bookkeeping is what its completed steps' properties say (engine.cases.bookkeeping)."""
+    """The case row's bookkeeping is what its completed steps' properties say (engine.steps)."""
     problems = []
     # BpmnWorkflow.is_completed: the flag, or no unfinished task left in the top-level workflow.
     finished = bool(header.get("completed")) or not any(

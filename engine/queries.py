@@ -1,7 +1,5 @@
-"""Reading cases: what pages and the API show. Mixed into CaseEngine, whose sessions,
-workflow loading and workflow cache it uses; nothing here changes a case."""
-
-from contextlib import contextmanager
+"""Reading cases: what pages and the API show, with the workflow where the case's tables do
+not say it (its data, its diagram, the intake form). Nothing here changes a case."""
 
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
@@ -9,7 +7,8 @@ from sqlalchemy import select
 from engine.audit import service as audit
 from engine.cases import service as cases
 from engine.cases.models import Case
-from engine.staff.service import Actor
+from engine.casework import CaseWork
+from engine.actor import Actor
 from engine.tasks import service as tasks
 from engine.tasks.models import HumanTask
 from engine.workflow import specs
@@ -26,13 +25,9 @@ def _is_current(task) -> bool:
 
 
 class CaseQueries:
-    @contextmanager
-    def reading_workflow(self, session, case: Case):
-        """(definition, workflow) of ``case`` to read inside the block; it goes back to the
-        cache only after the block, so no writer can take it while it is being read."""
-        definition, workflow, snapshot = self._open_workflow(session, case)
-        yield definition, workflow
-        self.workflows.put(case.id, case.version, workflow, snapshot)
+    def __init__(self, work: CaseWork):
+        self.work = work
+        self.session, self.reading_workflow = work.context.session, work.reading_workflow
 
     def get_case(self, number: str) -> Case:
         with self.session() as session:
@@ -85,8 +80,8 @@ class CaseQueries:
         """(item, intake form with its choices resolved, the data it is filled against) for a new application."""
         with self.session() as session:
             item = cases.get_item(session, item_code)
-            definition = self.specs.get(session, specs.latest_version(session, item.process_id).id)
-            _workflow, task, meta = self.first_step(definition, item, self.clock.today())
+            definition = self.work.specs.get(session, specs.latest_version(session, item.process_id).id)
+            _workflow, task, meta = self.work.first_step(definition, item, self.work.clock.today())
             data = dict(task.data)
             item.materials, item.co_departments  # noqa: B018 — loaded now, read after the session closes
             return item, resolve_options(definition.forms[meta.form], data), data

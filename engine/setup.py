@@ -1,32 +1,35 @@
-"""Setting up a center on a CaseEngine: process versions, the calendar, the catalogue.
+"""Setting up a center: process versions, the calendar, the catalogue.
 
-Mixed into CaseEngine; each call is one transaction with its audit entry.
+Each call is one transaction with its audit entry.
 """
 
 from pathlib import Path
 
 from sqlalchemy import select
 
+from engine.actor import SYSTEM
 from engine.audit import service as audit
 from engine.calendar import service as calendar_service
-from engine.cases import bookkeeping
 from engine.cases import service as cases
 from engine.cases.models import Case
+from engine.casework import CaseWork
 from engine.catalogue import loader as catalogue_loader
 from engine.errors import ProcessDefinitionError
-from engine.staff.service import SYSTEM
 from engine.tasks.models import HumanTask
 from engine.workflow import specs
 
 
 class CenterSetup:
+    def __init__(self, work: CaseWork):
+        self.work, self.context, self.clock = work, work.context, work.clock
+
     def deploy_processes(self, directory: Path | None = None) -> list:
         """Deploy every process in ``directory``; returns the versions that were new."""
         bundles = specs.bundles_from_directory(directory or specs.PROCESS_DIR)
         if not bundles:
             raise ProcessDefinitionError(f"no executable BPMN process in {directory or specs.PROCESS_DIR}")
-        with self.transaction() as session:
-            deployed = [specs.deploy_bundle(session, bundle, self.script_engine.environment,
+        with self.context.transaction() as session:
+            deployed = [specs.deploy_bundle(session, bundle, self.work.script_engine.environment,
                                             cases.INITIAL_DATA_KEYS, self.clock.now()) for bundle in bundles]
             for version in deployed:
                 if version is not None:
@@ -35,22 +38,22 @@ class CenterSetup:
         return [version for version in deployed if version is not None]
 
     def seed_calendar(self) -> list[int]:
-        with self.transaction() as session:
+        with self.context.transaction() as session:
             years = calendar_service.seed_from_package(session, self.clock.now())
-        self.calendar.invalidate()
+        self.context.calendar.invalidate()
         return years
 
     def import_calendar(self, text: str, source: str) -> tuple[int, int, int]:
         """Import a year's official schedule; returns (year, days, cases whose due date was firmed up)."""
-        with self.transaction() as session:
+        with self.context.transaction() as session:
             year, rows = calendar_service.import_schedule(session, text, source, self.clock.now())
             audit.record(session, actor=SYSTEM, action="calendar_import", at=self.clock.now(),
                          detail={"year": year, "days": rows, "source": source})
-        self.calendar.invalidate()
+        self.context.calendar.invalidate()
         return year, rows, self.recompute_provisional_due_dates()
 
     def load_catalogue(self, raw: dict) -> dict:
-        with self.transaction() as session:
+        with self.context.transaction() as session:
             catalogue = catalogue_loader.load_catalogue(session, raw, specs.deployed_process_ids(session))
             audit.record(session, actor=SYSTEM, action="catalogue_load", at=self.clock.now(),
                          detail={"items": len(catalogue["items"]), "departments": len(catalogue["departments"])})
@@ -58,18 +61,18 @@ class CenterSetup:
 
     def recompute_provisional_due_dates(self) -> int:
         """After a calendar import: recompute due dates that were computed for an unknown year."""
-        calendar = self.calendar.get()
-        with self.session() as session:
+        calendar = self.context.calendar.get()
+        with self.context.session() as session:
             ids = list(session.scalars(select(Case.id).where(Case.due_provisional.is_(True), Case.closed_at.is_(None))))
         for case_id in ids:
-            with self.transaction() as session:
+            with self.context.transaction() as session:
                 case = cases.lock_case(session, case_id)
                 before = case.due_date
-                due = bookkeeping.compute_due(calendar, case)
+                due = cases.compute_due(calendar, case)
                 case.due_date, case.due_provisional = due.day, due.provisional
                 case.updated_at = self.clock.now()
-                definition, workflow, _snapshot = self._open_workflow(session, case)
-                self._refresh_task_dues(case, definition, workflow, list(session.scalars(
+                definition, workflow, _snapshot = self.work.open_workflow(session, case)
+                self.work.refresh_task_dues(case, definition, workflow, list(session.scalars(
                     select(HumanTask).where(HumanTask.case_id == case.id, HumanTask.state == "open"))))
                 audit.record(session, actor=SYSTEM, action="recompute_due", at=self.clock.now(), case_id=case.id,
                              before_status=case.status, after_status=case.status,

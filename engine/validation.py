@@ -1,10 +1,35 @@
-"""Reading data files, turning marshmallow's nested errors into one (field path, message)
-pair, and the bounds of a database id."""
+"""Checking input: free text, the bounds of a database id, reading data files, and turning
+marshmallow's nested errors into one (field path, message) pair."""
 
 import tomllib
 from pathlib import Path
 
-from engine.errors import CatalogueError
+from engine.errors import CatalogueError, InvalidInput
+
+# Free text (a reason, an opinion, evidence, a complaint) is kept whole; this bounds a typing accident.
+MAX_TEXT = 2000
+
+
+def text(value, field: str, *, min_length: int = 1, max_length: int = MAX_TEXT) -> str:
+    """Required free text, trimmed: ``min_length``-``max_length`` characters and no NUL (no
+    database keeps one). The one check of every free-text field the engine takes."""
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidInput(f"{field} is required", field=field)
+    if len(value.strip()) < min_length:
+        raise InvalidInput(f"{field} must be at least {min_length} characters", field=field)
+    if len(value) > max_length:
+        raise InvalidInput(f"{field} must be at most {max_length} characters", field=field)
+    if "\x00" in value:
+        raise InvalidInput(f"{field} must not contain NUL characters", field=field)
+    return value.strip()
+
+
+def optional_text(value, field: str, *, max_length: int = MAX_TEXT) -> str | None:
+    """Free text that may be left blank (None)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return text(value, field, max_length=max_length)
+
 
 # Ids are integer columns: PostgreSQL's integer ends here, and a bigger number is no id at all
 # (it would overflow the driver rather than find nothing).

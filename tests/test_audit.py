@@ -15,7 +15,7 @@ from engine.audit.verify import verify_trail
 from engine.migrate import upgrade
 from engine.runtime import CaseEngine
 from engine.staff.accounts import sign_in
-from engine.staff.service import SYSTEM
+from engine.actor import SYSTEM
 from tests.conftest import START
 from tests.databases import empty_database
 from tests.helpers import DEMO_PASSWORD, csrf_token_of, intake, item_code, person

@@ -5,7 +5,7 @@ the due date is the acceptance day plus the limit, the suspended working days an
 extension in working days, and never earlier than without them. Stopped days are counted by
 ``engine.clockstop.service.stopped_working_days`` as the engine counts them (the engine
 tests drive whole suspensions through the database); the due date by
-``engine.cases.bookkeeping.compute_due``.
+``engine.cases.service.compute_due``.
 """
 
 from datetime import date, timedelta
@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from engine.cases.bookkeeping import compute_due
+from engine.cases.service import compute_due
 from engine.cases.models import Case
 from engine.clockstop import service as clockstop
 

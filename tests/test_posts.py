@@ -8,11 +8,11 @@ import pytest
 from sqlalchemy import func, select
 
 from engine.audit.models import AuditEntry
-from engine.cases.queries import check_may_view
+from engine.permissions import check_may_view_case
 from engine.clock import local_datetime
 from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
 from engine.staff.models import PostAbsence
-from engine.staff.service import Cover
+from engine.actor import Cover
 from engine.tasks.models import HumanTask
 from tests.helpers import intake, only_task, person
 
@@ -193,11 +193,11 @@ def test_cover_opens_the_absent_persons_department_queue_and_cases(engine, staff
     case, task = _claimed_review(engine, staff)
     outsider = staff["zrgh_approver1"]
     with engine.session() as session, pytest.raises(Forbidden):
-        check_may_view(session, outsider, engine.get_case(case.number))
+        check_may_view_case(session, outsider, engine.get_case(case.number))
     assert task.id not in {row.id for row in engine.task_queue(outsider)}
     covering = dataclasses.replace(outsider, covering=(Cover(staff["scjg_approver1"].id, "李明", "approver", "SCJG"),))
     with engine.session() as session:
-        check_may_view(session, covering, engine.get_case(case.number))
+        check_may_view_case(session, covering, engine.get_case(case.number))
     assert task.id in {row.id for row in engine.task_queue(covering)}
     assert {row.department_code for row in engine.task_queue(covering)} == {"SCJG"}
 

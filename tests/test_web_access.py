@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from engine.staff.models import ROLES
+from engine.roles import ROLES
 
 # One demo account per role.
 ACCOUNTS = {"clerk": "clerk1", "approver": "scjg_approver1", "chief": "scjg_chief", "supervisor": "supervisor",

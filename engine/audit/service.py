@@ -10,7 +10,7 @@ from engine.audit.models import AuditChain, AuditEntry
 from engine.cases.models import Case
 from engine.db import per_dialect
 from engine.errors import InvalidInput, NotFound
-from engine.staff.service import Actor
+from engine.actor import Actor
 
 _ENTRIES = AuditEntry.__table__
 _CHAINS = AuditChain.__table__

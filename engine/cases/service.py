@@ -7,6 +7,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from engine.calendar.workdays import WorkCalendar
 from engine.cases.models import Case, CaseCounter
 from engine.cases.schemas import ApplicantSchema
 from engine.catalogue.models import ServiceItem
@@ -111,16 +112,6 @@ def find_case(session: Session, number: str, *, lock: bool = False) -> Case:
     return case
 
 
-def lock_case_of_task(session: Session, task_id: str) -> Case | None:
-    """Take the row lock of the case a human task belongs to (None: no such task)."""
-    from engine.tasks.models import HumanTask
-
-    owner = select(HumanTask.case_id).where(HumanTask.id == task_id).scalar_subquery()
-    return session.scalar(
-        select(Case).where(Case.id == owner).with_for_update().execution_options(populate_existing=True)
-    )
-
-
 def lock_case(session: Session, case_id: int) -> Case:
     """Take the case's row lock: every action on one case runs one at a time."""
     case = session.scalar(
@@ -129,3 +120,10 @@ def lock_case(session: Session, case_id: int) -> Case:
     if case is None:
         raise NotFound(f"case {case_id} does not exist")
     return case
+
+
+def compute_due(calendar: WorkCalendar, case: Case):
+    """The promised limit counts from acceptance (after a correction: from that day), plus the
+    working days the clock stood still and the days an extension added."""
+    return calendar.add_working_days(case.accepted_on, case.promised_limit_days + (case.suspended_days or 0)
+                                     + (case.extended_days or 0))

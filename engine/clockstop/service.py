@@ -1,7 +1,7 @@
 """Suspensions and extensions: their records, and what they do to the case's clock.
 
 The due date is always the acceptance day plus the promised limit, the working days the
-clock stood still and the days an extension added (``bookkeeping.compute_due``), so a
+clock stood still and the days an extension added (``engine.cases.service.compute_due``), so a
 suspension or an extension can only move it later.
 """
 
@@ -15,14 +15,12 @@ from engine.calendar.workdays import WorkCalendar
 from engine.cases.models import Case
 from engine.clockstop.models import APPROVED, REFUSED, SUSPENSION_KINDS, CaseExtension, ClockSuspension
 from engine.errors import Conflict, InvalidInput
-
-MAX_REASON = 2000
+from engine.validation import text
 
 
 def check_reason(reason, field: str = "reason") -> str:
-    if not isinstance(reason, str) or not 2 <= len(reason.strip()) <= MAX_REASON:
-        raise InvalidInput(f"{field} must be 2-{MAX_REASON} characters", field=field)
-    return reason.strip()
+    """A written reason the applicant is told (two characters at least: a word, not a slip)."""
+    return text(reason, field, min_length=2)
 
 
 def check_suspension_request(case: Case, kind, reason) -> tuple[str, str]:

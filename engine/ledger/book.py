@@ -13,13 +13,12 @@ from engine.ledger.export import workbook
 from engine.ledger.models import CANCELLED, LedgerEntry, LedgerRule
 from engine.ledger.rules import load_rules
 from engine.ledger.scores import Period, ScoredEntry, ScoreRow, ScoringPolicy, parse_period, score_period
-from engine.staff.models import ADMIN, APPROVER, CHIEF, CLERK, SUPERVISOR, Staff
-from engine.staff.service import SYSTEM, Actor
+from engine.staff.models import Staff
+from engine.permissions import require_supervisor, supervises
+from engine.roles import CASE_WORKERS
+from engine.actor import SYSTEM, Actor
 from engine.validation import is_id
-
-# Seconded window and back-office staff are scored; supervisors and administrators are not.
-SCORED_ROLES = (CLERK, APPROVER, CHIEF)
-
+from engine.context import EngineContext
 
 @dataclass(frozen=True)
 class EntryLine:
@@ -43,51 +42,51 @@ class ScoreSheet:
 
 
 class LedgerBook:
-    def __init__(self, engine, policy: ScoringPolicy | None = None):
-        self.engine = engine
+    def __init__(self, context: EngineContext, policy: ScoringPolicy | None = None):
+        self.context = context
         self.policy = policy or ScoringPolicy()
 
     def load_rules(self, raw: dict) -> list[dict]:
-        with self.engine.transaction() as session:
+        with self.context.transaction() as session:
             rules = load_rules(session, raw)
-            audit.record(session, actor=SYSTEM, action="ledger_rules", at=self.engine.clock.now(),
+            audit.record(session, actor=SYSTEM, action="ledger_rules", at=self.context.clock.now(),
                          detail={"rules": len(rules)})
         return rules
 
     def record(self, actor: Actor, *, staff_id, rule_code, occurred_on, evidence, quantity=1) -> LedgerEntry:
-        with self.engine.transaction() as session:
+        with self.context.transaction() as session:
             entry = service.record_manual(session, actor, staff_id=staff_id, rule_code=rule_code,
                                           occurred_on=occurred_on, evidence=evidence, quantity=quantity,
-                                          today=self.engine.clock.today(), now=self.engine.clock.now())
+                                          today=self.context.clock.today(), now=self.context.clock.now())
             self._audit(session, actor, "ledger_record", entry)
         return entry
 
     def appeal(self, actor: Actor, entry_id, reason) -> LedgerEntry:
-        with self.engine.transaction() as session:
-            entry = service.appeal(session, actor, entry_id, reason, self.engine.clock.now())
+        with self.context.transaction() as session:
+            entry = service.appeal(session, actor, entry_id, reason, self.context.clock.now())
             self._audit(session, actor, "ledger_appeal", entry)
         return entry
 
     def decide_appeal(self, actor: Actor, entry_id, decision, reason) -> LedgerEntry:
-        with self.engine.transaction() as session:
-            entry = service.decide_appeal(session, actor, entry_id, decision, reason, self.engine.clock.now())
+        with self.context.transaction() as session:
+            entry = service.decide_appeal(session, actor, entry_id, decision, reason, self.context.clock.now())
             self._audit(session, actor, "ledger_decide", entry)
         return entry
 
     def _audit(self, session, actor: Actor, action: str, entry: LedgerEntry) -> None:
         session.flush()
-        audit.record(session, actor=actor, action=action, at=self.engine.clock.now(), case_id=entry.case_id,
+        audit.record(session, actor=actor, action=action, at=self.context.clock.now(), case_id=entry.case_id,
                      detail={"entry": entry.id, "staff_id": entry.staff_id, "rule": entry.rule_code,
                              "points": str(entry.points), "state": entry.state})
 
     def entries(self, actor: Actor, period, *, staff_id=None, department_code=None, rule_code=None) -> list[EntryLine]:
         """The period's entries, filtered; supervisors see every entry, anyone else only their own."""
         period = parse_period(period)
-        if actor.role not in (SUPERVISOR, ADMIN):
+        if not supervises(actor):
             if staff_id not in (None, actor.id) or department_code is not None:
                 raise Forbidden("staff see only their own ledger", field="staff_id")
             staff_id = actor.id
-        with self.engine.session() as session:
+        with self.context.session() as session:
             _check_filters(session, staff_id, department_code, rule_code)
             found = service.entries(session, first=period.first, last=period.last, staff_id=staff_id,
                                     department_code=department_code, rule_code=rule_code)
@@ -95,19 +94,20 @@ class LedgerBook:
 
     def line(self, actor: Actor, entry_id: int) -> EntryLine:
         """One entry with its names (supervisors: any entry; anyone else: their own)."""
-        with self.engine.session() as session:
+        with self.context.session() as session:
             entry = session.get(LedgerEntry, entry_id) if is_id(entry_id) else None
             if entry is None:
                 raise NotFound(f"no ledger entry {entry_id}", field="entry_id")
-            if actor.role not in (SUPERVISOR, ADMIN) and entry.staff_id != actor.id:
+            if not supervises(actor) and entry.staff_id != actor.id:
                 raise Forbidden("staff see only their own ledger", field="entry_id")
             return _lines(session, [entry])[0]
 
     def scores(self, period) -> ScoreSheet:
+        """Every case worker's score (supervisors and administrators are not scored)."""
         period = parse_period(period)
-        with self.engine.session() as session:
+        with self.context.session() as session:
             staff = {row.id: row for row in session.scalars(
-                select(Staff).where(Staff.active.is_(True), Staff.role.in_(SCORED_ROLES)).order_by(Staff.id))}
+                select(Staff).where(Staff.active.is_(True), Staff.role.in_(CASE_WORKERS)).order_by(Staff.id))}
             counted = session.execute(
                 select(LedgerEntry.staff_id, LedgerEntry.points, LedgerRule.veto)
                 .join(LedgerRule, LedgerRule.code == LedgerEntry.rule_code)
@@ -118,15 +118,15 @@ class LedgerBook:
 
     def export(self, actor: Actor, period, *, center_name: str) -> bytes:
         """The period's score sheet and ledger as .xlsx bytes (supervisors only)."""
-        service.require_supervisor(actor)
+        require_supervisor(actor, "keep the scoring ledger")
         sheet = self.scores(period)
-        with self.engine.session() as session:
+        with self.context.session() as session:
             lines = _lines(session, service.entries(session, first=sheet.period.first, last=sheet.period.last))
             departments = dict(session.execute(select(Department.code, Department.name)).all())
         return workbook(sheet, lines, center_name=center_name, department_names=departments, policy=self.policy)
 
     def rules(self) -> list[LedgerRule]:
-        with self.engine.session() as session:
+        with self.context.session() as session:
             return list(session.scalars(select(LedgerRule).order_by(LedgerRule.code)))
 
 

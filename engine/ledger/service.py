@@ -9,11 +9,11 @@ from sqlalchemy.orm import Session
 from engine.db import per_dialect
 from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
 from engine.ledger.models import ACTIVE, APPEALED, CANCELLED, LedgerEntry, LedgerRule
-from engine.staff.models import ADMIN, SUPERVISOR, Staff
-from engine.staff.service import Actor
-from engine.validation import is_id
+from engine.staff.models import Staff
+from engine.actor import Actor
+from engine.permissions import require_supervisor
+from engine.validation import is_id, text
 
-MAX_TEXT = 2000
 MAX_QUANTITY = 10
 # Entries older than this are not recorded by hand: the period they belong to is closed.
 MAX_BACKDATE_DAYS = 366
@@ -49,23 +49,10 @@ def record_automatic_rows(session: Session, trigger: str, rows: list[dict]) -> N
                        [{**row, "rule_code": rule.code, "points": rule.points} for row in rows])
 
 
-def _text(value, field: str) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidInput(f"{field} is required", field=field)
-    if len(value) > MAX_TEXT:
-        raise InvalidInput(f"{field} must be at most {MAX_TEXT} characters", field=field)
-    return value.strip()
-
-
-def require_supervisor(actor: Actor) -> None:
-    if actor.role not in (SUPERVISOR, ADMIN):
-        raise Forbidden("only supervisors keep the scoring ledger", field="role")
-
-
 def record_manual(session: Session, actor: Actor, *, staff_id, rule_code, occurred_on, evidence, quantity=1,
                   today: date, now: datetime) -> LedgerEntry:
     """A supervisor's entry (attendance, conduct, commendation) with its evidence."""
-    require_supervisor(actor)
+    require_supervisor(actor, "keep the scoring ledger")
     if not is_id(staff_id):
         raise InvalidInput("staff_id must be a staff id", field="staff_id")
     staff = session.get(Staff, staff_id)
@@ -86,7 +73,7 @@ def record_manual(session: Session, actor: Actor, *, staff_id, rule_code, occurr
     if rule.veto and quantity != 1:
         raise InvalidInput("a veto is recorded once", field="quantity")
     entry = LedgerEntry(staff_id=staff.id, rule_code=rule.code, points=rule.points * Decimal(quantity),
-                        occurred_on=occurred_on, case_id=None, evidence=_text(evidence, "evidence"),
+                        occurred_on=occurred_on, case_id=None, evidence=text(evidence, "evidence"),
                         violation_key=None, recorded_by_id=actor.id, recorded_at=now, state=ACTIVE)
     session.add(entry)
     session.flush()
@@ -111,20 +98,20 @@ def appeal(session: Session, actor: Actor, entry_id, reason, now: datetime) -> L
     if entry.state != ACTIVE or entry.appealed_at is not None:
         raise Conflict(f"entry {entry.id} cannot be appealed: it is {entry.state}"
                        + (" and was appealed before" if entry.appealed_at else ""), field="entry_id")
-    entry.appeal_reason = _text(reason, "reason")
+    entry.appeal_reason = text(reason, "reason")
     entry.appealed_at, entry.state = now, APPEALED
     return entry
 
 
 def decide_appeal(session: Session, actor: Actor, entry_id, decision, reason, now: datetime) -> LedgerEntry:
     """The supervisor upholds the entry or cancels it; a cancelled entry stays, marked cancelled."""
-    require_supervisor(actor)
+    require_supervisor(actor, "keep the scoring ledger")
     if decision not in ("uphold", "cancel"):
         raise InvalidInput("decision must be 'uphold' or 'cancel'", field="decision")
     entry = _entry(session, entry_id)
     if entry.state != APPEALED:
         raise Conflict(f"entry {entry.id} has no open appeal (it is {entry.state})", field="entry_id")
-    entry.decision_reason = _text(reason, "reason")
+    entry.decision_reason = text(reason, "reason")
     entry.decided_by_id, entry.decided_at = actor.id, now
     entry.state = CANCELLED if decision == "cancel" else ACTIVE
     return entry

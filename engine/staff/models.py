@@ -5,16 +5,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.db import Base, UTCDateTime
 
-CLERK = "clerk"
-APPROVER = "approver"
-CHIEF = "chief"
-SUPERVISOR = "supervisor"
-ADMIN = "admin"
-ROLES = (CLERK, APPROVER, CHIEF, SUPERVISOR, ADMIN)
-# Roles that belong to one department (a back-office approver, a chief representative).
-DEPARTMENT_ROLES = (APPROVER, CHIEF)
-
-
 class Staff(Base):
     __tablename__ = "staff"
 

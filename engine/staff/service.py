@@ -1,6 +1,5 @@
-"""Who is acting: the actor passed to every engine action, and staff records."""
+"""Staff records: creating them, and the Actor of a staff member."""
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -8,43 +7,10 @@ from sqlalchemy.orm import Session
 
 from engine.catalogue.models import Department
 from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
-from engine.staff.models import DEPARTMENT_ROLES, ROLES, Staff
-
-
-@dataclass(frozen=True)
-class Cover:
-    """An absent A post whose work the actor, as that window's B post, takes over today (AB岗)."""
-
-    staff_id: int
-    name: str
-    role: str
-    department_code: str | None
-
-
-@dataclass(frozen=True)
-class Actor:
-    """The authenticated person (or the system) an action is performed by.
-
-    ``covering``: the absent A posts this person stands in for today; empty for everyone else.
-    """
-
-    id: int | None
-    username: str
-    name: str
-    role: str
-    department_code: str | None = None
-    covering: tuple[Cover, ...] = ()
-
-    @property
-    def label(self) -> str:
-        return f"{self.name}({self.username})"
-
-    def cover_for(self, staff_id: int | None) -> Cover | None:
-        """The cover under which this actor holds ``staff_id``'s work today, if any."""
-        return next((cover for cover in self.covering if cover.staff_id == staff_id), None)
-
-
-SYSTEM = Actor(id=None, username="system", name="系统", role="system")
+from engine.actor import Actor
+from engine.roles import DEPARTMENT_ROLES, ROLES
+from engine.staff.models import Staff
+from engine.validation import text
 
 
 def actor_for(staff: Staff) -> Actor:
@@ -65,8 +31,7 @@ def create_staff(session: Session, *, username: str, name: str, role: str, depar
     if not isinstance(username, str) or not username.isascii() or not 3 <= len(username) <= 50 \
             or not username.replace("_", "").replace(".", "").isalnum():
         raise InvalidInput("username must be 3-50 letters, digits, '_' or '.'", field="username")
-    if not isinstance(name, str) or not 1 <= len(name.strip()) <= 50:
-        raise InvalidInput("name must be 1-50 characters", field="name")
+    name = text(name, "name", max_length=50)
     if role not in ROLES:
         raise InvalidInput(f"role must be one of {', '.join(ROLES)}", field="role")
     if role in DEPARTMENT_ROLES and not department_code:
@@ -77,7 +42,7 @@ def create_staff(session: Session, *, username: str, name: str, role: str, depar
         raise NotFound(f"no department '{department_code}'", field="department_code")
     if session.scalar(select(Staff.id).where(Staff.username == username)) is not None:
         raise Conflict(f"username '{username}' is taken", field="username")
-    staff = Staff(username=username, name=name.strip(), role=role, department_code=department_code, active=True,
+    staff = Staff(username=username, name=name, role=role, department_code=department_code, active=True,
                   created_at=now)
     session.add(staff)
     session.flush()

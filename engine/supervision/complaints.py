@@ -14,17 +14,18 @@ from engine.catalogue.models import Department
 from engine.db import per_dialect
 from engine.errors import Conflict, InvalidInput, NotFound
 from engine.ledger import service as ledger
-from engine.staff.models import APPROVER, CHIEF, CLERK, Staff
-from engine.staff.service import Actor
-from engine.supervision.inputs import SupervisionPolicy, optional_text, require_supervisor, text
+from engine.staff.models import Staff
+from engine.roles import CASE_WORKERS
+from engine.actor import Actor
+from engine.permissions import require_supervisor
+from engine.supervision.policy import SupervisionPolicy
+from engine.validation import optional_text, text
 from engine.supervision.models import CHANNELS, NOT_VERIFIED, VERIFIED, Complaint, ComplaintCounter
 from engine.validation import is_id
 
 LEDGER_TRIGGER = "verified_complaint"
 NUMBER_PREFIX = "TS"
 VERDICTS = (VERIFIED, NOT_VERIFIED)
-# Complaints are about window and back-office staff, the people the center scores.
-TARGET_ROLES = (CLERK, APPROVER, CHIEF)
 MAX_NUMBER_LENGTH = 20
 
 _COUNTERS = ComplaintCounter.__table__
@@ -46,7 +47,7 @@ def _target_staff(session: Session, staff_id) -> Staff | None:
     staff = session.get(Staff, staff_id) if is_id(staff_id) else None
     if staff is None or not staff.active:
         raise NotFound(f"no active staff member {staff_id}", field="target_staff_id")
-    if staff.role not in TARGET_ROLES:
+    if staff.role not in CASE_WORKERS:
         raise InvalidInput("a complaint names a window clerk, an approver or a chief representative",
                            field="target_staff_id")
     return staff

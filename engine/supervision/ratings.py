@@ -18,9 +18,10 @@ from engine.cases import service as cases
 from engine.cases.models import Case
 from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
 from engine.ledger import service as ledger
-from engine.staff.models import APPROVER, CHIEF
-from engine.staff.service import Actor
-from engine.supervision.inputs import MAX_TEXT, SupervisionPolicy, require_supervisor, text
+from engine.actor import Actor
+from engine.permissions import in_back_office, require_supervisor
+from engine.supervision.policy import SupervisionPolicy
+from engine.validation import MAX_TEXT, text
 from engine.supervision.models import (
     BAD_RATINGS,
     GOOD_RATINGS,
@@ -128,7 +129,7 @@ def verify(session: Session, actor: Actor, case_number, *, verdict, reason, not_
 
 
 def check_case_department(actor: Actor, case: Case) -> None:
-    if actor.role not in (APPROVER, CHIEF):
+    if not in_back_office(actor):
         raise Forbidden("only the department's chief representative or approvers close a rectification",
                         field="role")
     if case.department_code != actor.department_code:

@@ -15,11 +15,13 @@ from engine.catalogue.models import Department
 from engine.clock import CHINA_TZ
 from engine.errors import Forbidden, InvalidInput, NotFound
 from engine.ledger.scores import Period, parse_period
-from engine.staff.models import ADMIN, APPROVER, CHIEF, SUPERVISOR, Staff
-from engine.staff.service import Actor
+from engine.staff.models import Staff
+from engine.actor import Actor
 from engine.supervision import complaints, ratings
-from engine.supervision.inputs import SupervisionPolicy, require_supervisor
+from engine.permissions import in_back_office, require_supervisor, supervises
+from engine.supervision.policy import SupervisionPolicy
 from engine.supervision.models import BAD_RATINGS, PENDING, RECTIFYING, CaseRating, Complaint, Rectification
+from engine.context import EngineContext
 
 # Lists are for people to read; a longer backlog is worked off from the top.
 LIST_LIMIT = 500
@@ -84,13 +86,13 @@ def _state(value, states: tuple, field: str = "state") -> str:
 
 
 class Supervision:
-    def __init__(self, engine, policy: SupervisionPolicy | None = None):
-        self.engine = engine
+    def __init__(self, context: EngineContext, policy: SupervisionPolicy | None = None):
+        self.context = context
         self.policy = policy or SupervisionPolicy()
 
     def _audit(self, session, actor: Actor, action: str, *, case: Case | None = None, detail: dict) -> None:
         status = case.status if case is not None else None
-        audit.record(session, actor=actor, action=action, at=self.engine.clock.now(),
+        audit.record(session, actor=actor, action=action, at=self.context.clock.now(),
                      case_id=case.id if case is not None else None, before_status=status, after_status=status,
                      detail=detail)
 
@@ -98,19 +100,19 @@ class Supervision:
     def rating_recorded(self, session, case: Case, actor: Actor, form: dict) -> None:
         """The case's rating step has just completed in ``session``: keep the rating; a bad one
         opens its verification in the same transaction."""
-        rating = ratings.record_rating(session, case, actor, form.get("rating_comment"), self.engine.clock.now(),
-                                       self.engine.clock.today())
+        rating = ratings.record_rating(session, case, actor, form.get("rating_comment"), self.context.clock.now(),
+                                       self.context.clock.today())
         if rating.verification == PENDING:
             self._audit(session, actor, "rating_verification_open", case=case,
                         detail={"rating": rating.rating, "responsible_staff_id": rating.responsible_staff_id})
 
     def verify_rating(self, actor: Actor, case_number, *, verdict, reason, not_real_kind=None,
                       responsible_staff_id=None) -> RatingLine:
-        with self.engine.transaction() as session:
+        with self.context.transaction() as session:
             case, rating, rectification = ratings.verify(
                 session, actor, case_number, verdict=verdict, reason=reason, not_real_kind=not_real_kind,
-                responsible_staff_id=responsible_staff_id, calendar=self.engine.calendar.get(), policy=self.policy,
-                now=self.engine.clock.now(), today=self.engine.clock.today())
+                responsible_staff_id=responsible_staff_id, calendar=self.context.calendar.get(), policy=self.policy,
+                now=self.context.clock.now(), today=self.context.clock.today())
             self._audit(session, actor, "rating_verify", case=case, detail={
                 "verdict": rating.verification, "not_real_kind": rating.not_real_kind,
                 "responsible_staff_id": rating.responsible_staff_id,
@@ -119,13 +121,13 @@ class Supervision:
 
     def check_case_department(self, actor: Actor, case_number) -> None:
         """Refuse a department's chief or approver a case of another department (before anything else is read)."""
-        with self.engine.session() as session:
+        with self.context.session() as session:
             ratings.check_case_department(actor, cases.find_case(session, case_number))
 
     def close_rectification(self, actor: Actor, case_number, feedback) -> RectificationLine:
-        with self.engine.transaction() as session:
+        with self.context.transaction() as session:
             case, rectification = ratings.close_rectification(session, actor, case_number, feedback,
-                                                              self.engine.clock.now())
+                                                              self.context.clock.now())
             self._audit(session, actor, "rectification_close", case=case,
                         detail={"rectification": rectification.id, "due_on": rectification.due_on.isoformat()})
         return next(line for line in self.rectifications(actor, "all", case_number=case.number))
@@ -140,7 +142,7 @@ class Supervision:
         if period is not None:
             period = _period(period)
             query = query.where(CaseRating.rated_on >= period.first, CaseRating.rated_on <= period.last)
-        with self.engine.session() as session:
+        with self.context.session() as session:
             rows = list(session.scalars(query.order_by(CaseRating.rated_at.desc(), CaseRating.id.desc())
                                         .limit(LIST_LIMIT)))
             return self._rating_lines(session, rows)
@@ -148,7 +150,7 @@ class Supervision:
     def rating(self, actor: Actor, case_number) -> RatingLine:
         """One case's rating with its verification (any rating, good ones too)."""
         require_supervisor(actor, "see the verification of ratings")
-        with self.engine.session() as session:
+        with self.context.session() as session:
             case = cases.find_case(session, case_number)
             row = session.scalar(select(CaseRating).where(CaseRating.case_id == case.id))
             if row is None:
@@ -157,7 +159,7 @@ class Supervision:
 
     def handlers(self, case_numbers: list[str]) -> dict[str, list[Staff]]:
         """Who handled each case: whom a verified bad rating may be charged to."""
-        with self.engine.session() as session:
+        with self.context.session() as session:
             numbers = dict(session.execute(select(Case.id, Case.number).where(Case.number.in_(case_numbers))).all())
             handled = ratings.handlers_of_cases(session, list(numbers))
             people = {row.id: row for row in session.scalars(
@@ -178,12 +180,12 @@ class Supervision:
                        ) -> list[RectificationLine]:
         """Supervisors see every department's; a chief representative or approver their own."""
         _state(state, RECTIFICATION_STATES)
-        today = self.engine.clock.today()
+        today = self.context.clock.today()
         query = (select(Rectification, Case.number, CaseRating.rating)
                  .join(CaseRating, CaseRating.id == Rectification.rating_id).join(Case, Case.id == CaseRating.case_id))
-        if actor.role in (APPROVER, CHIEF):
+        if in_back_office(actor):
             query = query.where(Rectification.department_code == actor.department_code)
-        elif actor.role not in (SUPERVISOR, ADMIN):
+        elif not supervises(actor):
             raise Forbidden("rectifications are for supervisors and the departments", field="role")
         if state in ("open", "overdue"):
             query = query.where(Rectification.state == RECTIFYING)
@@ -193,8 +195,8 @@ class Supervision:
             query = query.where(Rectification.state != RECTIFYING)
         if case_number is not None:
             query = query.where(Case.number == case_number)
-        calendar = self.engine.calendar.get()
-        with self.engine.session() as session:
+        calendar = self.context.calendar.get()
+        with self.context.session() as session:
             found = session.execute(query.order_by(Rectification.due_on, Rectification.id).limit(LIST_LIMIT)).all()
             names = _staff_names(session, {fix.closed_by_id for fix, *_ in found})
             departments = _department_names(session)
@@ -211,7 +213,7 @@ class Supervision:
         """满意度 per department and per responsible staff member for ratings given in ``period``."""
         require_supervisor(actor, "see satisfaction rates")
         period = _period(period)
-        with self.engine.session() as session:
+        with self.context.session() as session:
             by_department = ratings.satisfaction(session, period.first, period.last, CaseRating.department_code)
             by_staff = ratings.satisfaction(session, period.first, period.last, CaseRating.responsible_staff_id)
             departments = _department_names(session)
@@ -223,31 +225,31 @@ class Supervision:
 
     # -- complaints ----------------------------------------------------------------------
     def register_complaint(self, actor: Actor, **fields) -> ComplaintLine:
-        with self.engine.transaction() as session:
-            complaint = complaints.register(session, actor, **fields, calendar=self.engine.calendar.get(),
-                                            policy=self.policy, now=self.engine.clock.now(),
-                                            today=self.engine.clock.today())
+        with self.context.transaction() as session:
+            complaint = complaints.register(session, actor, **fields, calendar=self.context.calendar.get(),
+                                            policy=self.policy, now=self.context.clock.now(),
+                                            today=self.context.clock.today())
             self._audit(session, actor, "complaint_register", detail=_complaint_detail(complaint))
         return self.complaint(actor, complaint.number)
 
     def reply_complaint(self, actor: Actor, number, reply) -> ComplaintLine:
-        with self.engine.transaction() as session:
-            complaint = complaints.reply(session, actor, number, reply, self.engine.clock.now())
+        with self.context.transaction() as session:
+            complaint = complaints.reply(session, actor, number, reply, self.context.clock.now())
             self._audit(session, actor, "complaint_reply", detail={
-                **_complaint_detail(complaint), "late": complaint.reply_due_on < self.engine.clock.today()})
+                **_complaint_detail(complaint), "late": complaint.reply_due_on < self.context.clock.today()})
         return self.complaint(actor, complaint.number)
 
     def verify_complaint(self, actor: Actor, number, *, verdict, reason) -> ComplaintLine:
-        with self.engine.transaction() as session:
-            complaint = complaints.verify(session, actor, number, verdict, reason, self.engine.clock.now(),
-                                          self.engine.clock.today())
+        with self.context.transaction() as session:
+            complaint = complaints.verify(session, actor, number, verdict, reason, self.context.clock.now(),
+                                          self.context.clock.today())
             self._audit(session, actor, "complaint_verify", detail={**_complaint_detail(complaint),
                                                                     "verdict": complaint.verdict})
         return self.complaint(actor, complaint.number)
 
     def complaint(self, actor: Actor, number) -> ComplaintLine:
         require_supervisor(actor, "see complaints")
-        with self.engine.session() as session:
+        with self.context.session() as session:
             return self._complaint_lines(session, [complaints.find(session, number)])[0]
 
     def complaints(self, actor: Actor, state: str = "open") -> list[ComplaintLine]:
@@ -255,8 +257,8 @@ class Supervision:
         no verdict yet; all. Others newest first."""
         require_supervisor(actor, "see complaints")
         _state(state, COMPLAINT_STATES)
-        today = self.engine.clock.today()
-        with self.engine.session() as session:
+        today = self.context.clock.today()
+        with self.context.session() as session:
             if state == "overdue":
                 return self._complaint_lines(session, complaints.overdue(session, today, LIST_LIMIT))
             query = select(Complaint)
@@ -271,11 +273,11 @@ class Supervision:
     def overdue_complaints(self, actor: Actor) -> tuple[int, list[ComplaintLine]]:
         """How many replies are owed past their due date, and the most overdue of them."""
         require_supervisor(actor, "see complaints")
-        with self.engine.session() as session:
-            return complaints.overdue_count(session, self.engine.clock.today()), self.complaints(actor, "overdue")
+        with self.context.session() as session:
+            return complaints.overdue_count(session, self.context.clock.today()), self.complaints(actor, "overdue")
 
     def _complaint_lines(self, session, rows: list[Complaint]) -> list[ComplaintLine]:
-        today, calendar = self.engine.clock.today(), self.engine.calendar.get()
+        today, calendar = self.context.clock.today(), self.context.calendar.get()
         people = set()
         for row in rows:
             people |= {row.target_staff_id, row.registered_by_id, row.replied_by_id, row.verified_by_id}

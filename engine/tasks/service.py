@@ -1,4 +1,6 @@
-"""Human task rows: kept in step with the workflow, claimed, and guarded by role and department."""
+"""Human task rows: kept in step with the workflow, claimed and released, queued by role and department.
+
+Who may act on a row is decided in engine.permissions."""
 
 from datetime import date, datetime
 from uuid import UUID
@@ -7,14 +9,11 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from engine.errors import Conflict, Forbidden, NotFound, ProcessDefinitionError
-from engine.staff.models import APPROVER, CHIEF, CLERK
-from engine.staff.service import Actor, Cover
+from engine.cases.models import Case
+from engine.errors import Forbidden, NotFound, ProcessDefinitionError
+from engine.roles import ACTING_ROLES
+from engine.actor import Actor
 from engine.tasks.models import CANCELLED, COMPLETED, OPEN, HumanTask
-
-# Which staff roles may act on a task of each BPMN role.
-ACTING_ROLES = {"clerk": (CLERK,), "approver": (APPROVER, CHIEF), "chief": (CHIEF,)}
-
 
 def check_task_id(task_id) -> None:
     if not isinstance(task_id, str) or not task_id or len(task_id) > 36:
@@ -29,67 +28,27 @@ def get_task_row(session: Session, task_id) -> HumanTask:
     return row
 
 
+def lock_case_of_task(session: Session, task_id: str) -> Case | None:
+    """Take the row lock of the case a human task belongs to (None: no such task)."""
+    owner = select(HumanTask.case_id).where(HumanTask.id == task_id).scalar_subquery()
+    return session.scalar(
+        select(Case).where(Case.id == owner).with_for_update().execution_options(populate_existing=True)
+    )
+
+
 def rows_of_case(session: Session, case_id: int, task_id: str) -> list[HumanTask]:
     """The case's open task rows and the row ``task_id`` whatever its state."""
     return list(session.scalars(select(HumanTask).where(
         HumanTask.case_id == case_id, or_(HumanTask.state == OPEN, HumanTask.id == task_id))))
 
 
-def _may_act_as(role: str, department_code: str | None, row: HumanTask) -> bool:
-    return role in ACTING_ROLES.get(row.role, ()) and row.department_code in (None, department_code)
-
-
-def acting_for(actor: Actor, row: HumanTask) -> Cover | None:
-    """The absent A post whose work ``row`` is, when the actor sees it only as their B post (AB岗)."""
-    if row.assignee_id is not None and row.assignee_id != actor.id:
-        return actor.cover_for(row.assignee_id)
-    if _may_act_as(actor.role, actor.department_code, row):
-        return None
-    return next((cover for cover in actor.covering if _may_act_as(cover.role, cover.department_code, row)), None)
-
-
-def check_may_act(actor: Actor, row: HumanTask) -> None:
-    if any(_may_act_as(cover.role, cover.department_code, row) for cover in actor.covering):
-        return  # a B post acts as the absent A would
-    if actor.role not in ACTING_ROLES.get(row.role, ()):
-        raise Forbidden(f"task '{row.name}' is for {row.role} staff, not a {actor.role}", field="task_id")
-    if row.department_code is not None and actor.department_code != row.department_code:
-        raise Forbidden(f"task '{row.name}' belongs to department {row.department_code}", field="task_id")
-
-
-def check_open(row: HumanTask) -> None:
-    if row.state != OPEN:
-        raise Conflict(f"task '{row.name}' is already {row.state}", field="task_id")
-
-
-def check_completable(actor: Actor, row: HumanTask) -> None:
-    check_may_act(actor, row)
-    check_open(row)
-    if row.assignee_id is not None and row.assignee_id != actor.id and actor.cover_for(row.assignee_id) is None:
-        raise Conflict(f"task '{row.name}' is claimed by someone else", field="task_id")
-    if row.claim_required and row.assignee_id is None:
-        raise Forbidden(f"task '{row.name}' must be claimed before it is completed", field="task_id")
-
-
 def claim(actor: Actor, row: HumanTask, now: datetime) -> None:
-    check_may_act(actor, row)
-    check_open(row)
-    if row.assignee_id == actor.id:
-        raise Conflict(f"task '{row.name}' is already claimed by you", field="task_id")
-    # A B post takes over a task its absent A holds; anyone else's is theirs.
-    if row.assignee_id is not None and actor.cover_for(row.assignee_id) is None:
-        raise Conflict(f"task '{row.name}' is already claimed by someone else", field="task_id")
+    """Give ``row`` to ``actor`` (the rule: engine.permissions.may_claim)."""
     row.assignee_id, row.claimed_at = actor.id, now
 
 
-def unclaim(actor: Actor, row: HumanTask) -> None:
-    check_may_act(actor, row)
-    check_open(row)
-    if row.assignee_id is None:
-        raise Conflict(f"task '{row.name}' is not claimed", field="task_id")
-    # A chief representative may release a colleague's task to reassign it.
-    if row.assignee_id != actor.id and actor.role != CHIEF and actor.cover_for(row.assignee_id) is None:
-        raise Forbidden(f"only the assignee or the chief representative may release '{row.name}'", field="task_id")
+def unclaim(row: HumanTask) -> None:
+    """Put ``row`` back in its queue (the rule: engine.permissions.may_unclaim)."""
     row.assignee_id, row.claimed_at = None, None
 
 

@@ -6,8 +6,8 @@ from flask_login import LoginManager, login_user, logout_user
 
 from engine.errors import OneWindowError
 from engine.staff.accounts import session_actor, sign_in, sign_out
-from engine.staff.models import APPROVER, CHIEF, CLERK
-from engine.staff.posts import with_cover
+from engine.roles import CLERK, DEPARTMENT_ROLES
+from engine.posts.service import with_cover
 from engine.validation import is_id
 from web.access import SignedInUser, case_engine, current_actor, require
 from web.i18n import LANGUAGES
@@ -34,7 +34,7 @@ def load_user(user_id: str):
 def home_of(role: str) -> str:
     if role == CLERK:
         return url_for("cases.workspace")
-    if role in (APPROVER, CHIEF):
+    if role in DEPARTMENT_ROLES:
         return url_for("tasks.inbox")
     return url_for("board.page")
 

@@ -1,6 +1,7 @@
 """The board's API: counts and flagged cases (with the page's filters), the chart figures, stopped clocks and
 late postal deliveries."""
 
+from engine.roles import SUPERVISING
 from web.access import require
 from web.api import api_blueprint
 from web.board import schemas, service
@@ -8,7 +9,6 @@ from web.board import schemas, service
 blp = api_blueprint("board_api", __name__, "/board",
                     "The supervisor's board: deadline states, late cases, commitments, stopped clocks, charts, "
                     "postal deliveries")
-SUPERVISING = ("supervisor", "admin")
 
 
 @blp.route("/summary")

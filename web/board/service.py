@@ -10,12 +10,12 @@ from engine.catalogue.models import Department
 from engine.deadlines import board
 from engine.deadlines.states import RED, YELLOW
 from engine.errors import InvalidInput
-from engine.staff.models import APPROVER, CHIEF, CLERK, Staff
+from engine.staff.models import Staff
+from engine.roles import CASE_WORKERS
 from engine.validation import is_id
 from web.access import case_engine
 
 # Who can hold a task, and so can be chosen in the person filter.
-TASK_HOLDERS = (CLERK, APPROVER, CHIEF)
 FLAGGED_LIMIT = 200
 
 
@@ -135,7 +135,7 @@ def filter_choices() -> dict:
     with case_engine().session() as session:
         departments = session.execute(select(Department.code, Department.name).order_by(Department.code)).all()
         people = session.execute(select(Staff.id, Staff.name, Staff.department_code)
-                                 .where(Staff.role.in_(TASK_HOLDERS)).order_by(Staff.department_code.nulls_first(), Staff.id)).all()
+                                 .where(Staff.role.in_(CASE_WORKERS)).order_by(Staff.department_code.nulls_first(), Staff.id)).all()
     return {"departments": [{"code": code, "name": name} for code, name in departments],
             "people": [{"staff_id": staff_id, "name": name, "department_code": code or ""}
                        for staff_id, name, code in people]}

@@ -11,13 +11,13 @@ from datetime import date
 
 from flask import current_app
 
-from engine.cases import queries
+from engine import casefile, permissions
 from engine.cases.models import Case
 from engine.catalogue.models import ServiceItem
 from engine.clock import CHINA_TZ
 from engine.clockstop.models import APPROVED, SUSPENSION_KINDS
 from engine.errors import NotFound
-from engine.staff.service import Actor
+from engine.actor import Actor
 from web.access import case_engine
 from web.cases.service import viewable_case
 
@@ -38,8 +38,8 @@ class CaseClock:
     suspended_since: date | None
     suspended_days: int
     extended_days: int
-    suspensions: list[queries.Suspension]
-    extensions: list[queries.Extension]
+    suspensions: list[casefile.Suspension]
+    extensions: list[casefile.Extension]
 
 
 @dataclass(frozen=True)
@@ -54,18 +54,18 @@ class ClockNotice:
     applicant_name: str
     accepted_on: date | None
     issued_on: date
-    suspension: queries.Suspension | None = None
-    extension: queries.Extension | None = None
+    suspension: casefile.Suspension | None = None
+    extension: casefile.Extension | None = None
 
 
-def records(actor: Actor, number: str) -> queries.BackOfficeRecords:
+def records(actor: Actor, number: str) -> casefile.BackOfficeRecords:
     """The case's back-office records as ``actor`` may read them."""
     case = viewable_case(actor, number)
     with case_engine().session() as session:
-        return queries.back_office_records(session, case, queries.opinion_scope(actor))
+        return casefile.back_office_records(session, case, permissions.opinion_scope(actor))
 
 
-def clock_of(case: Case, found: queries.BackOfficeRecords) -> CaseClock:
+def clock_of(case: Case, found: casefile.BackOfficeRecords) -> CaseClock:
     return CaseClock(case_number=case.number, accepted_on=case.accepted_on,
                      promised_limit_days=case.promised_limit_days, due_date=case.due_date,
                      due_provisional=case.due_provisional, suspended_since=case.suspended_since,
@@ -78,15 +78,15 @@ def clock(actor: Actor, number: str) -> CaseClock:
     return clock_of(case_engine().get_case(number), found)
 
 
-def opinions(actor: Actor, number: str) -> list[queries.Opinion]:
+def opinions(actor: Actor, number: str) -> list[casefile.Opinion]:
     return records(actor, number).opinions
 
 
-def commitments(actor: Actor, number: str) -> list[queries.CommitmentLine]:
+def commitments(actor: Actor, number: str) -> list[casefile.CommitmentLine]:
     return records(actor, number).commitments
 
 
-def parcel(actor: Actor, number: str) -> queries.Parcel:
+def parcel(actor: Actor, number: str) -> casefile.Parcel:
     found = records(actor, number).parcel
     if found is None:
         raise NotFound(f"case {number} has no postal parcel", field="case_number")
@@ -115,7 +115,7 @@ def clock_notice(actor: Actor, number: str, kind: str, index: int) -> ClockNotic
     """The ``index``-th (from 1) suspension's notice, or the ``index``-th extension's once decided."""
     case = viewable_case(actor, number)
     with case_engine().session() as session:
-        found = queries.back_office_records(session, case, queries.opinion_scope(actor))
+        found = casefile.back_office_records(session, case, permissions.opinion_scope(actor))
         item = session.get(ServiceItem, case.item_code)
         department_name = item.department.name
     common = {"kind": kind, "center_name": current_app.config["CENTER_NAME"], "case_number": case.number,
@@ -132,6 +132,6 @@ def clock_notice(actor: Actor, number: str, kind: str, index: int) -> ClockNotic
     raise NotFound(f"case {number} has no {kind} notice number {index}", field="index")
 
 
-def may_extend(found: queries.BackOfficeRecords) -> bool:
+def may_extend(found: casefile.BackOfficeRecords) -> bool:
     """Once granted, or while a request waits, no new request (第42条: one extension)."""
     return all(row.decision not in (None, APPROVED) for row in found.extensions)

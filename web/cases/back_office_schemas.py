@@ -1,5 +1,5 @@
 """JSON shapes of the cases API's back-office calls (marshmallow): stopping the clock, asking for
-an extension, and the records they leave (dumped from engine.cases.queries)."""
+an extension, and the records they leave (dumped from engine.casefile)."""
 
 from marshmallow import Schema, fields, validate
 

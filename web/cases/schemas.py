@@ -6,7 +6,7 @@ Class names are unique across the API: OpenAPI names its schemas after them.
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from engine.cases.queries import NOTICE_KINDS
+from engine.casefile import NOTICE_KINDS
 from engine.cases.schemas import ApplicantSchema
 from engine.clock import CHINA_TZ
 from web.cases.service import LAST_PAGE

@@ -2,7 +2,7 @@
 application, a case with its materials and history, and the written notice it is owed.
 
 Every function that shows a case takes the signed-in actor and refuses a case the actor
-may not see (the back office sees its own department's cases only).
+may not see (engine.permissions); ID and phone numbers are shown as engine.masking says.
 """
 
 from dataclasses import dataclass
@@ -10,15 +10,14 @@ from datetime import date
 
 from flask import current_app
 
-from engine.cases import queries
+from engine import casefile, masking, permissions
 from engine.cases.models import Case
 from engine.catalogue.models import Department, ServiceItem
 from engine.clock import CHINA_TZ
 from engine.errors import InvalidInput, NotFound
-from engine.staff.models import CLERK
-from engine.staff.service import Actor
+from engine.actor import Actor
 from engine.tasks.models import HumanTask
-from engine.tasks.queries import TaskListing, listings
+from engine.taskfile import TaskListing, listings
 from web.access import case_engine
 
 PAGE_SIZE = 50
@@ -60,9 +59,9 @@ class CaseView:
     delivery_method: str | None
     postal_address: dict | None
     open_tasks: list[HumanTask]
-    history: list[queries.HistoryEntry]
+    history: list[casefile.HistoryEntry]
     notice: str | None
-    records: queries.BackOfficeRecords
+    records: casefile.BackOfficeRecords
 
 
 @dataclass(frozen=True)
@@ -123,12 +122,12 @@ def parse_page(value) -> int:
 
 def catalogue() -> list[tuple[Department, list[ServiceItem]]]:
     with case_engine().session() as session:
-        return queries.catalogue(session)
+        return casefile.catalogue(session)
 
 
 def item_names() -> dict[str, str]:
     with case_engine().session() as session:
-        return queries.item_names(session)
+        return casefile.item_names(session)
 
 
 def intake_form(item_code: str) -> tuple[ServiceItem, dict]:
@@ -152,12 +151,12 @@ def window_queue(actor: Actor) -> list[TaskListing]:
 
 def find(query) -> list[Case]:
     with case_engine().session() as session:
-        return queries.find_cases(session, query if isinstance(query, str) else "", PAGE_SIZE)
+        return casefile.find_cases(session, query if isinstance(query, str) else "", PAGE_SIZE)
 
 
 def my_cases(actor: Actor, page: int) -> tuple[list[Case], int]:
     with case_engine().session() as session:
-        return queries.cases_registered_by(session, actor.id, page, PAGE_SIZE)
+        return casefile.cases_registered_by(session, actor.id, page, PAGE_SIZE)
 
 
 def applicant_from_form(form) -> dict:
@@ -227,23 +226,8 @@ def viewable_case(actor: Actor, number: str) -> Case:
     engine = case_engine()
     case = engine.get_case(number)
     with engine.session() as session:
-        queries.check_may_view(session, actor, case)
+        permissions.check_may_view_case(session, actor, case)
     return case
-
-
-def _mask(value: str, head: int, tail: int) -> str:
-    if len(value) <= head + tail:
-        return "*" * len(value)
-    return value[:head] + "*" * (len(value) - head - tail) + value[-tail:]
-
-
-def applicant_of(actor: Actor, case: Case) -> dict:
-    """The applicant; only the window (who checks identity) sees the full ID and phone numbers."""
-    clerk = actor.role == CLERK
-    return {"kind": case.applicant_kind, "name": case.applicant_name, "id_type": case.applicant_id_type,
-            "id_number": case.applicant_id_number if clerk else _mask(case.applicant_id_number, 6, 4),
-            "phone": case.applicant_phone if clerk else _mask(case.applicant_phone, 3, 4),
-            "address": case.applicant_address, "contact_name": case.applicant_contact}
 
 
 def material_lines(data: dict) -> list[MaterialLine]:
@@ -260,10 +244,10 @@ def material_lines(data: dict) -> list[MaterialLine]:
             for m in data.get("materials") or []]
 
 
-def history(actor: Actor, number: str) -> list[queries.HistoryEntry]:
+def history(actor: Actor, number: str) -> list[casefile.HistoryEntry]:
     case = viewable_case(actor, number)
     engine = case_engine()
-    return queries.history(engine, case, engine.case_history(number), queries.opinion_scope(actor))
+    return casefile.history(engine, case, engine.case_history(number), actor)
 
 
 def case_view(actor: Actor, number: str) -> CaseView:
@@ -273,14 +257,14 @@ def case_view(actor: Actor, number: str) -> CaseView:
     with engine.session() as session:
         item = session.get(ServiceItem, case.item_code)
         item.materials  # noqa: B018 — loaded now, read after the session closes
-        registered_by = queries.staff_names(session, [case.created_by_id]).get(case.created_by_id)
-        records = queries.back_office_records(session, case, queries.opinion_scope(actor))
+        registered_by = casefile.staff_names(session, [case.created_by_id]).get(case.created_by_id)
+        records = casefile.back_office_records(session, case, permissions.opinion_scope(actor))
     return CaseView(case=case, item=item, department_name=item.department.name, registered_by=registered_by,
-                    applicant=applicant_of(actor, case), materials=material_lines(data),
+                    applicant=masking.applicant(actor, case), materials=material_lines(data),
                     delivery_method=data.get("delivery_method"), postal_address=data.get("postal_address"),
                     open_tasks=engine.open_tasks(number),
-                    history=queries.history(engine, case, engine.case_history(number), queries.opinion_scope(actor)),
-                    notice=queries.notice_kind(case, data), records=records)
+                    history=casefile.history(engine, case, engine.case_history(number), actor),
+                    notice=casefile.notice_kind(case, data), records=records)
 
 
 def _local_date(moment) -> date | None:
@@ -305,7 +289,7 @@ def notice(actor: Actor, number: str) -> Notice:
     engine = case_engine()
     case = viewable_case(actor, number)
     data = engine.case_data(number)
-    kind = queries.notice_kind(case, data)
+    kind = casefile.notice_kind(case, data)
     if kind is None:
         raise NotFound("此办件暂无可出具的通知书 (no written notice is due for this case)", field="case_number")
     with engine.session() as session:
@@ -315,12 +299,12 @@ def notice(actor: Actor, number: str) -> Notice:
               "item_code": item.code, "item_name": item.name, "item_legal_basis": item.legal_basis,
               "department_name": department_name, "applicant_name": case.applicant_name,
               "received_on": case.received_on, "law": INTAKE_LAW}
-    if kind == queries.ACCEPTANCE:
+    if kind == casefile.ACCEPTANCE:
         return Notice(**common, issued_on=_local_date(case.accepted_at) or case.accepted_on,
                       accepted_on=case.accepted_on, deemed_accepted=case.deemed_accepted,
                       promised_limit_days=case.promised_limit_days, due_date=case.due_date,
                       due_provisional=case.due_provisional, result_name=item.result_name)
-    if kind == queries.REJECTION:
+    if kind == casefile.REJECTION:
         rejected_on = data.get("not_accepted_on")
         return Notice(**common, issued_on=date.fromisoformat(rejected_on) if rejected_on else _local_date(case.closed_at),
                       rejection_reasons=data.get("rejection_reasons"))

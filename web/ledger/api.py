@@ -6,6 +6,7 @@ Same functions as the page (web.ledger.service).
 
 from flask import Response
 
+from engine.roles import SUPERVISING
 from web.access import current_actor, require
 from web.api import api_blueprint
 from web.ledger import schemas, service
@@ -13,7 +14,6 @@ from web.ledger.views import EVERYONE
 
 blp = api_blueprint("ledger_api", __name__, "/ledger",
                     "The staff scoring ledger (考核台账): rules, entries, appeals, period scores, Excel export")
-SUPERVISING = ("supervisor", "admin")
 
 
 def _filters(query: dict) -> service.Filters:

@@ -6,8 +6,8 @@ Class names are unique across the API: OpenAPI names its schemas after them.
 from marshmallow import Schema, fields, validate
 
 from engine.ledger.models import CATEGORIES, UNITS
-from engine.ledger.service import MAX_QUANTITY, MAX_TEXT
-from engine.validation import MAX_ID
+from engine.ledger.service import MAX_QUANTITY
+from engine.validation import MAX_ID, MAX_TEXT
 
 
 def amount(description: str = "", **options) -> fields.Decimal:

@@ -8,8 +8,8 @@ from flask import current_app
 from engine.errors import InvalidInput
 from engine.ledger.book import EntryLine, ScoreSheet
 from engine.ledger.scores import parse_period
-from engine.staff.models import ADMIN, SUPERVISOR
-from engine.staff.service import Actor
+from engine import permissions
+from engine.actor import Actor
 from web.access import case_engine
 
 FILTER_FIELDS = ("period", "staff_id", "department", "rule_code")
@@ -26,7 +26,7 @@ class Filters:
 
 
 def supervising(actor: Actor) -> bool:
-    return actor.role in (SUPERVISOR, ADMIN)
+    return permissions.supervises(actor)
 
 
 def this_month() -> str:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from engine.catalogue.models import Department
 from engine.errors import OneWindowError
-from engine.staff.models import ADMIN, SUPERVISOR
+from engine.roles import SUPERVISING
 from web.access import case_engine, current_actor, require
 from web.ledger import service
 
@@ -47,7 +47,7 @@ def _whole_number(name: str):
 
 
 @bp.route("/record", methods=["POST"])
-@require(SUPERVISOR, ADMIN)
+@require(*SUPERVISING)
 def record():
     form = request.form
     try:
@@ -68,7 +68,7 @@ def appeal():
 
 
 @bp.route("/decide", methods=["POST"])
-@require(SUPERVISOR, ADMIN)
+@require(*SUPERVISING)
 def decide():
     service.decide(current_actor(), _whole_number("entry_id"), request.form.get("decision"),
                    request.form.get("reason"))
@@ -76,7 +76,7 @@ def decide():
 
 
 @bp.route("/export")
-@require(SUPERVISOR, ADMIN)
+@require(*SUPERVISING)
 def export():
     name, data = service.export(current_actor(), request.args.get("period") or service.this_month())
     return Response(data, mimetype=service.XLSX, headers={"Content-Disposition": f"attachment; filename={name}"})

@@ -4,7 +4,7 @@ sees the windows and the absences they are part of; supervisors see all and reco
 from web.access import current_actor, require
 from web.api import api_blueprint
 from web.posts import schemas, service
-from web.posts.service import SUPERVISING
+from engine.roles import SUPERVISING
 
 blp = api_blueprint("posts_api", __name__, "", "A/B posts (AB岗): windows with their A and B staff, and "
                     "absences of A during which B sees and acts on A's work")

@@ -2,11 +2,11 @@
 
 from marshmallow import Schema, fields, validate
 
-from engine.staff.posts import ABSENCE_STATES, STINT_LIMIT, YEARLY_LIMIT
+from engine.posts.service import ABSENCE_STATES, STINT_LIMIT, YEARLY_LIMIT
 
 
 class WindowRow(Schema):
-    """A window with its A and B posts (dumped from engine.staff.posts.WindowLine)."""
+    """A window with its A and B posts (dumped from engine.posts.service.WindowLine)."""
 
     code = fields.Str(attribute="window.code")
     name = fields.Str(attribute="window.name")
@@ -31,7 +31,7 @@ class AbsenceQuery(Schema):
 
 
 class AbsenceRow(Schema):
-    """An absence of an A post covered by the B post (dumped from engine.staff.posts.AbsenceLine)."""
+    """An absence of an A post covered by the B post (dumped from engine.posts.service.AbsenceLine)."""
 
     id = fields.Int(attribute="absence.id")
     window_code = fields.Str(attribute="absence.window_code")

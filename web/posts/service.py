@@ -1,10 +1,8 @@
 """What the A/B post pages and API both do (all through ``CaseEngine.posts``)."""
 
-from engine.staff.models import ADMIN, SUPERVISOR
-from engine.staff.service import Actor
+from engine.actor import Actor
 from web.access import case_engine
 
-SUPERVISING = (SUPERVISOR, ADMIN)
 ABSENCE_FIELDS = ("window_code", "b_staff", "starts_on", "ends_on", "reason")
 
 

@@ -10,7 +10,7 @@ from functools import wraps
 from web.access import current_actor, require
 from web.api import api_blueprint
 from web.supervision import schemas, service
-from web.supervision.service import DEPARTMENT_ROLES, SUPERVISING
+from engine.roles import DEPARTMENT_ROLES, SUPERVISING
 
 blp = api_blueprint("supervision_api", __name__, "/supervision",
                     "Ratings (好差评) and their verification, satisfaction rates, rectifications (整改), "

@@ -7,7 +7,7 @@ Class names are unique across the API: OpenAPI names its schemas after them.
 from marshmallow import Schema, fields, validate
 
 from engine.cases.schemas import PHONE
-from engine.supervision.inputs import MAX_TEXT
+from engine.validation import MAX_TEXT
 from engine.supervision.models import CHANNELS, NOT_REAL, NOT_REAL_KINDS, NOT_VERIFIED, REAL, VERIFIED
 from engine.supervision.service import COMPLAINT_STATES, RATING_STATES, RECTIFICATION_STATES
 from engine.validation import MAX_ID

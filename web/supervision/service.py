@@ -5,20 +5,19 @@ from sqlalchemy import select
 
 from engine.catalogue.models import Department
 from engine.errors import InvalidInput
-from engine.staff.models import ADMIN, SUPERVISOR, Staff
-from engine.staff.service import Actor
-from engine.supervision.complaints import TARGET_ROLES
+from engine.staff.models import Staff
+from engine import permissions
+from engine.roles import CASE_WORKERS
+from engine.actor import Actor
 from web.access import case_engine
 
-SUPERVISING = (SUPERVISOR, ADMIN)
-DEPARTMENT_ROLES = ("approver", "chief")
 RATING_FIELDS = ("verdict", "reason", "not_real_kind", "responsible_staff_id")
 COMPLAINT_FIELDS = ("channel", "complainant_name", "complainant_phone", "target_staff_id", "target_window",
                     "target_department_code", "case_number", "content", "complex")
 
 
 def supervising(actor: Actor) -> bool:
-    return actor.role in SUPERVISING
+    return permissions.supervises(actor)
 
 
 def this_month() -> str:
@@ -84,7 +83,7 @@ def verify_complaint(actor: Actor, number, fields: dict):
 def complaint_choices() -> dict:
     """Whom a complaint may name: scored staff (with their departments) and the departments."""
     with case_engine().session() as session:
-        staff = list(session.scalars(select(Staff).where(Staff.active.is_(True), Staff.role.in_(TARGET_ROLES))
+        staff = list(session.scalars(select(Staff).where(Staff.active.is_(True), Staff.role.in_(CASE_WORKERS))
                                      .order_by(Staff.department_code.nulls_first(), Staff.id)))
         departments = dict(session.execute(select(Department.code, Department.name).order_by(Department.code)).all())
     return {"staff": staff, "departments": departments}

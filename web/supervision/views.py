@@ -12,7 +12,7 @@ from engine.supervision.service import COMPLAINT_STATES, RECTIFICATION_STATES
 from web import errors
 from web.access import current_actor, require
 from web.supervision import service
-from web.supervision.service import DEPARTMENT_ROLES, SUPERVISING
+from engine.roles import DEPARTMENT_ROLES, SUPERVISING
 
 bp = Blueprint("supervision", __name__, url_prefix="/supervision")
 LABELS = {

@@ -1,5 +1,6 @@
 """Task inboxes and the task form: claim, unclaim, complete (every role's steps)."""
 
+from engine.roles import CASE_WORKERS
 from web.access import current_actor, require
 from web.api import api_blueprint
 from web.tasks import schemas, service
@@ -7,11 +8,10 @@ from web.tasks import schemas, service
 blp = api_blueprint("tasks_api", __name__, "/tasks",
                     "Task inboxes (department queue, window queue, mine); claim, unclaim and complete a task; "
                     "the case's BPMN diagram with its done and current steps")
-ACTING_ROLES = ("approver", "chief", "clerk")
 
 
 @blp.route("")
-@require(*ACTING_ROLES)
+@require(*CASE_WORKERS)
 @blp.arguments(schemas.TaskQueueQuery, location="query")
 @blp.response(200, schemas.TaskRow(many=True))
 def queue(arguments):
@@ -20,18 +20,18 @@ def queue(arguments):
 
 
 @blp.route("/<task_id>")
-@require(*ACTING_ROLES)
+@require(*CASE_WORKERS)
 @blp.response(200, schemas.TaskDetail)
 def task(task_id):
     """A task, its form (JSON Schema with the choices filled in) and its case."""
     actor = current_actor()
     detail = service.task_detail(actor, task_id)
-    return {"task": service.listing_of(detail), "form": detail.form, "case": service.case_summary(detail),
-            "may": service.permissions(actor, detail.task)}
+    return {"task": service.listing_of(detail), "form": detail.form, "case": service.case_summary(actor, detail),
+            "may": service.permissions(actor, detail.task).flags()}
 
 
 @blp.route("/<task_id>/claim", methods=["POST"])
-@require(*ACTING_ROLES)
+@require(*CASE_WORKERS)
 @blp.response(200, schemas.TaskRow)
 def claim(task_id):
     """Take the task from the queue: it is yours alone until you complete or release it."""
@@ -39,7 +39,7 @@ def claim(task_id):
 
 
 @blp.route("/<task_id>/unclaim", methods=["POST"])
-@require(*ACTING_ROLES)
+@require(*CASE_WORKERS)
 @blp.response(200, schemas.TaskRow)
 def unclaim(task_id):
     """Release the task to the queue (its holder, or the department's chief representative)."""
@@ -47,7 +47,7 @@ def unclaim(task_id):
 
 
 @blp.route("/<task_id>/complete", methods=["POST"])
-@require(*ACTING_ROLES)
+@require(*CASE_WORKERS)
 @blp.arguments(schemas.TaskFormFields)
 @blp.response(200, schemas.TaskCompletion)
 def complete(form, task_id):

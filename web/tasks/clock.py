@@ -5,12 +5,11 @@ from dataclasses import dataclass
 
 from flask import request
 
-from engine.cases import queries
+from engine import casefile, permissions
 from engine.errors import OneWindowError
-from engine.staff.models import APPROVER, CHIEF
-from engine.staff.service import Actor
+from engine.actor import Actor
 from engine.tasks.models import OPEN
-from engine.tasks.queries import TaskDetail
+from engine.taskfile import TaskDetail
 from web.cases.back_office import SUSPENSION_CHOICES, may_extend
 
 SUSPEND, EXTEND = "suspend", "extension"
@@ -25,9 +24,9 @@ class ClockPanel:
     suspended: bool
     may_extend: bool
     kinds: tuple[str, ...]
-    records: queries.BackOfficeRecords
-    ending: queries.Suspension | None  # the suspension a 恢复计时 task ends
-    deciding: queries.Extension | None  # the request an 延期审批 task answers
+    records: casefile.BackOfficeRecords
+    ending: casefile.Suspension | None  # the suspension a 恢复计时 task ends
+    deciding: casefile.Extension | None  # the request an 延期审批 task answers
     refused_form: str | None
     refusal: OneWindowError | None
     values: dict
@@ -37,8 +36,8 @@ def clock_panel(actor: Actor, detail: TaskDetail, refused: tuple[str, OneWindowE
     task, found = detail.task, detail.records
     open_suspension = next((row for row in found.suspensions if row.ended_on is None), None)
     pending = next((row for row in found.extensions if row.decision is None), None)
-    actions = (task.bpmn_id in CLOCK_STEPS and task.state == OPEN and actor.role in (APPROVER, CHIEF)
-               and task.department_code == actor.department_code)
+    actions = task.bpmn_id in CLOCK_STEPS and permissions.may_act_on_clock(
+        actor, detail.case, [task] if task.state == OPEN else []).allowed
     return ClockPanel(actions=actions, suspended=detail.case.suspended_since is not None, may_extend=may_extend(found),
                       kinds=SUSPENSION_CHOICES, records=found,
                       ending=open_suspension if task.bpmn_id == RESUME_STEP else None,

@@ -11,7 +11,7 @@ class TaskQueueQuery(Schema):
 
 
 class TaskRow(Schema):
-    """An inbox row (dumped from engine.tasks.queries.TaskListing)."""
+    """An inbox row (dumped from engine.taskfile.TaskListing)."""
 
     id = fields.Str(attribute="task.id")
     bpmn_id = fields.Str(attribute="task.bpmn_id")

@@ -1,20 +1,19 @@
 """What the task pages and the task API both do: read inboxes and tasks, act on them.
 
-Every function takes the signed-in actor and refuses what the actor may not see or do;
-the engine checks again under the case's lock when something changes.
+Every function takes the signed-in actor and asks the engine's rules (engine.permissions)
+what the actor may see or do; the engine checks again under the case's lock when
+something changes.
 """
 
 from dataclasses import dataclass
 from uuid import UUID
 
-from engine.cases import queries as case_queries
-from engine.cases.models import Case
-from engine.errors import Forbidden, InvalidInput, OneWindowError
-from engine.staff.models import APPROVER, CHIEF
-from engine.staff.service import Actor
-from engine.tasks import queries
-from engine.tasks import service as tasks
-from engine.tasks.models import OPEN, HumanTask
+from engine import masking
+from engine import permissions as permissions_rules
+from engine import taskfile as queries
+from engine.actor import Actor
+from engine.errors import InvalidInput
+from engine.tasks.models import HumanTask
 from web.access import case_engine
 
 
@@ -24,13 +23,6 @@ class Completion:
     case_status: str
     task_name: str
     next_task_id: str | None
-
-
-@dataclass(frozen=True)
-class Permissions:
-    claim: bool
-    unclaim: bool
-    complete: bool
 
 
 def parse_task_id(task_id) -> str:
@@ -51,13 +43,13 @@ def inbox(actor: Actor, mine: bool) -> list[queries.TaskListing]:
 def listing(actor: Actor, task_id) -> queries.TaskListing:
     with case_engine().session() as session:
         found = queries.listing(session, parse_task_id(task_id))
-    tasks.check_may_act(actor, found.task)
+    permissions_rules.may_see_task(actor, found.task).check()
     return found
 
 
 def task_detail(actor: Actor, task_id) -> queries.TaskDetail:
     listing(actor, task_id)  # the cheap row check first: no workflow is loaded for someone refused
-    return queries.task_detail(case_engine(), parse_task_id(task_id), case_queries.opinion_scope(actor))
+    return queries.task_detail(case_engine(), parse_task_id(task_id), actor)
 
 
 def listing_of(detail: queries.TaskDetail) -> queries.TaskListing:
@@ -66,16 +58,9 @@ def listing_of(detail: queries.TaskDetail) -> queries.TaskListing:
                                applicant_name=detail.case.applicant_name, assignee_name=detail.assignee_name)
 
 
-def permissions(actor: Actor, row: HumanTask) -> Permissions:
-    if row.state != OPEN:
-        return Permissions(False, False, False)
-    held = row.assignee_id is not None
-    covered = held and actor.cover_for(row.assignee_id) is not None  # held by an absent A this B post covers
-    return Permissions(
-        claim=not held or covered,
-        unclaim=held and (row.assignee_id == actor.id or actor.role == CHIEF or covered),
-        complete=row.assignee_id == actor.id or covered or (not held and not row.claim_required),
-    )
+def permissions(actor: Actor, row: HumanTask) -> permissions_rules.TaskActions:
+    """What the actor may do with the task now (the engine's rules, each with its refusal)."""
+    return permissions_rules.task_actions(actor, row)
 
 
 def claim(actor: Actor, task_id) -> queries.TaskListing:
@@ -99,33 +84,19 @@ def complete(actor: Actor, task_id, form) -> Completion:
 def next_task_for(actor: Actor, number: str) -> str | None:
     """The case's next open task if it is this actor's to do (theirs, or unclaimed and theirs to take)."""
     for row in case_engine().open_tasks(number):
-        try:
-            tasks.check_may_act(actor, row)
-        except OneWindowError:
+        if not permissions_rules.may_see_task(actor, row):
             continue
         if row.assignee_id in (None, actor.id):
             return row.id
     return None
 
 
-def check_may_view_case(actor: Actor, case: Case) -> None:
-    """Back-office staff see their own department's cases only; the window and supervisors see all."""
-    departments = {actor.department_code} | {cover.department_code for cover in actor.covering}
-    if actor.role in (APPROVER, CHIEF) and case.department_code not in departments:
-        raise Forbidden(f"case {case.number} belongs to department {case.department_code}", field="case_number")
-
-
 def diagram(actor: Actor, number: str) -> dict:
     engine = case_engine()
-    check_may_view_case(actor, engine.get_case(number))
+    case = engine.get_case(number)
+    with engine.session() as session:
+        permissions_rules.check_may_view_case(session, actor, case)
     return engine.case_diagram(number)
-
-
-def mask(value: str | None, head: int, tail: int) -> str:
-    """An ID or phone number shown with its middle hidden (enough to compare, not to copy)."""
-    if not value or len(value) <= head + tail:
-        return value or ""
-    return value[:head] + "*" * (len(value) - head - tail) + value[len(value) - tail:]
 
 
 def materials(data: dict) -> list[dict]:
@@ -139,15 +110,15 @@ def materials(data: dict) -> list[dict]:
             for material in data.get("materials") or []]
 
 
-def case_summary(detail: queries.TaskDetail) -> dict:
-    """The case as the task page and the API show it (JSON-ready)."""
-    case, data = detail.case, detail.data
+def case_summary(actor: Actor, detail: queries.TaskDetail) -> dict:
+    """The case as the task page and the API show it to ``actor`` (JSON-ready)."""
+    case, data = detail.case, masking.form_values(actor, detail.data)
     return {
         "number": case.number, "status": case.status, "stage": case.stage, "case_type": case.case_type,
         "item_code": case.item_code, "item_name": detail.item_name,
         "department_code": case.department_code, "department_name": detail.department_name,
-        "applicant": {"kind": case.applicant_kind, "name": case.applicant_name, "id_type": case.applicant_id_type,
-                      "id_number": mask(case.applicant_id_number, 6, 4), "phone": mask(case.applicant_phone, 3, 4),
+        "applicant": {**{key: shown for key, shown in masking.applicant(actor, case).items()
+                         if key in ("kind", "name", "id_type", "id_number", "phone")},
                       "contact": case.applicant_contact},
         "received_on": case.received_on, "accepted_on": case.accepted_on, "due_date": case.due_date,
         "deadline_state": case.deadline_state, "notice_count": case.notice_count,

@@ -7,14 +7,14 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 
 from engine.errors import OneWindowError
-from engine.tasks.service import acting_for
+from engine.permissions import acting_for
+from engine.roles import CASE_WORKERS
 from web.access import current_actor, require
 from web.cases import back_office
 from web.tasks import forms, service
 from web.tasks.clock import EXTEND, SUSPEND, clock_panel
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
-ACTING_ROLES = ("approver", "chief", "clerk")
 DEADLINE_LABELS = {"normal": "正常", "yellow": "预警", "red": "超期"}
 STEP_LABELS = {"create": "收件", "complete": "完成", "claim": "认领", "unclaim": "退回", "timer": "期限届满",
                "suspend": "暂停计时", "request_extension": "申请延期"}
@@ -32,14 +32,14 @@ def helpers():
 
 
 @bp.route("/")
-@require(*ACTING_ROLES)
+@require(*CASE_WORKERS)
 def inbox():
     mine = request.args.get("mine") == "1"
     return render_template("tasks/inbox.html", rows=service.inbox(current_actor(), mine), mine=mine)
 
 
 @bp.route("/<task_id>")
-@require(*ACTING_ROLES)
+@require(*CASE_WORKERS)
 def task(task_id):
     return _task_page(task_id)
 
@@ -53,7 +53,7 @@ def _task_page(task_id, *, values: dict | None = None, refusal: OneWindowError |
     fields = forms.fields_of(detail.form, detail.data)
     if values is None:
         values = forms.initial_values(fields, detail.data)
-    return render_template("tasks/task.html", detail=detail, summary=service.case_summary(detail), steps=steps,
+    return render_template("tasks/task.html", detail=detail, summary=service.case_summary(actor, detail), steps=steps,
                            fields=fields, values=values, may=service.permissions(actor, detail.task),
                            refusal=refusal, clock=clock_panel(actor, detail, clock_refusal)), status
 
@@ -71,13 +71,13 @@ def _back_to(task_id) -> str:
 
 
 @bp.route("/<task_id>/claim", methods=["POST"])
-@require(*ACTING_ROLES)
+@require(*CASE_WORKERS)
 def claim(task_id):
     return _assign(task_id, service.claim, "已认领：%(case)s %(task)s")
 
 
 @bp.route("/<task_id>/unclaim", methods=["POST"])
-@require(*ACTING_ROLES)
+@require(*CASE_WORKERS)
 def unclaim(task_id):
     return _assign(task_id, service.unclaim, "已退回待办队列：%(case)s %(task)s")
 
@@ -92,7 +92,7 @@ def _assign(task_id, action, message: str):
 
 
 @bp.route("/<task_id>/complete", methods=["POST"])
-@require(*ACTING_ROLES)
+@require(*CASE_WORKERS)
 def complete(task_id):
     actor = current_actor()
     detail = service.task_detail(actor, task_id)

@@ -13,7 +13,8 @@ from uuid import UUID
 from sqlalchemy import select
 
 from engine.audit import service as audit
-from engine.cases import queries as case_queries
+from engine import casefile, masking, permissions
+from engine.actor import Actor
 from engine.cases.models import Case
 from engine.catalogue.models import Department, ServiceItem
 from engine.staff.models import Staff
@@ -60,13 +61,13 @@ class TaskDetail:
     task: HumanTask
     case: Case
     item_name: str
-    department_name: str
+    department_name: str  # the case's department (承办部门), whichever department this step is for
     assignee_name: str | None
     completed_by_name: str | None
     form: dict
     data: dict
     steps: list[CaseStep]
-    records: case_queries.BackOfficeRecords
+    records: casefile.BackOfficeRecords
 
 
 def _staff_names(session, ids) -> dict[int, str]:
@@ -97,16 +98,16 @@ def listing(session, task_id: str) -> TaskListing:
     return listings(session, [tasks.get_task_row(session, task_id)])[0]
 
 
-def case_steps(session, case: Case, definition, scope: str | None) -> list[CaseStep]:
-    """The case's audited steps, with each completed form and the schema it was filled in.
-
-    ``scope`` (engine.cases.queries.opinion_scope): a co-reviewing department does not see
-    the forms other departments countersigned.
+def case_steps(session, case: Case, definition, actor: Actor) -> list[CaseStep]:
+    """The case's audited steps, with each completed form and the schema it was filled in, as
+    ``actor`` may read them: a co-reviewing department does not see the forms other departments
+    countersigned (engine.permissions.opinion_scope); ID and phone numbers masked (engine.masking).
     """
+    scope = permissions.opinion_scope(actor)
     metas = {meta.bpmn_id: meta for meta in definition.user_tasks.values()}
     entries = [entry for entry in audit.case_history(session, case.id) if entry.action in STEP_ACTIONS]
     names = _staff_names(session, (entry.actor_id for entry in entries))
-    hidden = case_queries.hidden_countersign_tasks(session, case, scope)
+    hidden = casefile.hidden_countersign_tasks(session, case, scope)
     steps = []
     for entry in entries:
         detail = entry.detail or {}
@@ -116,21 +117,21 @@ def case_steps(session, case: Case, definition, scope: str | None) -> list[CaseS
         steps.append(CaseStep(at=entry.at, action=entry.action, actor_username=entry.actor,
                               actor_name=names.get(entry.actor_id, entry.actor), task_id=entry.task_id,
                               task_bpmn_id=meta.bpmn_id if meta else None, task_name=meta.name if meta else None,
-                              form=dict(form or {}), schema=definition.forms.get(meta.form) if meta and form else None))
+                              form=masking.form_values(actor, dict(form or {})), schema=definition.forms.get(meta.form) if meta and form else None))
     return steps
 
 
-def task_detail(engine, task_id: str, scope: str | None) -> TaskDetail:
-    """Everything a task page shows. ``engine`` is the CaseEngine; ``scope`` as for ``case_steps``."""
+def task_detail(engine, task_id: str, actor: Actor) -> TaskDetail:
+    """Everything a task page shows to ``actor`` (who may see the task). ``engine`` is the CaseEngine."""
     with engine.session() as session:
         row = tasks.get_task_row(session, task_id)
         case = session.get(Case, row.case_id)
         item = session.get(ServiceItem, case.item_code)
-        department = session.get(Department, row.department_code or case.department_code)
+        department = session.get(Department, case.department_code)  # 承办部门: the lead, also on a co-reviewer's step
         names = _staff_names(session, (row.assignee_id, row.completed_by_id))
         with engine.reading_workflow(session, case) as (definition, workflow):
-            steps = case_steps(session, case, definition, scope)
-            records = case_queries.back_office_records(session, case, scope)
+            steps = case_steps(session, case, definition, actor)
+            records = casefile.back_office_records(session, case, permissions.opinion_scope(actor))
             task = workflow.get_task_from_id(UUID(row.id))
             # A task's own data is what its form is checked against; a task no longer in the
             # tree (cancelled by a timer) shows the case's latest data instead.

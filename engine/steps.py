@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from engine.calendar.workdays import WorkCalendar
 from engine.cases.models import Case
+from engine.cases.service import compute_due
 from engine.clockstop import service as clockstop
 from engine.commitments import service as commitments
 from engine.delivery import service as delivery
@@ -31,13 +32,6 @@ class Step:
     today: date
     calendar: WorkCalendar
     actor_id: int | None
-
-
-def compute_due(calendar: WorkCalendar, case: Case):
-    """The promised limit counts from acceptance (after a correction: from that day), plus the
-    working days the clock stood still and the days an extension added."""
-    return calendar.add_working_days(case.accepted_on, case.promised_limit_days + (case.suspended_days or 0)
-                                     + (case.extended_days or 0))
 
 
 def _accepted(step: Step, task) -> None:

@@ -1,5 +1,7 @@
-"""Reading cases for the window: the catalogue to choose from, finding a case, a clerk's
-own cases, who may look at a case, and which written notice a case is owed.
+"""The case file, as pages and the API read it: the catalogue to choose from, finding a case,
+a clerk's own cases, its history, the records the back office and delivery left on it, and
+which written notice it is owed. It reads the domain packages; who may read it is decided
+in engine.permissions.
 
 Nothing here changes a case.
 """
@@ -12,16 +14,17 @@ from sqlalchemy.orm import Session
 
 from engine.audit.models import AuditEntry
 from engine.cases.models import Case
-from engine.catalogue.models import Department, ItemCoDepartment, ServiceItem
+from engine.catalogue.models import Department, ServiceItem
 from engine.clock import CHINA_TZ
 from engine.clockstop import service as clockstop
 from engine.commitments import service as commitments
 from engine.delivery import service as delivery
-from engine.errors import Forbidden, InvalidInput
+from engine.errors import InvalidInput
 from engine.joint import service as joint
 from engine.joint.models import OBJECT
-from engine.staff.models import APPROVER, CHIEF, Staff
-from engine.staff.service import SYSTEM, Actor
+from engine.staff.models import Staff
+from engine import masking, permissions
+from engine.actor import SYSTEM, Actor
 from engine.tasks.models import HumanTask
 
 ACCEPTANCE, ONE_TIME_NOTICE, REJECTION = "acceptance", "one_time_notice", "rejection"
@@ -62,19 +65,6 @@ def cases_registered_by(session: Session, staff_id: int, page: int, page_size: i
     return list(rows), total
 
 
-def check_may_view(session: Session, actor: Actor, case: Case) -> None:
-    """The window, supervisors and admins see every case; the back office sees its own
-    department's cases and those of items it co-reviews (联办件); a B post also those of the
-    absent A posts it covers today (AB岗)."""
-    departments = {actor.department_code} | {cover.department_code for cover in actor.covering}
-    if actor.role not in (APPROVER, CHIEF) or case.department_code in departments:
-        return
-    co_reviewing = session.scalar(select(ItemCoDepartment.department_code).where(
-        ItemCoDepartment.item_code == case.item_code, ItemCoDepartment.department_code.in_(departments - {None})))
-    if co_reviewing is None:
-        raise Forbidden(f"case {case.number} belongs to department {case.department_code}", field="case_number")
-
-
 def staff_names(session: Session, ids) -> dict[int, str]:
     wanted = {staff_id for staff_id in ids if staff_id is not None}
     if not wanted:
@@ -98,11 +88,12 @@ class HistoryEntry:
     detail: dict
 
 
-def history(engine, case: Case, entries: list[AuditEntry], scope: str | None) -> list[HistoryEntry]:
-    """``entries`` (the case's audit trail) with staff names and step names. ``engine``: the CaseEngine.
-
-    ``scope`` (see ``opinion_scope``): another department's countersigned form is left out.
+def history(engine, case: Case, entries: list[AuditEntry], actor: Actor) -> list[HistoryEntry]:
+    """``entries`` (the case's audit trail) with staff names and step names, as ``actor`` may
+    read them: another department's countersigned form left out (engine.permissions.opinion_scope),
+    ID and phone numbers masked (engine.masking). ``engine``: the CaseEngine.
     """
+    scope = permissions.opinion_scope(actor)
     with engine.session() as session:
         definition = engine.specs.get(session, case.process_version_id)
         people = staff_names(session, (entry.actor_id for entry in entries))
@@ -113,6 +104,8 @@ def history(engine, case: Case, entries: list[AuditEntry], scope: str | None) ->
         detail = dict(entry.detail or {})
         if entry.task_id in hidden:
             detail.pop("form", None)
+        elif isinstance(detail.get("form"), dict):
+            detail["form"] = masking.form_values(actor, detail["form"])
         step = detail.get("task") if isinstance(detail.get("task"), str) else None
         out.append(HistoryEntry(
             at=entry.at.astimezone(CHINA_TZ), actor=entry.actor,
@@ -219,12 +212,6 @@ class BackOfficeRecords:
     extensions: list[Extension]
     commitments: list[CommitmentLine]
     parcel: Parcel | None
-
-
-def opinion_scope(actor: Actor) -> str | None:
-    """Whose countersigned opinions ``actor`` reads: None (all) for the window, supervisors and
-    admins; the back office its own department's (the lead department's reads all)."""
-    return actor.department_code if actor.role in (APPROVER, CHIEF) else None
 
 
 def hidden_countersign_tasks(session: Session, case: Case, scope: str | None) -> set[str]:

@@ -18,16 +18,15 @@ from engine.calendar.workdays import WorkCalendar
 from engine.catalogue.models import Department
 from engine.clock import CHINA_TZ
 from engine.errors import Conflict, InvalidInput, NotFound
-from engine.staff.models import ADMIN, APPROVER, CHIEF, CLERK, SUPERVISOR, PostAbsence, ServiceWindow, Staff
-from engine.staff.service import SYSTEM, Actor, Cover
-from engine.supervision.inputs import require_supervisor, text
-from engine.validation import is_id
+from engine.staff.models import PostAbsence, ServiceWindow, Staff
+from engine.roles import CASE_WORKERS, CLERK, DEPARTMENT_ROLES
+from engine.actor import SYSTEM, Actor, Cover
+from engine.permissions import require_supervisor, supervises
+from engine.validation import is_id, text
+from engine.context import EngineContext
 
 STINT_LIMIT = 20
 YEARLY_LIMIT = 40
-# Staff who hold a window's post: the people who act on tasks.
-POST_ROLES = (CLERK, APPROVER, CHIEF)
-SUPERVISING = (SUPERVISOR, ADMIN)
 LIST_LIMIT = 200
 
 
@@ -110,9 +109,9 @@ def save_window(session: Session, actor: Actor, *, code, name, department_code, 
     a, b = staff_member(session, a_staff, "a_staff"), staff_member(session, b_staff, "b_staff")
     if a.id == b.id:
         raise InvalidInput("the A post and the B post must be two people", field="b_staff")
-    if a.role not in POST_ROLES:
+    if a.role not in CASE_WORKERS:
         raise InvalidInput(f"a {a.role} holds no window post", field="a_staff")
-    expected_role = (CLERK,) if department_code is None else (APPROVER, CHIEF)
+    expected_role = (CLERK,) if department_code is None else DEPARTMENT_ROLES
     if a.role not in expected_role or a.department_code != department_code:
         raise InvalidInput(f"{a.name} is not staff of this window's department", field="a_staff")
     if (b.role, b.department_code) != (a.role, a.department_code):
@@ -217,7 +216,7 @@ def covering(session: Session, staff_id: int, today: date) -> list[Cover]:
 
 def with_cover(session: Session, actor: Actor, today: date) -> Actor:
     """``actor`` with the A posts they cover today; built on every request, so cover ends with the absence."""
-    if actor.id is None or actor.role not in POST_ROLES:
+    if actor.id is None or actor.role not in CASE_WORKERS:
         return actor
     return dataclasses.replace(actor, covering=tuple(covering(session, actor.id, today)))
 
@@ -259,22 +258,22 @@ class AbsenceLine:
 class Posts:
     """The A/B posts as ``CaseEngine.posts``: each action one transaction, each read one session."""
 
-    def __init__(self, engine):
-        self.engine = engine
+    def __init__(self, context: EngineContext):
+        self.context = context
 
     def with_cover(self, actor: Actor) -> Actor:
-        with self.engine.session() as session:
-            return with_cover(session, actor, self.engine.clock.today())
+        with self.context.session() as session:
+            return with_cover(session, actor, self.context.clock.today())
 
     def save_window(self, actor: Actor, **fields) -> WindowLine:
-        with self.engine.transaction() as session:
-            code = save_window(session, actor, **fields, now=self.engine.clock.now()).code
+        with self.context.transaction() as session:
+            code = save_window(session, actor, **fields, now=self.context.clock.now()).code
         return next(line for line in self.windows(actor) if line.window.code == code)
 
     def windows(self, actor: Actor) -> list[WindowLine]:
         """Every window with its A and B posts (any signed-in staff member may look)."""
-        today, calendar = self.engine.clock.today(), self.engine.calendar.get()
-        with self.engine.session() as session:
+        today, calendar = self.context.clock.today(), self.context.calendar.get()
+        with self.context.session() as session:
             rows = windows_of(session)
             ids = {row.a_staff_id for row in rows} | {row.b_staff_id for row in rows}
             people = {staff_id: (name, username) for staff_id, name, username in session.execute(
@@ -291,33 +290,33 @@ class Posts:
         if state not in ABSENCE_STATES:
             raise InvalidInput(f"state must be one of {', '.join(ABSENCE_STATES)}", field="state")
         query = select(PostAbsence)
-        if actor.role not in SUPERVISING:
+        if not supervises(actor):
             query = query.where(or_(PostAbsence.a_staff_id == actor.id, PostAbsence.b_staff_id == actor.id))
         if state == "open":
-            query = query.where(PostAbsence.cancelled_at.is_(None), PostAbsence.ends_on >= self.engine.clock.today())
+            query = query.where(PostAbsence.cancelled_at.is_(None), PostAbsence.ends_on >= self.context.clock.today())
             query = query.order_by(PostAbsence.starts_on, PostAbsence.id)
         else:
             query = query.order_by(PostAbsence.starts_on.desc(), PostAbsence.id.desc())
-        with self.engine.session() as session:
+        with self.context.session() as session:
             return self._lines(session, list(session.scalars(query.limit(LIST_LIMIT))))
 
     def record_absence(self, actor: Actor, *, window_code, b_staff, starts_on, ends_on, reason) -> AbsenceLine:
-        with self.engine.transaction() as session:
+        with self.context.transaction() as session:
             absence = record_absence(session, actor, window_code, b_staff, starts_on, ends_on, reason,
-                                     self.engine.calendar.get(), self.engine.clock.now())
+                                     self.context.calendar.get(), self.context.clock.now())
         return self._line(absence.id)
 
     def cancel_absence(self, actor: Actor, absence_id) -> AbsenceLine:
-        with self.engine.transaction() as session:
-            absence = cancel_absence(session, actor, absence_id, self.engine.clock.now())
+        with self.context.transaction() as session:
+            absence = cancel_absence(session, actor, absence_id, self.context.clock.now())
         return self._line(absence.id)
 
     def _line(self, absence_id: int) -> AbsenceLine:
-        with self.engine.session() as session:
+        with self.context.session() as session:
             return self._lines(session, [session.get(PostAbsence, absence_id)])[0]
 
     def _lines(self, session: Session, rows: list[PostAbsence]) -> list[AbsenceLine]:
-        today = self.engine.clock.today()
+        today = self.context.clock.today()
         people = set()
         for row in rows:
             people |= {row.a_staff_id, row.b_staff_id, row.recorded_by_id, row.cancelled_by_id}

@@ -8,46 +8,42 @@ from SpiffWorkflow.bpmn import BpmnEvent
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from sqlalchemy import select
 
+from engine import permissions
+from engine.actions import CaseActions
+from engine.actor import Actor
 from engine.cases import service as cases
 from engine.cases.models import Case
+from engine.casework import CaseWork, StepContext
 from engine.catalogue.models import ServiceItem
 from engine.clockstop import service as clockstop
-from engine.errors import Conflict, Forbidden
-from engine.staff.models import APPROVER, CHIEF
-from engine.staff.service import Actor
+from engine.errors import Conflict
 from engine.tasks.models import OPEN, HumanTask
 
 SUSPEND_MESSAGE, EXTENSION_MESSAGE = "suspend_clock", "request_extension"
 
 
-def _check_in_back_office(actor: Actor, case: Case, open_rows: list[HumanTask]) -> None:
-    if actor.role not in (APPROVER, CHIEF):
-        raise Forbidden("only back-office approvers and chief representatives act on the clock", field="role")
-    back_office = [row for row in open_rows if row.role == "approver"]
-    if not back_office:
-        raise Conflict(f"case {case.number} is not in back office (now: {case.stage or case.status})",
-                       field="case_number")
-    if not any(row.department_code == actor.department_code for row in back_office):
-        raise Forbidden(f"case {case.number} is not with department {actor.department_code}", field="case_number")
-
-
 class ClockActions:
-    """Mixed into CaseEngine: each action is one transaction under the case's row lock."""
+    """Each action is one transaction under the case's row lock; ending a suspension completes
+    its task through ``CaseActions``."""
+
+    def __init__(self, work: CaseWork, actions: CaseActions):
+        self.work, self.context, self.actions = work, work.context, actions
 
     def _send(self, actor: Actor, case_number: str, action: str, message: str, prepare) -> Case:
-        with self.transaction() as session:
+        with self.context.transaction() as session:
             case = cases.find_case(session, case_number, lock=True)
             open_rows = list(session.scalars(select(HumanTask).where(HumanTask.case_id == case.id,
                                                                      HumanTask.state == OPEN)))
-            _check_in_back_office(actor, case, open_rows)
+            permissions.may_act_on_clock(actor, case, open_rows).check()
             payload, detail = prepare(session, case)
-            definition, workflow, snapshot = self._open_workflow(session, case)
+            definition, workflow, snapshot = self.work.open_workflow(session, case)
             before = case.status
             event = BpmnEvent(MessageEventDefinition(message), payload=payload)
-            self._run(lambda: (workflow.send_event(event), workflow.do_engine_steps()))
-            self._record_step(session, case, definition, workflow, snapshot, actor=actor, action=action,
-                              before_status=before, task_id=None, detail=detail, open_rows=open_rows)
-        self.workflows.put(case.id, case.version, workflow, snapshot)
+            self.work.run(lambda: (workflow.send_event(event), workflow.do_engine_steps()))
+            self.work.record_step(session, StepContext(case, definition, workflow, snapshot, actor=actor,
+                                                       action=action, before_status=before, detail=detail,
+                                                       open_rows=open_rows))
+        self.work.put_back(case, workflow, snapshot)
         return case
 
     def suspend_clock(self, actor: Actor, case_number: str, kind, reason) -> Case:
@@ -63,19 +59,17 @@ class ClockActions:
         def prepare(session, case):
             days = session.get(ServiceItem, case.item_code).extension_days
             row = clockstop.request_extension(session, case, actor.department_code, days, reason, actor.id,
-                                              self.clock.now())
+                                              self.work.clock.now())
             payload = {"department_code": actor.department_code, "reason": row.reason, "days": days}
             return payload, {"reason": row.reason, "days": days}
         return self._send(actor, case_number, "request_extension", EXTENSION_MESSAGE, prepare)
 
     def end_suspension(self, actor: Actor, case_number: str, note) -> Case:
         """Complete the open '恢复计时' task of the case: the suspended working days move the due date."""
-        with self.session() as session:
+        with self.context.session() as session:
             case = cases.find_case(session, case_number)
             resume = session.scalar(select(HumanTask).where(HumanTask.case_id == case.id, HumanTask.state == OPEN,
                                                             HumanTask.form == "resume.schema.json"))
         if resume is None:
             raise Conflict(f"case {case_number} is not suspended", field="case_number")
-        return self.complete_task(actor, resume.id, {"resume_note": note})
-
-
+        return self.actions.complete_task(actor, resume.id, {"resume_note": note})

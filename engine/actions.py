@@ -1,0 +1,150 @@
+"""The actions that move a case: register it, complete, claim and release its tasks, fire its
+timers, sweep the deadlines. Each is one transaction under the case's row lock: the rule is
+checked (engine.permissions), the workflow runs, and ``CaseWork.record_step`` writes the step.
+"""
+
+import logging
+from uuid import UUID
+
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import select
+
+from engine import permissions
+from engine.actor import SYSTEM, Actor
+from engine.audit import service as audit
+from engine.cases import service as cases
+from engine.cases.models import Case
+from engine.casework import CaseWork, StepContext
+from engine.clockstop import service as clockstop
+from engine.commitments import service as commitments
+from engine.deadlines import service as deadline_service
+from engine.errors import Conflict, OneWindowError
+from engine.supervision.service import Supervision
+from engine.tasks import service as tasks
+from engine.tasks.models import HumanTask
+from engine.workflow import specs
+from engine.workflow.forms import validate_submission
+from engine.workflow.store import Snapshot
+from engine.workflow.timers import fire_due_timers
+
+log = logging.getLogger(__name__)
+
+
+class CaseActions:
+    def __init__(self, work: CaseWork, supervision: Supervision, case_number_prefix: str):
+        self.work, self.context, self.clock = work, work.context, work.clock
+        self.supervision = supervision
+        self.case_number_prefix = case_number_prefix
+
+    def create_case(self, actor: Actor, item_code: str, applicant: dict, intake: dict) -> Case:
+        """Register an application at the window and complete its intake in one transaction."""
+        permissions.may_register(actor).check()
+        applicant = cases.validate_applicant(applicant)
+        with self.context.transaction() as session:
+            item = cases.get_item(session, item_code)
+            version = specs.latest_version(session, item.process_id)
+            definition = self.work.specs.get(session, version.id)
+            now, today = self.clock.now(), self.clock.today()
+            number = cases.next_case_number(session, today, self.case_number_prefix)
+            case = cases.new_case(item, applicant, number, version.id, actor.id, now, today)
+            session.add(case)
+            session.flush()
+            workflow, intake_task, meta = self.work.first_step(definition, item, today)
+            data = validate_submission(definition.forms[meta.form], intake_task.data, intake, self.work.reserved_keys)
+            commitments.check(session, case, intake_task.data, data, self.context.calendar.get(), today)
+            intake_task.set_data(**data)
+            self.work.run(lambda: (intake_task.run(), workflow.do_engine_steps()))
+            snapshot = Snapshot()
+            self.work.record_step(session, StepContext(
+                case, definition, workflow, snapshot, actor=actor, action="create", before_status=None,
+                task_id=str(intake_task.id), detail={"item_code": item.code, "task": meta.bpmn_id, "form": data},
+                new=True, open_rows=[]))
+        self.work.put_back(case, workflow, snapshot)
+        return case
+
+    def complete_task(self, actor: Actor, task_id: str, form: dict) -> Case:
+        with self.context.transaction() as session:
+            case, row, open_rows = self.work.lock_task(session, task_id)
+            permissions.may_complete(actor, row).check()
+            definition, workflow, snapshot = self.work.open_workflow(session, case)
+            task = workflow.get_task_from_id(UUID(task_id))
+            if task is None or task.state != TaskState.READY or not task.task_spec.manual:
+                raise Conflict(f"task '{row.name}' is not ready", field="task_id")
+            meta = definition.user_tasks[task.task_spec.name]
+            data = validate_submission(definition.forms[meta.form], task.data, form, self.work.reserved_keys)
+            clockstop.check_may_proceed(case, row, meta, open_rows, definition, workflow)
+            commitments.check(session, case, task.data, data, self.context.calendar.get(), self.clock.today())
+            before, rated_before = case.status, case.rating
+            task.set_data(**data)
+            self.work.run(lambda: (task.run(), workflow.do_engine_steps()))
+            self.work.record_step(session, StepContext(
+                case, definition, workflow, snapshot, actor=actor, action="complete", before_status=before,
+                task_id=task_id, detail={"task": meta.bpmn_id, "form": data}, open_rows=open_rows))
+            if case.rating != rated_before:  # the rating step: a bad rating is verified (好差评)
+                self.supervision.rating_recorded(session, case, actor, data)
+        self.work.put_back(case, workflow, snapshot)
+        return case
+
+    def claim_task(self, actor: Actor, task_id: str) -> HumanTask:
+        return self._assign(actor, task_id, "claim")
+
+    def unclaim_task(self, actor: Actor, task_id: str) -> HumanTask:
+        return self._assign(actor, task_id, "unclaim")
+
+    def _assign(self, actor: Actor, task_id: str, action: str) -> HumanTask:
+        with self.context.transaction() as session:
+            case, row, _ = self.work.lock_task(session, task_id)
+            previous = row.assignee_id
+            if action == "claim":
+                permissions.may_claim(actor, row).check()
+                tasks.claim(actor, row, self.clock.now())
+            else:
+                permissions.may_unclaim(actor, row).check()
+                tasks.unclaim(row)
+            audit.record(session, actor=actor, action=action, at=self.clock.now(), case_id=case.id, task_id=task_id,
+                         before_status=case.status, after_status=case.status,
+                         detail={"task": row.bpmn_id, "assignee_before": previous, "assignee_after": row.assignee_id})
+        return row
+
+    def fire_due_timers(self, limit: int = 200) -> int:
+        """Fire the timers that are due now; each case in its own transaction. Returns cases advanced."""
+        now = self.clock.now()
+        with self.context.session() as session:
+            due = list(session.scalars(select(Case.id).where(Case.next_timer_at <= now)
+                                       .order_by(Case.next_timer_at).limit(limit)))
+        fired = 0
+        for case_id in due:
+            try:
+                fired += self._fire_case(case_id, now)
+            except OneWindowError as error:
+                log.error("timer of case %s failed: %s", case_id, error.message)
+            except Exception:
+                # One broken case must not stop the others; it is retried on the next sweep.
+                log.exception("timer of case %s failed", case_id)
+        return fired
+
+    def _fire_case(self, case_id: int, now) -> int:
+        with self.context.transaction() as session:
+            case = cases.lock_case(session, case_id)
+            if case.next_timer_at is None or case.next_timer_at > now:
+                return 0  # another worker got there first
+            definition, workflow, snapshot = self.work.open_workflow(session, case)
+            before = case.status
+            self.work.run(lambda: fire_due_timers(workflow))
+            self.work.record_step(session, StepContext(
+                case, definition, workflow, snapshot, actor=SYSTEM, action="timer", before_status=before,
+                detail={"due": case.next_timer_at.isoformat()}))
+        self.work.put_back(case, workflow, snapshot)
+        return 1
+
+    def sweep_deadlines(self, limit: int = 1000) -> int:
+        """Move deadline states on as time passes and charge overdue days; returns cases advanced."""
+        now, today = self.clock.now(), self.clock.today()
+        with self.context.transaction() as session:
+            changed, advanced = deadline_service.sweep_batch(session, self.context.calendar.get(), self.work.warnings,
+                                                              today, now, limit)
+            audit.record_many(session, [audit.entry(actor=SYSTEM, action="deadline", at=now, case_id=case_id,
+                                                    before_status=status, after_status=status,
+                                                    detail=plan.transitions)
+                                        for case_id, _number, status, plan in changed])
+        return advanced

@@ -1,0 +1,215 @@
+"""What an actor may do with a case or a task: the one place these rules live.
+
+Every rule answers with a ``Decision``: allowed, or refused with the error that says why.
+Engine actions ``check()`` it under the case's lock; pages and the API ask the same rules
+which buttons to show and which pages to open, so a button and its action never disagree.
+"""
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.actor import Actor, Cover
+from engine.cases.models import Case
+from engine.catalogue.models import ItemCoDepartment
+from engine.errors import Conflict, Forbidden, OneWindowError
+from engine.roles import ACTING_ROLES, CHIEF, CLERK, DEPARTMENT_ROLES, SUPERVISING
+from engine.tasks.models import OPEN, HumanTask
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Allowed (``refusal`` None) or refused with the error an action would raise."""
+
+    refusal: OneWindowError | None = None
+
+    @property
+    def allowed(self) -> bool:
+        return self.refusal is None
+
+    @property
+    def reason(self) -> str | None:
+        return self.refusal.message if self.refusal else None
+
+    def check(self) -> None:
+        if self.refusal is not None:
+            raise self.refusal
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+ALLOWED = Decision()
+
+
+def _refused(error: OneWindowError) -> Decision:
+    return Decision(error)
+
+
+# -- the center's areas ----------------------------------------------------------------
+
+def holds_role(actor: Actor, roles) -> bool:
+    """The gate of a page or API area: the actor holds one of ``roles`` (engine.roles groups them)."""
+    return actor.role in roles
+
+
+def supervises(actor: Actor) -> bool:
+    """Supervisors and administrators oversee the center (board, ledger, ratings, complaints, posts)."""
+    return actor.role in SUPERVISING
+
+
+def require_supervisor(actor: Actor, what: str) -> None:
+    if not supervises(actor):
+        raise Forbidden(f"only supervisors {what}", field="role")
+
+
+def in_back_office(actor: Actor) -> bool:
+    """Approvers and chief representatives, who belong to one department."""
+    return actor.role in DEPARTMENT_ROLES
+
+
+def may_register(actor: Actor) -> Decision:
+    if actor.role != CLERK:
+        return _refused(Forbidden("only window clerks register applications", field="role"))
+    return ALLOWED
+
+
+def sees_full_numbers(actor: Actor) -> bool:
+    """Only the window, which checks identity and calls the applicant, reads whole ID and phone numbers."""
+    return actor.role == CLERK
+
+
+# -- cases -----------------------------------------------------------------------------
+
+def may_view_case(session: Session, actor: Actor, case: Case) -> Decision:
+    """The window, supervisors and admins see every case; the back office sees its own
+    department's cases and those of items it co-reviews (联办件); a B post also those of the
+    absent A posts it covers today (AB岗)."""
+    departments = {actor.department_code} | {cover.department_code for cover in actor.covering}
+    if not in_back_office(actor) or case.department_code in departments:
+        return ALLOWED
+    co_reviewing = session.scalar(select(ItemCoDepartment.department_code).where(
+        ItemCoDepartment.item_code == case.item_code, ItemCoDepartment.department_code.in_(departments - {None})))
+    if co_reviewing is None:
+        return _refused(Forbidden(f"case {case.number} belongs to department {case.department_code}",
+                                  field="case_number"))
+    return ALLOWED
+
+
+def check_may_view_case(session: Session, actor: Actor, case: Case) -> None:
+    may_view_case(session, actor, case).check()
+
+
+def opinion_scope(actor: Actor) -> str | None:
+    """Whose countersigned opinions ``actor`` reads: None (all) for the window, supervisors and
+    admins; the back office its own department's (the lead department's reads all)."""
+    return actor.department_code if in_back_office(actor) else None
+
+
+def may_act_on_clock(actor: Actor, case: Case, open_rows: list[HumanTask]) -> Decision:
+    """Stop the clock or ask for an extension: the back office of the department the case is with."""
+    if not in_back_office(actor):
+        return _refused(Forbidden("only back-office approvers and chief representatives act on the clock",
+                                  field="role"))
+    back_office = [row for row in open_rows if row.role == "approver"]
+    if not back_office:
+        return _refused(Conflict(f"case {case.number} is not in back office (now: {case.stage or case.status})",
+                                 field="case_number"))
+    if not any(row.department_code == actor.department_code for row in back_office):
+        return _refused(Forbidden(f"case {case.number} is not with department {actor.department_code}",
+                                  field="case_number"))
+    return ALLOWED
+
+
+# -- tasks -----------------------------------------------------------------------------
+
+def _may_act_as(role: str, department_code: str | None, row: HumanTask) -> bool:
+    return role in ACTING_ROLES.get(row.role, ()) and row.department_code in (None, department_code)
+
+
+def acting_for(actor: Actor, row: HumanTask) -> Cover | None:
+    """The absent A post whose work ``row`` is, when the actor sees it only as their B post (AB岗)."""
+    if row.assignee_id is not None and row.assignee_id != actor.id:
+        return actor.cover_for(row.assignee_id)
+    if _may_act_as(actor.role, actor.department_code, row):
+        return None
+    return next((cover for cover in actor.covering if _may_act_as(cover.role, cover.department_code, row)), None)
+
+
+def may_see_task(actor: Actor, row: HumanTask) -> Decision:
+    """The task is for the actor's role and department (or for an A post they cover today)."""
+    if any(_may_act_as(cover.role, cover.department_code, row) for cover in actor.covering):
+        return ALLOWED  # a B post acts as the absent A would
+    if actor.role not in ACTING_ROLES.get(row.role, ()):
+        return _refused(Forbidden(f"task '{row.name}' is for {row.role} staff, not a {actor.role}", field="task_id"))
+    if row.department_code is not None and actor.department_code != row.department_code:
+        return _refused(Forbidden(f"task '{row.name}' belongs to department {row.department_code}", field="task_id"))
+    return ALLOWED
+
+
+def _open(row: HumanTask) -> Decision:
+    if row.state != OPEN:
+        return _refused(Conflict(f"task '{row.name}' is already {row.state}", field="task_id"))
+    return ALLOWED
+
+
+def _held_by_covered(actor: Actor, row: HumanTask) -> bool:
+    return row.assignee_id is not None and actor.cover_for(row.assignee_id) is not None
+
+
+def may_claim(actor: Actor, row: HumanTask) -> Decision:
+    first = _first_refusal(may_see_task(actor, row), _open(row))
+    if not first:
+        return first
+    if row.assignee_id == actor.id:
+        return _refused(Conflict(f"task '{row.name}' is already claimed by you", field="task_id"))
+    # A B post takes over a task its absent A holds; anyone else's is theirs.
+    if row.assignee_id is not None and not _held_by_covered(actor, row):
+        return _refused(Conflict(f"task '{row.name}' is already claimed by someone else", field="task_id"))
+    return ALLOWED
+
+
+def may_unclaim(actor: Actor, row: HumanTask) -> Decision:
+    first = _first_refusal(may_see_task(actor, row), _open(row))
+    if not first:
+        return first
+    if row.assignee_id is None:
+        return _refused(Conflict(f"task '{row.name}' is not claimed", field="task_id"))
+    # A chief representative may release a colleague's task to reassign it.
+    if row.assignee_id != actor.id and actor.role != CHIEF and not _held_by_covered(actor, row):
+        return _refused(Forbidden(f"only the assignee or the chief representative may release '{row.name}'",
+                                  field="task_id"))
+    return ALLOWED
+
+
+def may_complete(actor: Actor, row: HumanTask) -> Decision:
+    first = _first_refusal(may_see_task(actor, row), _open(row))
+    if not first:
+        return first
+    if row.assignee_id is not None and row.assignee_id != actor.id and not _held_by_covered(actor, row):
+        return _refused(Conflict(f"task '{row.name}' is claimed by someone else", field="task_id"))
+    if row.claim_required and row.assignee_id is None:
+        return _refused(Forbidden(f"task '{row.name}' must be claimed before it is completed", field="task_id"))
+    return ALLOWED
+
+
+def _first_refusal(*decisions: Decision) -> Decision:
+    return next((decision for decision in decisions if not decision), ALLOWED)
+
+
+@dataclass(frozen=True)
+class TaskActions:
+    """What the actor may do with one task now, each with its refusal."""
+
+    claim: Decision
+    unclaim: Decision
+    complete: Decision
+
+    def flags(self) -> dict[str, bool]:
+        return {"claim": self.claim.allowed, "unclaim": self.unclaim.allowed, "complete": self.complete.allowed}
+
+
+def task_actions(actor: Actor, row: HumanTask) -> TaskActions:
+    return TaskActions(claim=may_claim(actor, row), unclaim=may_unclaim(actor, row),
+                       complete=may_complete(actor, row))
