@@ -12,6 +12,8 @@ from datetime import date, datetime
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from engine import masking, permissions
+from engine.actor import SYSTEM, Actor
 from engine.audit.models import AuditEntry
 from engine.cases.models import Case
 from engine.catalogue.models import Department, ServiceItem
@@ -23,8 +25,6 @@ from engine.errors import InvalidInput
 from engine.joint import service as joint
 from engine.joint.models import OBJECT
 from engine.staff.models import Staff
-from engine import masking, permissions
-from engine.actor import SYSTEM, Actor
 from engine.tasks.models import HumanTask
 
 ACCEPTANCE, ONE_TIME_NOTICE, REJECTION = "acceptance", "one_time_notice", "rejection"

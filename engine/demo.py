@@ -6,12 +6,12 @@ a newcomer sees a working center without typing anything.
 
 from sqlalchemy import select
 
+from engine.actor import SYSTEM
 from engine.catalogue.loader import DEMO_CATALOGUE, read_catalogue_file
 from engine.ledger.rules import DEMO_RULES, read_rules_file
 from engine.staff.accounts import set_password
 from engine.staff.models import ServiceWindow, Staff
 from engine.staff.service import create_staff
-from engine.actor import SYSTEM
 
 # Every demo account signs in with this password (printed by `onewindow serve`).
 DEMO_PASSWORD = "onewindow-demo"

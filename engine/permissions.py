@@ -69,6 +69,13 @@ def in_back_office(actor: Actor) -> bool:
     return actor.role in DEPARTMENT_ROLES
 
 
+def home_area(role: str) -> str:
+    """Where a person of ``role`` works: the window, the back office, or supervision."""
+    if role == CLERK:
+        return "window"
+    return "back_office" if role in DEPARTMENT_ROLES else "supervision"
+
+
 def may_register(actor: Actor) -> Decision:
     if actor.role != CLERK:
         return _refused(Forbidden("only window clerks register applications", field="role"))

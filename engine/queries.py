@@ -4,11 +4,11 @@ not say it (its data, its diagram, the intake form). Nothing here changes a case
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 
+from engine.actor import Actor
 from engine.audit import service as audit
 from engine.cases import service as cases
 from engine.cases.models import Case
 from engine.casework import CaseWork
-from engine.actor import Actor
 from engine.tasks import service as tasks
 from engine.tasks.models import HumanTask
 from engine.workflow import specs

@@ -12,9 +12,9 @@ from uuid import UUID
 
 from sqlalchemy import select
 
-from engine.audit import service as audit
 from engine import casefile, masking, permissions
 from engine.actor import Actor
+from engine.audit import service as audit
 from engine.cases.models import Case
 from engine.catalogue.models import Department, ServiceItem
 from engine.staff.models import Staff

@@ -9,13 +9,13 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import MetaData, create_engine, event, func, select, text
 
+from engine.actor import SYSTEM
 from engine.audit import service as audit
 from engine.audit.models import AuditChain, AuditEntry
 from engine.audit.verify import verify_trail
 from engine.migrate import upgrade
 from engine.runtime import CaseEngine
 from engine.staff.accounts import sign_in
-from engine.actor import SYSTEM
 from tests.conftest import START
 from tests.databases import empty_database
 from tests.helpers import DEMO_PASSWORD, csrf_token_of, intake, item_code, person

@@ -13,8 +13,8 @@ from datetime import date, timedelta
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from engine.cases.service import compute_due
 from engine.cases.models import Case
+from engine.cases.service import compute_due
 from engine.clockstop import service as clockstop
 
 ACCEPTANCE = st.dates(min_value=date(2026, 1, 1), max_value=date(2026, 9, 30))

@@ -7,12 +7,12 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from engine.actor import Cover
 from engine.audit.models import AuditEntry
-from engine.permissions import check_may_view_case
 from engine.clock import local_datetime
 from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
+from engine.permissions import check_may_view_case
 from engine.staff.models import PostAbsence
-from engine.actor import Cover
 from engine.tasks.models import HumanTask
 from tests.helpers import intake, only_task, person
 

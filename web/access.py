@@ -11,10 +11,10 @@ from flask import abort, current_app, g, request
 from flask_login import UserMixin, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from engine.staff.accounts import actor_for_token
-from engine.posts.service import with_cover
 from engine.actor import Actor
 from engine.permissions import holds_role
+from engine.posts.service import with_cover
+from engine.staff.accounts import actor_for_token
 
 csrf = CSRFProtect()
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}

@@ -5,12 +5,12 @@ from datetime import datetime
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from engine.actor import Actor
 from engine.audit.chain import GENESIS, chain_key, entry_hash, normalized_detail
 from engine.audit.models import AuditChain, AuditEntry
 from engine.cases.models import Case
 from engine.db import per_dialect
 from engine.errors import InvalidInput, NotFound
-from engine.actor import Actor
 
 _ENTRIES = AuditEntry.__table__
 _CHAINS = AuditChain.__table__

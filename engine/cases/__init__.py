@@ -1,1 +1,1 @@
-"""Cases (办件): the case row, its number, applicant data and case-level bookkeeping."""
+"""Cases (办件): the case row every domain package stands on, its number, applicant data and due date."""

@@ -18,8 +18,8 @@ from engine.cases.models import Case
 from engine.clock import CHINA_TZ, local_datetime
 from engine.deadlines.states import NORMAL, RED, WarningPolicy, deadline
 from engine.ledger import service as ledger
-from engine.staff.models import Staff
 from engine.roles import CHIEF
+from engine.staff.models import Staff
 from engine.tasks.models import OPEN, HumanTask
 
 log = logging.getLogger(__name__)

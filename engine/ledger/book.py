@@ -4,21 +4,22 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from engine.actor import SYSTEM, Actor
 from engine.audit import service as audit
 from engine.cases.models import Case
 from engine.catalogue.models import Department
+from engine.context import EngineContext
 from engine.errors import Forbidden, InvalidInput, NotFound
 from engine.ledger import service
 from engine.ledger.export import workbook
 from engine.ledger.models import CANCELLED, LedgerEntry, LedgerRule
 from engine.ledger.rules import load_rules
 from engine.ledger.scores import Period, ScoredEntry, ScoreRow, ScoringPolicy, parse_period, score_period
-from engine.staff.models import Staff
 from engine.permissions import require_supervisor, supervises
 from engine.roles import CASE_WORKERS
-from engine.actor import SYSTEM, Actor
+from engine.staff.models import Staff
 from engine.validation import is_id
-from engine.context import EngineContext
+
 
 @dataclass(frozen=True)
 class EntryLine:

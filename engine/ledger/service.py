@@ -6,12 +6,12 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.actor import Actor
 from engine.db import per_dialect
 from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
 from engine.ledger.models import ACTIVE, APPEALED, CANCELLED, LedgerEntry, LedgerRule
-from engine.staff.models import Staff
-from engine.actor import Actor
 from engine.permissions import require_supervisor
+from engine.staff.models import Staff
 from engine.validation import is_id, text
 
 MAX_QUANTITY = 10

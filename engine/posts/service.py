@@ -13,17 +13,17 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from engine.actor import SYSTEM, Actor, Cover
 from engine.audit import service as audit
 from engine.calendar.workdays import WorkCalendar
 from engine.catalogue.models import Department
 from engine.clock import CHINA_TZ
-from engine.errors import Conflict, InvalidInput, NotFound
-from engine.staff.models import PostAbsence, ServiceWindow, Staff
-from engine.roles import CASE_WORKERS, CLERK, DEPARTMENT_ROLES
-from engine.actor import SYSTEM, Actor, Cover
-from engine.permissions import require_supervisor, supervises
-from engine.validation import is_id, text
 from engine.context import EngineContext
+from engine.errors import Conflict, InvalidInput, NotFound
+from engine.permissions import require_supervisor, supervises
+from engine.roles import CASE_WORKERS, CLERK, DEPARTMENT_ROLES
+from engine.staff.models import PostAbsence, ServiceWindow, Staff
+from engine.validation import is_id, text
 
 STINT_LIMIT = 20
 YEARLY_LIMIT = 40

@@ -1,1 +1,1 @@
-"""Staff accounts, roles and the actor that every engine action is performed by."""
+"""Staff accounts and sign-in (the acting person is engine.actor, the roles engine.roles)."""

@@ -8,11 +8,11 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from engine.actor import SYSTEM, Actor
 from engine.audit import service as audit
 from engine.errors import Forbidden, InvalidInput
 from engine.staff.models import Staff
 from engine.staff.service import actor_for
-from engine.actor import SYSTEM, Actor
 
 MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=15)

@@ -5,6 +5,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.db import Base, UTCDateTime
 
+
 class Staff(Base):
     __tablename__ = "staff"
 

@@ -5,9 +5,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.actor import Actor
 from engine.catalogue.models import Department
 from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
-from engine.actor import Actor
 from engine.roles import DEPARTMENT_ROLES, ROLES
 from engine.staff.models import Staff
 from engine.validation import text

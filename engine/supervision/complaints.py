@@ -7,6 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from engine.actor import Actor
 from engine.calendar.workdays import WorkCalendar
 from engine.cases import service as cases
 from engine.cases.schemas import PHONE
@@ -14,14 +15,12 @@ from engine.catalogue.models import Department
 from engine.db import per_dialect
 from engine.errors import Conflict, InvalidInput, NotFound
 from engine.ledger import service as ledger
-from engine.staff.models import Staff
-from engine.roles import CASE_WORKERS
-from engine.actor import Actor
 from engine.permissions import require_supervisor
-from engine.supervision.policy import SupervisionPolicy
-from engine.validation import optional_text, text
+from engine.roles import CASE_WORKERS
+from engine.staff.models import Staff
 from engine.supervision.models import CHANNELS, NOT_VERIFIED, VERIFIED, Complaint, ComplaintCounter
-from engine.validation import is_id
+from engine.supervision.policy import SupervisionPolicy
+from engine.validation import is_id, optional_text, text
 
 LEDGER_TRIGGER = "verified_complaint"
 NUMBER_PREFIX = "TS"

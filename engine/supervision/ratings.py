@@ -13,15 +13,13 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from engine.actor import Actor
 from engine.calendar.workdays import WorkCalendar
 from engine.cases import service as cases
 from engine.cases.models import Case
 from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
 from engine.ledger import service as ledger
-from engine.actor import Actor
 from engine.permissions import in_back_office, require_supervisor
-from engine.supervision.policy import SupervisionPolicy
-from engine.validation import MAX_TEXT, text
 from engine.supervision.models import (
     BAD_RATINGS,
     GOOD_RATINGS,
@@ -35,8 +33,9 @@ from engine.supervision.models import (
     CaseRating,
     Rectification,
 )
+from engine.supervision.policy import SupervisionPolicy
 from engine.tasks.models import COMPLETED, HumanTask
-from engine.validation import is_id
+from engine.validation import MAX_TEXT, is_id, text
 
 LEDGER_TRIGGER = "verified_bad_rating"
 VERDICTS = (REAL, NOT_REAL)

@@ -8,20 +8,20 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from engine.actor import Actor
 from engine.audit import service as audit
 from engine.cases import service as cases
 from engine.cases.models import Case
 from engine.catalogue.models import Department
 from engine.clock import CHINA_TZ
+from engine.context import EngineContext
 from engine.errors import Forbidden, InvalidInput, NotFound
 from engine.ledger.scores import Period, parse_period
-from engine.staff.models import Staff
-from engine.actor import Actor
-from engine.supervision import complaints, ratings
 from engine.permissions import in_back_office, require_supervisor, supervises
-from engine.supervision.policy import SupervisionPolicy
+from engine.staff.models import Staff
+from engine.supervision import complaints, ratings
 from engine.supervision.models import BAD_RATINGS, PENDING, RECTIFYING, CaseRating, Complaint, Rectification
-from engine.context import EngineContext
+from engine.supervision.policy import SupervisionPolicy
 
 # Lists are for people to read; a longer backlog is worked off from the top.
 LIST_LIMIT = 500

@@ -9,11 +9,12 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
+from engine.actor import Actor
 from engine.cases.models import Case
 from engine.errors import Forbidden, NotFound, ProcessDefinitionError
 from engine.roles import ACTING_ROLES
-from engine.actor import Actor
 from engine.tasks.models import CANCELLED, COMPLETED, OPEN, HumanTask
+
 
 def check_task_id(task_id) -> None:
     if not isinstance(task_id, str) or not task_id or len(task_id) > 36:

@@ -5,9 +5,9 @@ from flask_babel import gettext as _
 from flask_login import LoginManager, login_user, logout_user
 
 from engine.errors import OneWindowError
-from engine.staff.accounts import session_actor, sign_in, sign_out
-from engine.roles import CLERK, DEPARTMENT_ROLES
+from engine.permissions import home_area
 from engine.posts.service import with_cover
+from engine.staff.accounts import session_actor, sign_in, sign_out
 from engine.validation import is_id
 from web.access import SignedInUser, case_engine, current_actor, require
 from web.i18n import LANGUAGES
@@ -31,12 +31,11 @@ def load_user(user_id: str):
     return SignedInUser(actor, int(epoch)) if actor else None
 
 
+HOME_PAGES = {"window": "cases.workspace", "back_office": "tasks.inbox", "supervision": "board.page"}
+
+
 def home_of(role: str) -> str:
-    if role == CLERK:
-        return url_for("cases.workspace")
-    if role in DEPARTMENT_ROLES:
-        return url_for("tasks.inbox")
-    return url_for("board.page")
+    return url_for(HOME_PAGES[home_area(role)])
 
 
 def _safe_next(target: str | None) -> str | None:

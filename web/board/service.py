@@ -10,8 +10,8 @@ from engine.catalogue.models import Department
 from engine.deadlines import board
 from engine.deadlines.states import RED, YELLOW
 from engine.errors import InvalidInput
-from engine.staff.models import Staff
 from engine.roles import CASE_WORKERS
+from engine.staff.models import Staff
 from engine.validation import is_id
 from web.access import case_engine
 

@@ -12,12 +12,12 @@ from datetime import date
 from flask import current_app
 
 from engine import casefile, permissions
+from engine.actor import Actor
 from engine.cases.models import Case
 from engine.catalogue.models import ServiceItem
 from engine.clock import CHINA_TZ
 from engine.clockstop.models import APPROVED, SUSPENSION_KINDS
 from engine.errors import NotFound
-from engine.actor import Actor
 from web.access import case_engine
 from web.cases.service import viewable_case
 

@@ -11,13 +11,13 @@ from datetime import date
 from flask import current_app
 
 from engine import casefile, masking, permissions
+from engine.actor import Actor
 from engine.cases.models import Case
 from engine.catalogue.models import Department, ServiceItem
 from engine.clock import CHINA_TZ
 from engine.errors import InvalidInput, NotFound
-from engine.actor import Actor
-from engine.tasks.models import HumanTask
 from engine.taskfile import TaskListing, listings
+from engine.tasks.models import HumanTask
 from web.access import case_engine
 
 PAGE_SIZE = 50

@@ -5,11 +5,11 @@ from dataclasses import dataclass
 
 from flask import current_app
 
+from engine import permissions
+from engine.actor import Actor
 from engine.errors import InvalidInput
 from engine.ledger.book import EntryLine, ScoreSheet
 from engine.ledger.scores import parse_period
-from engine import permissions
-from engine.actor import Actor
 from web.access import case_engine
 
 FILTER_FIELDS = ("period", "staff_id", "department", "rule_code")

@@ -1,10 +1,10 @@
 """A/B post API (AB岗): windows, and A's absences covered by B. Any signed-in staff member
 sees the windows and the absences they are part of; supervisors see all and record or cancel."""
 
+from engine.roles import SUPERVISING
 from web.access import current_actor, require
 from web.api import api_blueprint
 from web.posts import schemas, service
-from engine.roles import SUPERVISING
 
 blp = api_blueprint("posts_api", __name__, "", "A/B posts (AB岗): windows with their A and B staff, and "
                     "absences of A during which B sees and acts on A's work")

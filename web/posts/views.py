@@ -7,10 +7,10 @@ from flask_babel import gettext as _
 
 from engine.errors import OneWindowError
 from engine.posts.service import STINT_LIMIT, YEARLY_LIMIT
+from engine.roles import SUPERVISING
 from web import errors
 from web.access import current_actor, require
 from web.posts import service
-from engine.roles import SUPERVISING
 
 bp = Blueprint("posts", __name__, url_prefix="/supervision/posts")
 STATE_LABELS = {"upcoming": "未开始", "current": "代岗中", "ended": "已结束", "cancelled": "已取消"}

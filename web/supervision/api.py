@@ -7,10 +7,10 @@ representative and approvers see and close their department's rectifications.
 
 from functools import wraps
 
+from engine.roles import DEPARTMENT_ROLES, SUPERVISING
 from web.access import current_actor, require
 from web.api import api_blueprint
 from web.supervision import schemas, service
-from engine.roles import DEPARTMENT_ROLES, SUPERVISING
 
 blp = api_blueprint("supervision_api", __name__, "/supervision",
                     "Ratings (好差评) and their verification, satisfaction rates, rectifications (整改), "

@@ -7,10 +7,9 @@ Class names are unique across the API: OpenAPI names its schemas after them.
 from marshmallow import Schema, fields, validate
 
 from engine.cases.schemas import PHONE
-from engine.validation import MAX_TEXT
 from engine.supervision.models import CHANNELS, NOT_REAL, NOT_REAL_KINDS, NOT_VERIFIED, REAL, VERIFIED
 from engine.supervision.service import COMPLAINT_STATES, RATING_STATES, RECTIFICATION_STATES
-from engine.validation import MAX_ID
+from engine.validation import MAX_ID, MAX_TEXT
 
 PERIOD = fields.Str(validate=validate.Length(4, 10), metadata={
     "description": "2026-11 (month), 2026-Q4 (quarter) or 2026 (year); default this month"})

@@ -3,12 +3,12 @@ rates, rectifications, complaints (all through ``CaseEngine.supervision``)."""
 
 from sqlalchemy import select
 
+from engine import permissions
+from engine.actor import Actor
 from engine.catalogue.models import Department
 from engine.errors import InvalidInput
-from engine.staff.models import Staff
-from engine import permissions
 from engine.roles import CASE_WORKERS
-from engine.actor import Actor
+from engine.staff.models import Staff
 from web.access import case_engine
 
 RATING_FIELDS = ("verdict", "reason", "not_real_kind", "responsible_staff_id")

@@ -7,12 +7,12 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 
 from engine.errors import OneWindowError
+from engine.roles import DEPARTMENT_ROLES, SUPERVISING
 from engine.supervision.models import CHANNELS, NOT_REAL_KINDS
 from engine.supervision.service import COMPLAINT_STATES, RECTIFICATION_STATES
 from web import errors
 from web.access import current_actor, require
 from web.supervision import service
-from engine.roles import DEPARTMENT_ROLES, SUPERVISING
 
 bp = Blueprint("supervision", __name__, url_prefix="/supervision")
 LABELS = {

@@ -1,5 +1,6 @@
 """Task inboxes and the task form: claim, unclaim, complete (every role's steps)."""
 
+from engine.permissions import task_actions
 from engine.roles import CASE_WORKERS
 from web.access import current_actor, require
 from web.api import api_blueprint
@@ -27,7 +28,7 @@ def task(task_id):
     actor = current_actor()
     detail = service.task_detail(actor, task_id)
     return {"task": service.listing_of(detail), "form": detail.form, "case": service.case_summary(actor, detail),
-            "may": service.permissions(actor, detail.task).flags()}
+            "may": task_actions(actor, detail.task).flags()}
 
 
 @blp.route("/<task_id>/claim", methods=["POST"])

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from flask import request
 
 from engine import casefile, permissions
-from engine.errors import OneWindowError
 from engine.actor import Actor
-from engine.tasks.models import OPEN
+from engine.errors import OneWindowError
 from engine.taskfile import TaskDetail
+from engine.tasks.models import OPEN
 from web.cases.back_office import SUSPENSION_CHOICES, may_extend
 
 SUSPEND, EXTEND = "suspend", "extension"

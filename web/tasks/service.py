@@ -13,7 +13,6 @@ from engine import permissions as permissions_rules
 from engine import taskfile as queries
 from engine.actor import Actor
 from engine.errors import InvalidInput
-from engine.tasks.models import HumanTask
 from web.access import case_engine
 
 
@@ -56,11 +55,6 @@ def listing_of(detail: queries.TaskDetail) -> queries.TaskListing:
     return queries.TaskListing(task=detail.task, case_number=detail.case.number, case_status=detail.case.status,
                                item_code=detail.case.item_code, item_name=detail.item_name,
                                applicant_name=detail.case.applicant_name, assignee_name=detail.assignee_name)
-
-
-def permissions(actor: Actor, row: HumanTask) -> permissions_rules.TaskActions:
-    """What the actor may do with the task now (the engine's rules, each with its refusal)."""
-    return permissions_rules.task_actions(actor, row)
 
 
 def claim(actor: Actor, task_id) -> queries.TaskListing:

@@ -7,7 +7,7 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 
 from engine.errors import OneWindowError
-from engine.permissions import acting_for
+from engine.permissions import acting_for, task_actions
 from engine.roles import CASE_WORKERS
 from web.access import current_actor, require
 from web.cases import back_office
@@ -54,7 +54,7 @@ def _task_page(task_id, *, values: dict | None = None, refusal: OneWindowError |
     if values is None:
         values = forms.initial_values(fields, detail.data)
     return render_template("tasks/task.html", detail=detail, summary=service.case_summary(actor, detail), steps=steps,
-                           fields=fields, values=values, may=service.permissions(actor, detail.task),
+                           fields=fields, values=values, may=task_actions(actor, detail.task),
                            refusal=refusal, clock=clock_panel(actor, detail, clock_refusal)), status
 
 
