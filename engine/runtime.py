@@ -27,7 +27,7 @@ from engine.clock import Clock, SystemClock, clock_in_effect
 from engine.clockstop import service as clockstop
 from engine.clockstop.actions import ClockActions
 from engine.commitments import service as commitments
-from engine.db import configure_engine, make_engine, make_session_factory, transaction
+from engine.db import make_engine, make_session_factory, transaction
 from engine.deadlines import service as deadline_service
 from engine.deadlines.states import WarningPolicy
 from engine.errors import (
@@ -71,7 +71,6 @@ class CaseEngine(CenterSetup, CaseQueries, ClockActions):
                  workflow_cache_size: int = 256, calendar_ttl: float = 60.0, warnings: WarningPolicy | None = None,
                  scoring: ScoringPolicy | None = None):
         self.db = make_engine(database) if isinstance(database, str) else database
-        configure_engine(self.db)
         self.read_sessions = make_session_factory(self.db)
         self.write_sessions = make_session_factory(self.db, write=True)
         self.clock = clock or SystemClock()

@@ -6,9 +6,9 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
+from cli import main
 from engine.cases.models import Case
 from engine.simulation.run import Settings, simulate
-from web.cli import cli
 
 
 @pytest.fixture
@@ -17,7 +17,7 @@ def run(tmp_path, monkeypatch):
     runner = CliRunner()
 
     def invoke(*args):
-        return runner.invoke(cli, list(args), catch_exceptions=False)
+        return runner.invoke(main, list(args), catch_exceptions=False)
     assert invoke("db", "upgrade").exit_code == 0
     return invoke
 
@@ -110,16 +110,16 @@ def test_db_check_reports_a_consistent_database_and_finds_a_broken_one(engine, d
     from click.testing import CliRunner
     from sqlalchemy import delete
 
+    from cli import main
     from engine.tasks.models import HumanTask
     from tests.helpers import intake, person
-    from web.cli import cli
 
     engine.create_case(staff["clerk1"], "SCJG-002", person(), intake(engine, "SCJG-002"))
     runner = CliRunner()
-    healthy = runner.invoke(cli, ["db", "check", "--database", db_url])
+    healthy = runner.invoke(main, ["db", "check", "--database", db_url])
     assert healthy.exit_code == 0, healthy.output
     assert "every case is consistent" in healthy.output
     with engine.transaction() as session:
         session.execute(delete(HumanTask))
-    broken = runner.invoke(cli, ["db", "check", "--database", db_url])
+    broken = runner.invoke(main, ["db", "check", "--database", db_url])
     assert broken.exit_code == 1 and "ZW" in broken.output and "findings" in broken.output
