@@ -33,10 +33,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import create_engine, func, select, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
 
 from bench.crash_driver import START  # noqa: E402
+from bench.databases import PG_DEFAULT, scratch_database  # noqa: E402
 from engine.audit.models import AuditEntry  # noqa: E402
 from engine.cases.models import Case  # noqa: E402
 from engine.catalogue.models import ServiceItem  # noqa: E402
@@ -52,39 +52,25 @@ from engine.staff.models import Staff  # noqa: E402
 from engine.staff.service import actor_for  # noqa: E402
 from engine.tasks.models import HumanTask  # noqa: E402
 
-PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 ROOT = Path(__file__).resolve().parents[1]
 LATE_ITEM = "SCJG-002"  # 承诺件, promised in 10 working days
 
 
 # -- databases and children ----------------------------------------------------------------
-def fresh_database(admin_url: str, name: str, *, seeded: bool = True) -> str:
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    if seeded:
-        upgrade(url)
-        engine = CaseEngine(url, clock=SimulatedClock(START))
-        seed_demo_center(engine)
-        engine.db.dispose()
+def seed(url: str) -> str:
+    """Migrate and seed the demo center on the morning the driver starts from."""
+    upgrade(url)
+    engine = CaseEngine(url, clock=SimulatedClock(START))
+    seed_demo_center(engine)
+    engine.db.dispose()
     return url
-
-
-def drop_database(admin_url: str, name: str) -> None:
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def onewindow(*args: str) -> list[str]:
     script = Path(sys.executable).with_name("onewindow")
     if script.exists():
         return [str(script), *args]
-    return [sys.executable, "-c", "from web.cli import cli; cli()", *args]
+    return [sys.executable, "-c", "from cli import main; main()", *args]
 
 
 class Child:
@@ -323,33 +309,38 @@ def crash_scheduler(url: str, timer_ids: set[int], *, kills: int, seed: int, max
 
 
 # -- the simulation ------------------------------------------------------------------------
-def crash_simulation(admin_url: str, name: str, *, kills: int, seed: int) -> Outcome:
+def crash_simulation(admin_url: str, prefix: str, *, kills: int, seed: int) -> Outcome:
     """Kill ``onewindow simulate`` mid-run on a fresh database; check it; try to resume it."""
     rng, outcome, refusals, cases = random.Random(seed), Outcome(), 0, 0
     started = time.monotonic()
     for _ in range(kills):
-        url = fresh_database(admin_url, name, seeded=False)
-        argv = onewindow("simulate", "--days", "5", "--cases-per-day", "40", "--start", "2026-11-02",
-                         "--seed", str(rng.randint(1, 10**6)), "--database", url)
-        child = Child(argv, url)
-        if not child.wait_for("2026-11-02", 300):  # the first day's line: cases exist from here on
-            outcome.problems.append(f"the simulation did not start: {child.errors()}")
-            child.kill()
-            continue
-        time.sleep(rng.uniform(0, 3))
-        child.kill()
-        outcome.kills += 1
-        engine = CaseEngine(url)
-        outcome.problems += [f"simulation kill {outcome.kills}: {finding}" for finding in check_database(engine)]
-        with engine.session() as session:
-            cases += session.scalar(select(func.count()).select_from(Case))
-        engine.db.dispose()
-        again = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=300)
-        refusals += again.returncode != 0 and "already holds" in again.stderr
-        drop_database(admin_url, name)
+        with scratch_database(admin_url, prefix) as url:
+            found, refused = _kill_simulation(url, rng, outcome)
+        cases, refusals = cases + found, refusals + refused
     outcome.seconds = time.monotonic() - started
     outcome.figures = {"cases found after the kills": cases, "restarts refused (cannot resume)": refusals}
     return outcome
+
+
+def _kill_simulation(url: str, rng: random.Random, outcome: Outcome) -> tuple[int, bool]:
+    """One kill of the simulation on the empty database at ``url``: (cases found, restart refused)."""
+    argv = onewindow("simulate", "--days", "5", "--cases-per-day", "40", "--start", "2026-11-02",
+                     "--seed", str(rng.randint(1, 10**6)), "--database", url)
+    child = Child(argv, url)
+    if not child.wait_for("2026-11-02", 300):  # the first day's line: cases exist from here on
+        outcome.problems.append(f"the simulation did not start: {child.errors()}")
+        child.kill()
+        return 0, False
+    time.sleep(rng.uniform(0, 3))
+    child.kill()
+    outcome.kills += 1
+    engine = CaseEngine(url)
+    outcome.problems += [f"simulation kill {outcome.kills}: {finding}" for finding in check_database(engine)]
+    with engine.session() as session:
+        cases = session.scalar(select(func.count()).select_from(Case))
+    engine.db.dispose()
+    again = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    return cases, again.returncode != 0 and "already holds" in again.stderr
 
 
 def report(title: str, outcome: Outcome) -> None:
@@ -371,19 +362,20 @@ def main() -> None:
     parser.add_argument("--simulate-kills", type=int, default=3)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--postgres", default=PG_DEFAULT, help="an administrative URL (it creates databases)")
-    parser.add_argument("--database", default="onewindow_crash", help="name of the scratch databases")
+    parser.add_argument("--database", default="onewindow_crash",
+                        help="prefix of the scratch databases' names (each gets this run's id; dropped at the end)")
     args = parser.parse_args()
     outcomes = []
     if args.simulate_kills:
         outcomes.append(("onewindow simulate", crash_simulation(args.postgres, f"{args.database}_sim",
                                                                 kills=args.simulate_kills, seed=args.seed)))
-    url = fresh_database(args.postgres, args.database)
-    outcomes.append(("resumable driver", crash_driver(url, kills=args.kills, cases=args.cases, seed=args.seed)))
-    url = fresh_database(args.postgres, args.database)
-    timer_ids = seed_past_due_work(url, timer_cases=args.timer_cases, late_cases=args.late_cases)
-    outcomes.append(("onewindow scheduler", crash_scheduler(url, timer_ids, kills=args.scheduler_kills,
-                                                            seed=args.seed)))
-    drop_database(args.postgres, args.database)
+    with scratch_database(args.postgres, args.database) as url:
+        outcomes.append(("resumable driver", crash_driver(seed(url), kills=args.kills, cases=args.cases,
+                                                          seed=args.seed)))
+    with scratch_database(args.postgres, args.database) as url:
+        timer_ids = seed_past_due_work(seed(url), timer_cases=args.timer_cases, late_cases=args.late_cases)
+        outcomes.append(("onewindow scheduler", crash_scheduler(url, timer_ids, kills=args.scheduler_kills,
+                                                                seed=args.seed)))
     for title, outcome in outcomes:
         report(title, outcome)
     total = sum(outcome.kills for _, outcome in outcomes)

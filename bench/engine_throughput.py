@@ -15,6 +15,7 @@ Prints its figures; asserts nothing.
 """
 
 import argparse
+import contextlib
 import statistics
 import sys
 import tempfile
@@ -29,9 +30,9 @@ from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer  # noqa: E402
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow  # noqa: E402
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG  # noqa: E402
 from SpiffWorkflow.util.task import TaskState  # noqa: E402
-from sqlalchemy import create_engine, select, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy import select  # noqa: E402
 
+from bench.databases import PG_DEFAULT, postgres_problem, scratch_database  # noqa: E402
 from engine.cases.service import initial_data  # noqa: E402
 from engine.catalogue.loader import DEMO_CATALOGUE, read_catalogue_file  # noqa: E402
 from engine.catalogue.models import ServiceItem  # noqa: E402
@@ -46,7 +47,6 @@ ITEM = "SCJG-002"
 JOINT_TEMPLATE, JOINT_LEAD = "ZRGH-001", "ZRGH"
 APPLICANT = {"kind": "person", "name": "张三", "id_type": "居民身份证", "id_number": "11010519491231002X",
              "phone": "13800138000"}
-PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
 
 def lifecycle_forms(materials):
@@ -245,19 +245,6 @@ def joint_review(engine: CaseEngine, label: str, sizes: list[int], cases: int) -
               f" {p95:>7.2f} {max(countersigns):>7.2f} {statistics.median(claims):>16.2f}")
 
 
-def pg_database(admin_url: str) -> str | None:
-    try:
-        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
-        with admin.connect() as connection:
-            connection.execute(text("DROP DATABASE IF EXISTS onewindow_bench WITH (FORCE)"))
-            connection.execute(text("CREATE DATABASE onewindow_bench"))
-        admin.dispose()
-    except Exception as error:
-        print(f"PostgreSQL not available ({error.__class__.__name__}); skipping it")
-        return None
-    return make_url(admin_url).set(database="onewindow_bench").render_as_string(hide_password=False)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cases", type=int, default=200)
@@ -266,21 +253,27 @@ def main() -> None:
     parser.add_argument("--joint-cases", type=int, default=30)
     parser.add_argument("--postgres", default=PG_DEFAULT)
     args = parser.parse_args()
-    targets = {"SQLite file": f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.sqlite'}"}
-    pg = pg_database(args.postgres)
-    if pg:
-        targets["PostgreSQL"] = pg
-    print(f"Full lifecycle (create+intake, notice, correction, claim, review, pickup, rating), {args.cases} cases")
-    print(f"{'target':>14} {'engine ms/case':>15} {'cases/s':>8} {'raw Spiff ms/case':>18} {'ratio':>6}")
-    for label, url in targets.items():
-        engine, actors = prepare(url)
-        raw = RawSpiff(engine, actors)
-        engine_ms = per_case_ms(partial(engine_case, engine, actors), args.cases)
-        raw_ms = per_case_ms(raw.case, args.cases)
-        print(f"{label:>14} {engine_ms:>15.2f} {1000 / engine_ms:>8.1f} {raw_ms:>18.2f} {engine_ms / raw_ms:>6.2f}")
-        long_history(engine, raw, actors, args.loops)
-        joint_review(engine, label, args.joint_sizes, args.joint_cases)
-        engine.db.dispose()
+    with contextlib.ExitStack() as scratch:
+        targets = {"SQLite file": f"sqlite:///{Path(scratch.enter_context(tempfile.TemporaryDirectory())) / 'bench.sqlite'}"}
+        problem = postgres_problem(args.postgres)
+        if problem:
+            print(f"{problem}; skipping it")
+        else:
+            targets["PostgreSQL"] = scratch.enter_context(scratch_database(args.postgres, "onewindow_bench"))
+        print(f"Full lifecycle (create+intake, notice, correction, claim, review, pickup, rating), {args.cases} cases")
+        print(f"{'target':>14} {'engine ms/case':>15} {'cases/s':>8} {'raw Spiff ms/case':>18} {'ratio':>6}")
+        for label, url in targets.items():
+            engine, actors = prepare(url)
+            try:
+                raw = RawSpiff(engine, actors)
+                engine_ms = per_case_ms(partial(engine_case, engine, actors), args.cases)
+                raw_ms = per_case_ms(raw.case, args.cases)
+                print(f"{label:>14} {engine_ms:>15.2f} {1000 / engine_ms:>8.1f} {raw_ms:>18.2f}"
+                      f" {engine_ms / raw_ms:>6.2f}")
+                long_history(engine, raw, actors, args.loops)
+                joint_review(engine, label, args.joint_sizes, args.joint_cases)
+            finally:
+                engine.db.dispose()
 
 
 if __name__ == "__main__":

@@ -34,7 +34,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import func, select  # noqa: E402
 
-from bench.crash import PG_DEFAULT, drop_database, fresh_database  # noqa: E402
+from bench.crash import seed  # noqa: E402
+from bench.databases import PG_DEFAULT, scratch_database  # noqa: E402
 from engine.audit.models import AuditEntry  # noqa: E402
 from engine.cases.models import Case  # noqa: E402
 from engine.catalogue.models import ServiceItem  # noqa: E402
@@ -282,13 +283,14 @@ def main() -> None:
     parser.add_argument("--operations", type=int, default=10_000)
     parser.add_argument("--racers", type=int, default=50)
     parser.add_argument("--postgres", default=PG_DEFAULT, help="an administrative URL (it creates a database)")
-    parser.add_argument("--database", default="onewindow_races", help="name of the scratch database")
+    parser.add_argument("--database", default="onewindow_races",
+                        help="prefix of the scratch database's name (it gets this run's id; dropped at the end)")
     args = parser.parse_args()
-    url = fresh_database(args.postgres, args.database)
-    started = time.monotonic()
-    tallies = run(url, operations=args.operations, racers=args.racers)
-    elapsed = time.monotonic() - started
-    drop_database(args.postgres, args.database)
+    with scratch_database(args.postgres, args.database) as url:
+        seed(url)
+        started = time.monotonic()
+        tallies = run(url, operations=args.operations, racers=args.racers)
+        elapsed = time.monotonic() - started
     print(f"{args.racers} racers on PostgreSQL")
     print(f"{'scenario':>9} {'rounds':>7} {'operations':>11} {'winners':>8} {'conflicts':>10} {'lost updates':>13} "
           f"{'seconds':>8}")

@@ -20,7 +20,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import select, text  # noqa: E402
 
-from bench.engine_throughput import APPLICANT, PG_DEFAULT, pg_database, prepare  # noqa: E402
+from bench.databases import PG_DEFAULT, postgres_problem, scratch_database  # noqa: E402
+from bench.engine_throughput import APPLICANT, prepare  # noqa: E402
 from engine.cases import stats  # noqa: E402
 from engine.cases.models import Case  # noqa: E402
 from engine.clock import local_datetime  # noqa: E402
@@ -98,27 +99,19 @@ def timed(function, repeat: int = 5) -> float:
     return statistics.median(times)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
-    parser.add_argument("--due", type=int, default=1000)
-    parser.add_argument("--postgres", default=PG_DEFAULT)
-    args = parser.parse_args()
-    url = pg_database(args.postgres)
-    if url is None:
-        sys.exit("this benchmark needs PostgreSQL")
-    engine, actors = prepare(url)
+def measure(engine, actors, sizes: list[int], due: int) -> None:
+    """Create the due cases, then per size: fill, time the ticks and the board's queries, print a row."""
     started = time.perf_counter()
-    create_due_cases(engine, actors, args.due)
-    print(f"{args.due} real cases created through the engine in {time.perf_counter() - started:.0f} s")
+    create_due_cases(engine, actors, due)
+    print(f"{due} real cases created through the engine in {time.perf_counter() - started:.0f} s")
     engine.clock.set(LATE)
     print(f"{'open cases':>11} {'due':>5} {'tick ms':>8} {'pick due ms':>12} {'swept':>6} {'ledger rows':>12}"
           f" {'board by dept ms':>17} {'board by person ms':>19} {'red/yellow list ms':>19} {'charts ms':>10}")
     filled = 0
-    for size in sorted(args.sizes):
+    for size in sorted(sizes):
         started = time.perf_counter()
-        add_filler(engine, filled + 1, size - args.due)
-        filled = size - args.due
+        add_filler(engine, filled + 1, size - due)
+        filled = size - due
         print(f"  (filled to {size} open cases in {time.perf_counter() - started:.0f} s)")
         ticks, swept = [], 0
         for _ in range(5):
@@ -135,14 +128,30 @@ def main() -> None:
         with engine.session() as session:
             pick = timed(lambda session=session: session.execute(
                 select(Case.id).where(Case.deadline_check_at <= LATE).order_by(Case.deadline_check_at)
-                .limit(args.due)).all())
+                .limit(due)).all())
             by_department = timed(lambda session=session: board.counts_by_department(session))
             by_person = timed(lambda session=session: board.counts_by_assignee(session))
             flagged = timed(lambda session=session: board.flagged_cases(session, engine.calendar.get(), LATE.date()))
             charts = timed(lambda session=session: stats.daily_figures(session, LATE.date()))
-        print(f"{size:>11,} {args.due:>5} {statistics.median(ticks):>8.0f} {pick:>12.1f} {swept:>6} {charged:>12}"
+        print(f"{size:>11,} {due:>5} {statistics.median(ticks):>8.0f} {pick:>12.1f} {swept:>6} {charged:>12}"
               f" {by_department:>17.1f} {by_person:>19.1f} {flagged:>19.1f} {charts:>10.1f}")
 
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--due", type=int, default=1000)
+    parser.add_argument("--postgres", default=PG_DEFAULT)
+    args = parser.parse_args()
+    problem = postgres_problem(args.postgres)
+    if problem:
+        sys.exit(f"{problem}: this benchmark needs PostgreSQL")
+    with scratch_database(args.postgres, "onewindow_sweep") as url:
+        engine, actors = prepare(url)
+        try:
+            measure(engine, actors, args.sizes, args.due)
+        finally:
+            engine.db.dispose()
 
 if __name__ == "__main__":
     main()

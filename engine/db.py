@@ -55,8 +55,8 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
-def engine_options(url: str) -> dict:
-    """Options for ``create_engine`` (also handed to Flask-SQLAlchemy)."""
+def _engine_options(url: str) -> dict:
+    """Options for ``create_engine``."""
     if is_sqlite(url):
         return {"connect_args": {"timeout": 30, "check_same_thread": False}}
     # Recycle instead of pinging: a ping costs a round trip on every checkout.
@@ -69,17 +69,14 @@ def make_engine(url: str, **kwargs) -> Engine:
         database = url.split("///", 1)[-1]
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, **{**engine_options(url), **kwargs})
-    configure_engine(engine)
+    engine = create_engine(url, **{**_engine_options(url), **kwargs})
+    if engine.dialect.name == "sqlite":
+        _configure_sqlite(engine)
     return engine
 
 
-def configure_engine(engine: Engine) -> None:
-    """Attach the SQLite pragmas and BEGIN IMMEDIATE handling; call before first use."""
-    if engine.dialect.name != "sqlite" or getattr(engine, "_onewindow_configured", False):
-        return
-    engine._onewindow_configured = True
-
+def _configure_sqlite(engine: Engine) -> None:
+    """Attach the SQLite pragmas and BEGIN IMMEDIATE handling, once, as the engine is made."""
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
         # Let SQLAlchemy, not the driver, decide where transactions begin.

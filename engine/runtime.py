@@ -24,7 +24,7 @@ from engine.casework import CaseWork
 from engine.clock import Clock, SystemClock
 from engine.clock_actions import ClockActions
 from engine.context import EngineContext
-from engine.db import configure_engine, make_engine, make_session_factory
+from engine.db import make_engine, make_session_factory
 from engine.deadlines.states import WarningPolicy
 from engine.ledger.book import LedgerBook
 from engine.ledger.scores import ScoringPolicy
@@ -51,7 +51,6 @@ class CaseEngine:
                  workflow_cache_size: int = 256, calendar_ttl: float = 60.0, warnings: WarningPolicy | None = None,
                  scoring: ScoringPolicy | None = None):
         self.db = make_engine(database) if isinstance(database, str) else database
-        configure_engine(self.db)
         read_sessions = make_session_factory(self.db)
         self.clock = clock or SystemClock()
         self.calendar = CalendarCache(read_sessions, ttl=calendar_ttl)

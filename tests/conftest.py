@@ -174,10 +174,11 @@ def staff(engine):
 @pytest.fixture
 def app(db_url, clock):
     """The web app on the test database and the simulated clock (CSRF on, as in production)."""
+    from engine.settings import EngineSettings
     from web import create_app
 
-    application = create_app({"TESTING": True, "DATABASE_URL": db_url, "CLOCK": clock, "SECRET_KEY": "testing",
-                              "RATELIMIT_ENABLED": False})
+    application = create_app({"TESTING": True, "SECRET_KEY": "testing", "RATELIMIT_ENABLED": False},
+                             settings=EngineSettings(database_url=db_url), clock=clock)
     yield application
     application.extensions["onewindow"].db.dispose()
 

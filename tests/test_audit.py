@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import MetaData, create_engine, event, func, select, text
 
+from cli import main as cli
 from engine.actor import SYSTEM
 from engine.audit import service as audit
 from engine.audit.models import AuditChain, AuditEntry
@@ -19,7 +20,6 @@ from engine.staff.accounts import sign_in
 from tests.conftest import START
 from tests.databases import empty_database
 from tests.helpers import DEMO_PASSWORD, csrf_token_of, intake, item_code, person
-from web.cli import cli
 
 
 def _case_with_history(engine, staff):

@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
+from cli import main as cli
 from engine.audit.models import AuditEntry
 from engine.audit.verify import verify_trail
 from engine.cases.models import Case
@@ -17,7 +18,6 @@ from engine.runtime import CaseEngine
 from engine.staff.service import get_actor
 from tests.databases import empty_database
 from tests.helpers import approve_in_back_office, intake, item_code, only_task, person
-from web.cli import cli
 
 
 @pytest.fixture

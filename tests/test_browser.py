@@ -36,7 +36,7 @@ def server(tmp_path_factory):
     port = _free_port()
     database = tmp_path_factory.mktemp("browser") / "browser.sqlite"
     env = {**os.environ, "ONEWINDOW_DATABASE_URL": f"sqlite:///{database}", "ONEWINDOW_RUN_SCHEDULER": "false"}
-    process = subprocess.Popen([sys.executable, "-c", "from web.cli import cli; cli()", "serve", "--port", str(port)],
+    process = subprocess.Popen([sys.executable, "-c", "from cli import main; main()", "serve", "--port", str(port)],
                                env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}"
     for _ in range(120):

@@ -1,14 +1,23 @@
 """The onewindow command line: every command works, and bad input gives a one-line error."""
 
+import ast
+import os
+import socket
+import subprocess
+import sys
+import textwrap
 from datetime import date
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
+from cli import main
 from engine.cases.models import Case
 from engine.simulation.run import Settings, simulate
-from web.cli import cli
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
@@ -17,7 +26,7 @@ def run(tmp_path, monkeypatch):
     runner = CliRunner()
 
     def invoke(*args):
-        return runner.invoke(cli, list(args), catch_exceptions=False)
+        return runner.invoke(main, list(args), catch_exceptions=False)
     assert invoke("db", "upgrade").exit_code == 0
     return invoke
 
@@ -110,16 +119,87 @@ def test_db_check_reports_a_consistent_database_and_finds_a_broken_one(engine, d
     from click.testing import CliRunner
     from sqlalchemy import delete
 
+    from cli import main
     from engine.tasks.models import HumanTask
     from tests.helpers import intake, person
-    from web.cli import cli
 
     engine.create_case(staff["clerk1"], "SCJG-002", person(), intake(engine, "SCJG-002"))
     runner = CliRunner()
-    healthy = runner.invoke(cli, ["db", "check", "--database", db_url])
+    healthy = runner.invoke(main, ["db", "check", "--database", db_url])
     assert healthy.exit_code == 0, healthy.output
     assert "every case is consistent" in healthy.output
     with engine.transaction() as session:
         session.execute(delete(HumanTask))
-    broken = runner.invoke(cli, ["db", "check", "--database", db_url])
+    broken = runner.invoke(main, ["db", "check", "--database", db_url])
     assert broken.exit_code == 1 and "ZW" in broken.output and "findings" in broken.output
+
+
+def _python(code: str, env: dict) -> subprocess.CompletedProcess:
+    """Run ``code`` in a fresh interpreter (this one has Flask loaded already)."""
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], cwd=ROOT, env={**os.environ, **env},
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_commands_other_than_serve_never_build_flask(tmp_path):
+    done = _python("""
+        import sys
+        from cli import main
+        for command in (["db", "upgrade"], ["demo", "seed"], ["calendar", "show", "2026"], ["scheduler", "--once"]):
+            main(command, standalone_mode=False)
+        print("loaded:", sorted({name.split(".")[0] for name in sys.modules} & {"flask", "web"}))
+    """, {"ONEWINDOW_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite'}"})
+    assert done.returncode == 0, done.stderr
+    assert "示范市政务服务中心" in done.stdout and "timers: 0, deadlines: 0" in done.stdout
+    assert done.stdout.strip().endswith("loaded: []")
+
+
+def _imported_packages(package: str) -> dict[str, set[str]]:
+    """Top-level packages each module of ``package`` imports, anywhere in the module."""
+    found = {}
+    for path in (ROOT / package).rglob("*.py"):
+        names = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                names.add(node.module.split(".")[0])
+        found[str(path.relative_to(ROOT))] = names
+    return found
+
+
+def test_the_engine_knows_no_flask_and_the_web_no_scheduler_or_cli():
+    engine_reaches = {module: names & {"flask", "flask_babel", "web", "scheduler", "cli"}
+                      for module, names in _imported_packages("engine").items()}
+    web_reaches = {module: names & {"scheduler", "apscheduler", "cli"}
+                   for module, names in _imported_packages("web").items()}
+    assert {module: names for module, names in {**engine_reaches, **web_reaches}.items() if names} == {}
+
+
+def test_commands_read_the_engine_settings_from_the_environment(run, monkeypatch):
+    run("demo", "seed")
+    month = date.today().strftime("%Y-%m")
+    run("ledger", "record", "--user", "supervisor", "--staff", "clerk1", "--rule", "JF-01",
+        "--date", date.today().isoformat(), "--evidence", "申请人赠送锦旗")
+    (line,) = [line for line in run("ledger", "scores", month).output.splitlines() if "clerk1" in line]
+    assert " 110" in line and "优秀" in line
+    monkeypatch.setenv("ONEWINDOW_GRADE_EXCELLENT", "120")
+    (line,) = [line for line in run("ledger", "scores", month).output.splitlines() if "clerk1" in line]
+    assert " 110" in line and "优秀" not in line and "称职" in line
+    monkeypatch.setenv("ONEWINDOW_WARNING_DAYS_LEFT", "two")
+    result = run("ledger", "scores", month)
+    assert result.exit_code == 1
+    assert result.output.strip() == "Error: ONEWINDOW_WARNING_DAYS_LEFT='two' is not a whole number"
+
+
+def test_serve_refuses_a_busy_port_before_it_touches_the_database(tmp_path, monkeypatch):
+    database = tmp_path / "serve.sqlite"
+    monkeypatch.setenv("ONEWINDOW_DATABASE_URL", f"sqlite:///{database}")
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = CliRunner().invoke(main, ["serve", "--port", str(port)])
+    assert result.exit_code == 1
+    assert f"Error: cannot serve on 127.0.0.1:{port}: Address already in use" in result.output
+    assert "choose another --port" in result.output and "Traceback" not in result.output
+    assert not database.exists()  # neither migrated nor seeded

@@ -16,10 +16,11 @@ ANSWER_KEYS = {"number", "item_name", "status", "due_date", "result_ready", "clo
 @pytest.fixture
 def limited_app(db_url, clock):
     """The app with rate limits on, as in production."""
+    from engine.settings import EngineSettings
     from web import create_app
 
-    application = create_app({"TESTING": True, "DATABASE_URL": db_url, "CLOCK": clock, "SECRET_KEY": "testing",
-                              "RATELIMIT_ENABLED": True})
+    application = create_app({"TESTING": True, "SECRET_KEY": "testing", "RATELIMIT_ENABLED": True},
+                             settings=EngineSettings(database_url=db_url), clock=clock)
     yield application
     application.extensions["onewindow"].db.dispose()
 

@@ -1,47 +1,37 @@
 """The OneWindow web application (Flask app factory)."""
 
-import os
-from datetime import timedelta
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from flask import Flask
 from flask_babel import get_locale
-from flask_sqlalchemy import SQLAlchemy
 
-from engine.db import Base, configure_engine, engine_options
-from engine.deadlines.states import WarningPolicy
-from engine.ledger.scores import BASIC, COMPETENT, EXCELLENT, ScoringPolicy
-from engine.runtime import CaseEngine
+from engine.clock import Clock
+from engine.settings import EngineSettings
 from web.config import CONFIGS
 
-db = SQLAlchemy(model_class=Base)
 ROLE_NAMES = {"clerk": "窗口受理", "approver": "后台审批", "chief": "首席代表", "supervisor": "督查", "admin": "管理员"}
+# Engine settings come from engine/settings.py, never from the Flask config.
+ENGINE_KEYS = ("DATABASE_URL", "CLOCK", "CASE_NUMBER_PREFIX", "CENTER_NAME")
 
 
-def create_app(config: dict | None = None) -> Flask:
-    app = Flask(__name__, instance_relative_config=True)
-    config_class = CONFIGS[os.environ.get("ONEWINDOW_CONFIG", "development")]
+def create_app(config: dict | None = None, *, settings: EngineSettings | None = None,
+               clock: Clock | None = None) -> Flask:
+    """The app with one CaseEngine (one SQLAlchemy engine and its pool) for this process.
+
+    ``settings`` default to the environment's; ``config`` overrides the web's own settings.
+    """
+    if config and (misplaced := sorted(set(config) & set(ENGINE_KEYS))):
+        raise ValueError(f"{', '.join(misplaced)}: engine settings go in settings=EngineSettings(...) or clock=")
+    settings = settings or EngineSettings.from_environment()
+    app = Flask(__name__, instance_path=str(settings.instance_folder))
+    config_class = CONFIGS[settings.mode]
     app.config.from_object(config_class)
     app.config.update(config_class.from_environment())
     if config:
         app.config.update(config)
+    app.config["CENTER_NAME"] = settings.center_name
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    if not app.config.get("DATABASE_URL"):
-        app.config["DATABASE_URL"] = f"sqlite:///{Path(app.instance_path) / 'onewindow.sqlite'}"
-    url = app.config["DATABASE_URL"]
-    app.config["SQLALCHEMY_DATABASE_URI"] = url
-    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(url)
-    app.config.setdefault("PERMANENT_SESSION_LIFETIME", timedelta(hours=8))
-    db.init_app(app)
-    with app.app_context():
-        configure_engine(db.engine)
-        app.extensions["onewindow"] = CaseEngine(
-            db.engine, clock=app.config.get("CLOCK"), case_number_prefix=app.config["CASE_NUMBER_PREFIX"],
-            workflow_cache_size=app.config["WORKFLOW_CACHE_SIZE"],
-            warnings=WarningPolicy(app.config["WARNING_DAYS_LEFT"], app.config["WARNING_USED_SHARE"]),
-            scoring=scoring_policy(app.config),
-        )
+    app.extensions["onewindow"] = settings.open_engine(clock=clock)
     _init_web(app)
     return app
 
@@ -79,15 +69,3 @@ def _init_web(app: Flask) -> None:
     errors.register(app)
     app.jinja_env.globals.update(current_actor=current_actor, languages=i18n.LANGUAGES, role_names=ROLE_NAMES,
                                  get_locale=get_locale)
-
-
-def scoring_policy(config) -> ScoringPolicy:
-    try:
-        return ScoringPolicy(
-            grades=((EXCELLENT, Decimal(config["GRADE_EXCELLENT"])), (COMPETENT, Decimal(config["GRADE_COMPETENT"])),
-                    (BASIC, Decimal(config["GRADE_BASIC"]))),
-            excellent_share=Decimal(config["EXCELLENT_SHARE"]),
-            allowance_per_month=Decimal(config["ALLOWANCE_PER_MONTH"]),
-            allowance_per_point=Decimal(config["ALLOWANCE_PER_POINT"]))
-    except InvalidOperation:
-        raise RuntimeError("ONEWINDOW_GRADE_*, EXCELLENT_SHARE and ALLOWANCE_* must be numbers") from None

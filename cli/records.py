@@ -7,15 +7,13 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import click
-from flask import current_app
-from flask.cli import AppGroup, with_appcontext
 from sqlalchemy.engine import make_url
 
+from cli.common import case_engine, fail_clearly, settings
 from engine.clock import CHINA_TZ, local_datetime
-from web.cli_common import case_engine, fail_clearly
 
 
-@click.group(cls=AppGroup)
+@click.group()
 def audit():
     """The tamper-evident audit trail (one hash chain per case and per actor)."""
 
@@ -91,7 +89,6 @@ def audit_search(case_number, actor, since, until, database):
 
 
 @click.command("backup")
-@with_appcontext
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--database", default=None, help="Database URL (default: the configured database).")
 @fail_clearly
@@ -102,14 +99,13 @@ def backup_command(file, database):
     """
     from engine.backup import backup
 
-    url = database or current_app.config["DATABASE_URL"]
+    url = database or settings().database_url
     summary = backup(url, file)
     click.echo(f"backed up {make_url(url).render_as_string(hide_password=True)} ({summary.describe()}) "
                f"to {file} ({file.stat().st_size / 1e6:.1f} MB)")
 
 
 @click.command("restore")
-@with_appcontext
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--database", default=None, help="Empty target database URL (default: the configured database).")
 @fail_clearly
@@ -117,7 +113,7 @@ def restore_command(file, database):
     """Restore a backup FILE into an EMPTY database (a non-empty one is refused)."""
     from engine.backup import restore
 
-    url = database or current_app.config["DATABASE_URL"]
+    url = database or settings().database_url
     summary = restore(url, file)
     click.echo(f"restored {file} into {make_url(url).render_as_string(hide_password=True)}: {summary.describe()}")
     if not summary.schema_is_current:
@@ -126,7 +122,6 @@ def restore_command(file, database):
 
 
 @click.command("check")
-@with_appcontext
 @click.option("--database", default=None, help="Database URL (default: the configured database).")
 @fail_clearly
 def db_check(database):

@@ -1,0 +1,114 @@
+"""`onewindow` commands that set a center up: the schema, the demo center, process models,
+the working-day calendar and the service catalogue."""
+
+from pathlib import Path
+
+import click
+
+from cli.common import case_engine, fail_clearly, settings
+from engine.catalogue.loader import read_catalogue_file, validate_catalogue
+
+
+@click.command("upgrade")
+def db_upgrade():
+    """Apply schema migrations up to the newest."""
+    from engine.migrate import upgrade
+
+    upgrade(settings().database_url)
+    click.echo("database schema is up to date")
+
+
+@click.group()
+def demo():
+    """The demo service center."""
+
+
+@demo.command("seed")
+@fail_clearly
+def demo_seed():
+    """Deploy processes, seed the calendar, load the demo catalogue and demo staff."""
+    from engine.demo import seed_demo_center
+
+    result = seed_demo_center(case_engine())
+    click.echo(f"{result['center_name']}: {result['items']} service items, "
+               f"{len(result['staff'])} new staff accounts, new process versions: {result['processes'] or 'none'}")
+
+
+@click.group()
+def process():
+    """BPMN process models."""
+
+
+@process.command("deploy")
+@click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder with .bpmn/.dmn files and forms/ (default: the repository's processes/).")
+@fail_clearly
+def process_deploy(directory):
+    """Deploy changed process models as new versions."""
+    versions = case_engine().deploy_processes(directory)
+    for version in versions:
+        click.echo(f"deployed {version.process_id} version {version.version}")
+    if not versions:
+        click.echo("no process changed")
+
+
+@click.group()
+def calendar():
+    """The working-day calendar."""
+
+
+@calendar.command("seed")
+@fail_clearly
+def calendar_seed():
+    """Copy the years the chinese_calendar package knows into the calendar table."""
+    years = case_engine().seed_calendar()
+    click.echo(f"seeded {len(years)} years" + (f": {years[0]}-{years[-1]}" if years else ""))
+
+
+@calendar.command("import")
+@click.argument("file", type=click.File("r", encoding="utf-8"))
+@click.option("--source", default=None, help="The official notice the schedule comes from.")
+@fail_clearly
+def calendar_import(file, source):
+    """Import one year's official schedule: CSV with columns date,kind,name (kind: holiday|workday)."""
+    year, days, recomputed = case_engine().import_calendar(file.read(), source or file.name)
+    click.echo(f"imported {days} days of {year}; {recomputed} provisional due dates recomputed")
+
+
+@calendar.command("show")
+@click.argument("year", type=click.IntRange(2000, 2100))
+def calendar_show(year):
+    """List a year's holidays and make-up working days."""
+    cal = case_engine().calendar.get()
+    status = "official" if year in cal.known_years else "UNKNOWN (weekends only, due dates provisional)"
+    click.echo(f"{year}: {status}")
+    for day in sorted(day for day in cal.exceptions if day.year == year):
+        working, name = cal.exceptions[day]
+        click.echo(f"  {day}  {'上班' if working else '休息'}  {name}")
+
+
+@click.group()
+def catalogue():
+    """The service catalogue (办事指南)."""
+
+
+@catalogue.command("check")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@fail_clearly
+def catalogue_check(file):
+    """Validate a catalogue file without loading it."""
+    from engine.workflow.specs import deployed_process_ids
+
+    with case_engine().session() as session:
+        known = deployed_process_ids(session)
+    result = validate_catalogue(read_catalogue_file(file), known)
+    click.echo(f"{file}: {len(result['departments'])} departments, {len(result['items'])} items, all valid")
+
+
+@catalogue.command("load")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@fail_clearly
+def catalogue_load(file):
+    """Validate and load a catalogue file (items missing from it are deactivated)."""
+    result = case_engine().load_catalogue(read_catalogue_file(file))
+    click.echo(f"loaded {len(result['items'])} items of {len(result['departments'])} departments")

@@ -1,0 +1,44 @@
+"""What every `onewindow` command shares: the engine settings, one CaseEngine per command, and
+refusals as one-line errors. No Flask here: only `onewindow serve` builds the web app."""
+
+import functools
+
+import click
+
+from engine.errors import OneWindowError
+from engine.runtime import CaseEngine
+from engine.settings import EngineSettings, SettingsError
+
+_SETTINGS, _ENGINE = "onewindow.settings", "onewindow.engine"
+
+
+def settings() -> EngineSettings:
+    """The engine settings from the environment, read once per command line."""
+    meta = click.get_current_context().meta
+    if _SETTINGS not in meta:
+        try:
+            meta[_SETTINGS] = EngineSettings.from_environment()
+        except SettingsError as error:
+            raise click.ClickException(str(error)) from None
+    return meta[_SETTINGS]
+
+
+def case_engine() -> CaseEngine:
+    """The command's CaseEngine on the configured database, disposed when the command ends."""
+    context = click.get_current_context()
+    if _ENGINE not in context.meta:
+        engine = settings().open_engine()
+        context.meta[_ENGINE] = engine
+        context.find_root().call_on_close(engine.db.dispose)
+    return context.meta[_ENGINE]
+
+
+def fail_clearly(function):
+    """Turn refused actions into a one-line error and exit status 1, never a traceback."""
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except OneWindowError as error:
+            raise click.ClickException(error.message) from None
+    return wrapper

@@ -1,0 +1,73 @@
+"""`onewindow ledger`: the staff scoring ledger (考核台账) from the command line."""
+
+from pathlib import Path
+
+import click
+
+from cli.common import case_engine, fail_clearly
+from engine.staff.service import get_actor
+
+
+@click.group()
+def ledger():
+    """The staff scoring ledger (考核台账)."""
+
+
+@ledger.command("rules")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--check", is_flag=True, help="Only validate the file.")
+@fail_clearly
+def ledger_rules(file, check):
+    """Validate and load a scoring rule file (TOML, [[rules]])."""
+    from engine.ledger.rules import read_rules_file, validate_rules
+
+    raw = read_rules_file(file)
+    rules = validate_rules(raw) if check else case_engine().ledger.load_rules(raw)
+    click.echo(f"{file}: {len(rules)} rules " + ("valid" if check else "loaded"))
+
+
+@ledger.command("record")
+@click.option("--user", required=True, help="The supervisor recording the entry.")
+@click.option("--staff", "staff_username", required=True, help="Username of the staff member.")
+@click.option("--rule", "rule_code", required=True)
+@click.option("--date", "occurred_on", type=click.DateTime(["%Y-%m-%d"]), required=True)
+@click.option("--evidence", required=True, help="The facts: what happened, who saw it.")
+@click.option("--quantity", type=int, default=1, show_default=True)
+@fail_clearly
+def ledger_record(user, staff_username, rule_code, occurred_on, evidence, quantity):
+    """Record a manual entry (attendance, conduct, commendation)."""
+    engine = case_engine()
+    with engine.session() as session:
+        actor, staff = get_actor(session, user), get_actor(session, staff_username)
+    entry = engine.ledger.record(actor, staff_id=staff.id, rule_code=rule_code, occurred_on=occurred_on.date(),
+                                 evidence=evidence, quantity=quantity)
+    click.echo(f"entry {entry.id}: {staff.name} {entry.rule_code} {entry.points} on {entry.occurred_on}")
+
+
+@ledger.command("scores")
+@click.argument("period")
+@fail_clearly
+def ledger_scores(period):
+    """Scores and grades of a period: 2026-11, 2026-Q4 or 2026."""
+    sheet = case_engine().ledger.scores(period)
+    click.echo(f"{sheet.period.label} ({sheet.period.first} - {sheet.period.last})")
+    for row in sheet.rows:
+        person = sheet.staff[row.staff_id]
+        click.echo(f"{row.rank:>4}  {person.name}\t{person.username:<16} {row.score:>6}  {row.grade}"
+                   f"  补贴 {row.allowance}" + ("  (一票否决)" if row.vetoed else "")
+                   + (f"  {'；'.join(row.notes)}" if row.notes else ""))
+
+
+@ledger.command("export")
+@click.argument("period")
+@click.option("--user", required=True, help="The supervisor exporting.")
+@click.option("--out", type=click.Path(dir_okay=False, writable=True, path_type=Path), required=True)
+@click.option("--center", default="政务服务中心", show_default=True, help="The center's name for the title.")
+@fail_clearly
+def ledger_export(period, user, out, center):
+    """Write a period's scores and ledger to an Excel file for the notice board."""
+    engine = case_engine()
+    with engine.session() as session:
+        actor = get_actor(session, user)
+    out.write_bytes(engine.ledger.export(actor, period, center_name=center))
+    click.echo(f"wrote {out}")
