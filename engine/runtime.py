@@ -23,7 +23,7 @@ from engine.cases import bookkeeping
 from engine.cases import service as cases
 from engine.cases.models import Case
 from engine.catalogue.models import Department
-from engine.clock import Clock, SystemClock, clock_in_effect
+from engine.clock import Clock, SystemClock
 from engine.clockstop import service as clockstop
 from engine.clockstop.actions import ClockActions
 from engine.commitments import service as commitments
@@ -49,11 +49,12 @@ from engine.staff.service import SYSTEM, Actor
 from engine.supervision.service import Supervision
 from engine.tasks import service as tasks
 from engine.tasks.models import HumanTask
-from engine.workflow import specs
+from engine.workflow.versions import SpecCache, latest_version
 from engine.workflow.expressions import SafeScriptEngine, UnsafeExpression
 from engine.workflow.forms import validate_submission
 from engine.workflow.store import Snapshot, WorkflowCache, WorkflowStore
-from engine.workflow.timers import fire_due_timers, next_timer_due
+from engine.workflow.spiff_fixes import clock_in_effect, fire_due_timers
+from engine.workflow.timers import next_timer_due
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +79,7 @@ class CaseEngine(CenterSetup, CaseQueries, ClockActions):
         self.case_number_prefix = case_number_prefix
         self.calendar = CalendarCache(self.read_sessions, ttl=calendar_ttl)
         self.script_engine = SafeScriptEngine(self._expression_functions())
-        self.specs = specs.SpecCache(self.script_engine.environment, cases.INITIAL_DATA_KEYS)
+        self.specs = SpecCache(self.script_engine.environment, cases.INITIAL_DATA_KEYS)
         self.store = WorkflowStore()
         self.workflows = WorkflowCache(workflow_cache_size)
         self._known_departments: set[str] = set()
@@ -230,7 +231,7 @@ class CaseEngine(CenterSetup, CaseQueries, ClockActions):
         applicant = cases.validate_applicant(applicant)
         with self.transaction() as session:
             item = cases.get_item(session, item_code)
-            version = specs.latest_version(session, item.process_id)
+            version = latest_version(session, item.process_id)
             definition = self.specs.get(session, version.id)
             now, today = self.clock.now(), self.clock.today()
             number = cases.next_case_number(session, today, self.case_number_prefix)

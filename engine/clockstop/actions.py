@@ -16,6 +16,7 @@ from engine.errors import Conflict, Forbidden
 from engine.staff.models import APPROVER, CHIEF
 from engine.staff.service import Actor
 from engine.tasks.models import OPEN, HumanTask
+from engine.workflow.properties import RESUMED
 
 SUSPEND_MESSAGE, EXTENSION_MESSAGE = "suspend_clock", "request_extension"
 
@@ -73,7 +74,7 @@ class ClockActions:
         with self.session() as session:
             case = cases.find_case(session, case_number)
             resume = session.scalar(select(HumanTask).where(HumanTask.case_id == case.id, HumanTask.state == OPEN,
-                                                            HumanTask.form == "resume.schema.json"))
+                                                            HumanTask.milestone == RESUMED))
         if resume is None:
             raise Conflict(f"case {case_number} is not suspended", field="case_number")
         return self.complete_task(actor, resume.id, {"resume_note": note})
