@@ -36,7 +36,8 @@ from bench.databases import PG_DEFAULT, postgres_problem, scratch_database  # no
 from engine.cases.service import initial_data  # noqa: E402
 from engine.catalogue.loader import DEMO_CATALOGUE, read_catalogue_file  # noqa: E402
 from engine.catalogue.models import ServiceItem  # noqa: E402
-from engine.clock import SimulatedClock, clock_in_effect, local_datetime  # noqa: E402
+from engine.clock import SimulatedClock, local_datetime  # noqa: E402
+from engine.workflow.spiff_fixes import clock_in_effect  # noqa: E402
 from engine.demo import seed_demo_center  # noqa: E402
 from engine.migrate import upgrade  # noqa: E402
 from engine.runtime import CaseEngine  # noqa: E402
@@ -91,7 +92,7 @@ class RawSpiff:
 
     def __init__(self, engine: CaseEngine, actors):
         with engine.session() as session:
-            from engine.workflow.specs import latest_version
+            from engine.workflow.versions import latest_version
             definition = engine.specs.get(session, latest_version(session, "one_window").id)
             self.data = initial_data(session.get(ServiceItem, ITEM), date(2026, 11, 23))
         self.definition, self.engine = definition, engine

@@ -97,7 +97,7 @@ def catalogue():
 @fail_clearly
 def catalogue_check(file):
     """Validate a catalogue file without loading it."""
-    from engine.workflow.specs import deployed_process_ids
+    from engine.workflow.versions import deployed_process_ids
 
     with case_engine().session() as session:
         known = deployed_process_ids(session)

@@ -22,10 +22,10 @@ from engine.errors import Conflict, OneWindowError
 from engine.supervision.service import Supervision
 from engine.tasks import service as tasks
 from engine.tasks.models import HumanTask
-from engine.workflow import specs
+from engine.workflow.versions import latest_version
 from engine.workflow.forms import validate_submission
 from engine.workflow.store import Snapshot
-from engine.workflow.timers import fire_due_timers
+from engine.workflow.spiff_fixes import fire_due_timers
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ class CaseActions:
         applicant = cases.validate_applicant(applicant)
         with self.context.transaction() as session:
             item = cases.get_item(session, item_code)
-            version = specs.latest_version(session, item.process_id)
+            version = latest_version(session, item.process_id)
             definition = self.work.specs.get(session, version.id)
             now, today = self.clock.now(), self.clock.today()
             number = cases.next_case_number(session, today, self.case_number_prefix)

@@ -21,14 +21,14 @@ from engine.audit import service as audit
 from engine.cases import service as cases
 from engine.cases.models import Case
 from engine.catalogue.models import Department
-from engine.clock import clock_in_effect
+from engine.workflow.spiff_fixes import clock_in_effect
 from engine.context import EngineContext
 from engine.deadlines import service as deadline_service
 from engine.deadlines.states import WarningPolicy
 from engine.errors import Conflict, NotFound, ProcessDefinitionError, ProcessRuntimeError
 from engine.ledger import service as ledger
 from engine.tasks import service as tasks
-from engine.workflow import specs
+from engine.workflow.versions import SpecCache
 from engine.workflow.expressions import SafeScriptEngine, UnsafeExpression
 from engine.workflow.store import Snapshot, WorkflowCache, WorkflowStore
 from engine.workflow.timers import next_timer_due
@@ -55,7 +55,7 @@ class StepContext:
 
 
 class CaseWork:
-    def __init__(self, context: EngineContext, *, script_engine: SafeScriptEngine, process_specs: specs.SpecCache,
+    def __init__(self, context: EngineContext, *, script_engine: SafeScriptEngine, process_specs: SpecCache,
                  store: WorkflowStore, workflows: WorkflowCache, warnings: WarningPolicy):
         self.context, self.clock = context, context.clock
         self.script_engine, self.specs = script_engine, process_specs

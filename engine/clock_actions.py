@@ -18,6 +18,7 @@ from engine.catalogue.models import ServiceItem
 from engine.clockstop import service as clockstop
 from engine.errors import Conflict
 from engine.tasks.models import OPEN, HumanTask
+from engine.workflow.properties import RESUMED
 
 SUSPEND_MESSAGE, EXTENSION_MESSAGE = "suspend_clock", "request_extension"
 
@@ -69,7 +70,7 @@ class ClockActions:
         with self.context.session() as session:
             case = cases.find_case(session, case_number)
             resume = session.scalar(select(HumanTask).where(HumanTask.case_id == case.id, HumanTask.state == OPEN,
-                                                            HumanTask.form == "resume.schema.json"))
+                                                            HumanTask.milestone == RESUMED))
         if resume is None:
             raise Conflict(f"case {case_number} is not suspended", field="case_number")
         return self.actions.complete_task(actor, resume.id, {"resume_note": note})

@@ -11,7 +11,7 @@ from engine.cases.models import Case
 from engine.casework import CaseWork
 from engine.tasks import service as tasks
 from engine.tasks.models import HumanTask
-from engine.workflow import specs
+from engine.workflow.versions import latest_version
 from engine.workflow.forms import resolve_options
 from engine.workflow.models import ProcessVersion
 
@@ -80,7 +80,7 @@ class CaseQueries:
         """(item, intake form with its choices resolved, the data it is filled against) for a new application."""
         with self.session() as session:
             item = cases.get_item(session, item_code)
-            definition = self.work.specs.get(session, specs.latest_version(session, item.process_id).id)
+            definition = self.work.specs.get(session, latest_version(session, item.process_id).id)
             _workflow, task, meta = self.work.first_step(definition, item, self.work.clock.today())
             data = dict(task.data)
             item.materials, item.co_departments  # noqa: B018 — loaded now, read after the session closes

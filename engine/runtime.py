@@ -33,7 +33,7 @@ from engine.queries import CaseQueries
 from engine.setup import CenterSetup
 from engine.supervision.service import Supervision
 from engine.tasks.models import HumanTask
-from engine.workflow import specs
+from engine.workflow.versions import SpecCache
 from engine.workflow.expressions import SafeScriptEngine
 from engine.workflow.store import WorkflowCache, WorkflowStore
 
@@ -57,7 +57,7 @@ class CaseEngine:
         self.context = EngineContext(read_sessions, make_session_factory(self.db, write=True), self.clock,
                                      self.calendar)
         self.script_engine = SafeScriptEngine(self._expression_functions())
-        self.specs = specs.SpecCache(self.script_engine.environment, cases.INITIAL_DATA_KEYS)
+        self.specs = SpecCache(self.script_engine.environment, cases.INITIAL_DATA_KEYS)
         self.store = WorkflowStore()
         self.workflows = WorkflowCache(workflow_cache_size)
         self.warnings = warnings or WarningPolicy()

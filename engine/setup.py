@@ -16,7 +16,8 @@ from engine.casework import CaseWork
 from engine.catalogue import loader as catalogue_loader
 from engine.errors import ProcessDefinitionError
 from engine.tasks.models import HumanTask
-from engine.workflow import specs
+from engine.workflow.bundles import PROCESS_DIR, bundles_from_directory
+from engine.workflow.versions import deploy_bundle, deployed_process_ids
 
 
 class CenterSetup:
@@ -25,11 +26,11 @@ class CenterSetup:
 
     def deploy_processes(self, directory: Path | None = None) -> list:
         """Deploy every process in ``directory``; returns the versions that were new."""
-        bundles = specs.bundles_from_directory(directory or specs.PROCESS_DIR)
+        bundles = bundles_from_directory(directory or PROCESS_DIR)
         if not bundles:
-            raise ProcessDefinitionError(f"no executable BPMN process in {directory or specs.PROCESS_DIR}")
+            raise ProcessDefinitionError(f"no executable BPMN process in {directory or PROCESS_DIR}")
         with self.context.transaction() as session:
-            deployed = [specs.deploy_bundle(session, bundle, self.work.script_engine.environment,
+            deployed = [deploy_bundle(session, bundle, self.work.script_engine.environment,
                                             cases.INITIAL_DATA_KEYS, self.clock.now()) for bundle in bundles]
             for version in deployed:
                 if version is not None:
@@ -54,7 +55,7 @@ class CenterSetup:
 
     def load_catalogue(self, raw: dict) -> dict:
         with self.context.transaction() as session:
-            catalogue = catalogue_loader.load_catalogue(session, raw, specs.deployed_process_ids(session))
+            catalogue = catalogue_loader.load_catalogue(session, raw, deployed_process_ids(session))
             audit.record(session, actor=SYSTEM, action="catalogue_load", at=self.clock.now(),
                          detail={"items": len(catalogue["items"]), "departments": len(catalogue["departments"])})
         return catalogue

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from engine.cases.models import Case
 from engine.runtime import CaseEngine
 from engine.workflow.models import ProcessVersion, WorkflowTask
-from engine.workflow.specs import PROCESS_DIR
+from engine.workflow.bundles import PROCESS_DIR
 from tests.helpers import full_materials, intake, item_code, only_task, person, resident_id
 
 SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))

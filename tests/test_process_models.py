@@ -1,13 +1,16 @@
 """Process models: the shipped model is sound; hostile or broken models are refused at deploy."""
 
 import itertools
+import re
 import shutil
 
 import pytest
 
 from engine.errors import ProcessDefinitionError
 from engine.runtime import CaseEngine
-from engine.workflow.specs import PROCESS_DIR, bundles_from_directory, compile_process, parse_xml
+from engine.workflow.bundles import PROCESS_DIR, bundles_from_directory
+from engine.workflow.compiler import compile_process
+from engine.workflow.model_checks import parse_xml
 
 
 @pytest.fixture(scope="module")
@@ -38,6 +41,10 @@ def test_the_shipped_model_compiles_with_lanes_forms_and_properties(offline_engi
     assert definition.user_tasks["joint_countersign [child]"].claim_required
     assert definition.user_tasks["review"].claim_required and definition.user_tasks["review"].role == "approver"
     assert all(meta.name for meta in definition.user_tasks.values())
+    stoppable = {meta.bpmn_id for meta in definition.user_tasks.values() if meta.clock == "stoppable"}
+    assert stoppable == {"review", "lead_decision", "joint_countersign", "forward_upward", "register_higher_result"}
+    milestones = {meta.bpmn_id: meta.milestone for meta in definition.user_tasks.values()}
+    assert (milestones["resume_clock"], milestones["approve_extension"]) == ("resumed", "extension_decided")
 
 
 def test_every_input_of_the_intake_decision_hits_exactly_one_rule(offline_engine):
@@ -87,11 +94,23 @@ def _variant(tmp_path, replace=None, bpmn=None, extra=None):
     ("correction_deadline = end_of_day", "import os\ncorrection_deadline = end_of_day", "only assign"),
     ("decided_on = today()", "decided_on = open('/etc/passwd')", "function 'open'"),
     (">correction_deadline</bpmn:timeDate>", ">getattr(x, 'y')</bpmn:timeDate>", "function 'getattr'"),
-    ('value="add_working_days(received_on, 5)"', 'value="eval(\'1\')"', "function 'eval'"),
+    ('value="add_working_days(materials_received_on, 5)"', 'value="eval(\'1\')"', "function 'eval'"),
     ('name="role" value="clerk"', 'name="role" value="janitor"', "role"),
     ('name="form" value="rating.schema.json"', 'name="form" value="nope.json"', "form"),
     ('name="milestone" value="rated"', 'name="milestone" value="celebrated"', "milestone"),
     ('name="case_status" value="待补办"', 'name="colour" value="red"', "unknown properties"),
+    ('name="clock" value="stoppable" />\n          <spiffworkflow:property name="department" value="department_code" />\n'
+     '          <spiffworkflow:property name="claim" value="required" />\n          <spiffworkflow:property name="form" '
+     'value="decision.schema.json" />',
+     'name="clock" value="frozen" />\n          <spiffworkflow:property name="department" value="department_code" />\n'
+     '          <spiffworkflow:property name="claim" value="required" />\n          <spiffworkflow:property name="form" '
+     'value="decision.schema.json" />', "review: clock must be one of ('stoppable',), not 'frozen'"),
+    ('<spiffworkflow:property name="form" value="rating.schema.json" />',
+     '<spiffworkflow:property name="form" value="rating.schema.json" />\n'
+     '          <spiffworkflow:property name="clock" value="stoppable" />', "rating: only a back-office step"),
+    ('<spiffworkflow:property name="outcome" value="completed" />',
+     '<spiffworkflow:property name="outcome" value="completed" />\n'
+     '          <spiffworkflow:property name="clock" value="stoppable" />', "end_completed: unknown properties ['clock']"),
     ('<bpmn:endEvent id="end_completed"', '<bpmn:endEvent id="end_completed" bogus="1"', "'bogus' is not allowed"),
     ('<bpmn:process id="one_window"', '<bpmn:process id="one_window" ', None),
 ])
@@ -153,3 +172,20 @@ def test_a_refused_deploy_stores_nothing(engine, tmp_path):
         engine.deploy_processes(directory)
     with engine.session() as session:
         assert session.scalar(select(func.count()).select_from(ProcessVersion)) == 1
+
+
+@pytest.mark.parametrize("labels, message", [
+    ({"approve": "批准延期", "later": "以后再说"}, "not in the enum: ['later']"),
+    ({"approve": ""}, "must map enum values to labels"),
+    (["批准延期"], "must map enum values to labels"),
+])
+def test_choice_labels_of_a_form_must_label_its_choices(offline_engine, tmp_path, labels, message):
+    import json
+
+    directory = _variant(tmp_path)
+    form = directory / "forms" / "extension_decision.schema.json"
+    schema = json.loads(form.read_text("utf-8"))
+    schema["properties"]["extension_decision"]["x-choice-labels"] = labels
+    form.write_text(json.dumps(schema, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(ProcessDefinitionError, match=re.escape(message)):
+        _compile(offline_engine, directory)

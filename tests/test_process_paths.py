@@ -185,3 +185,59 @@ def test_organization_applicant_is_accepted(engine, staff):
     code = item_code(engine, case_type="承诺件")
     case = engine.create_case(staff["clerk1"], code, organization(), intake(engine, code))
     assert case.applicant_kind == "organization" and case.applicant_contact == "李四"
+
+
+def _incomplete_correction_after_a_first_notice(engine, staff, clock, code):
+    """Received Monday 2 November with two materials missing, the notice given the same day; the
+    correction of Monday 16 November still lacks one: a second notice is due (行政许可法 第32条)."""
+    clock.set(local_datetime(date(2026, 11, 2), 9))
+    case = engine.create_case(staff["clerk2"], code, person(), intake(engine, code, missing=2))
+    first_notice = only_task(engine, case.number)
+    assert first_notice.due_date == date(2026, 11, 9)
+    engine.complete_task(staff["clerk2"], first_notice.id, {})
+    clock.set(local_datetime(date(2026, 11, 16), 10))
+    case = engine.complete_task(staff["clerk2"], only_task(engine, case.number).id, {
+        "correction_action": "submit", "received_materials": full_materials(engine, code)[:-1],
+        "material_defects": []})
+    return case
+
+
+def test_the_five_days_for_a_second_notice_run_from_the_incomplete_correction(engine, staff, clock):
+    code = item_code(engine, case_type="承诺件", name="食品经营许可")
+    case = _incomplete_correction_after_a_first_notice(engine, staff, clock, code)
+    second_notice = only_task(engine, case.number)
+    assert second_notice.bpmn_id == "issue_notice" and second_notice.due_date == date(2026, 11, 23)
+    assert engine.fire_due_timers() == 0 and not engine.get_case(case.number).deemed_accepted
+    case = engine.complete_task(staff["clerk2"], second_notice.id, {})
+    assert (case.notice_count, case.status) == (2, "待补办")
+    clock.set(local_datetime(date(2026, 11, 18), 10))
+    case = engine.complete_task(staff["clerk2"], only_task(engine, case.number).id, {
+        "correction_action": "submit", "received_materials": full_materials(engine, code), "material_defects": []})
+    assert (case.status, case.deemed_accepted, case.accepted_on) == ("已受理", False, date(2026, 11, 18))
+    assert case.due_date == engine.calendar.get().add_working_days(date(2026, 11, 18), case.promised_limit_days).day
+    assert _ledger_rules_charged(engine, case.id) == []
+
+
+def test_a_second_notice_not_given_within_five_days_of_the_correction_counts_as_accepted_from_it(engine, staff,
+                                                                                                  clock):
+    code = item_code(engine, case_type="承诺件", name="食品经营许可")
+    case = _incomplete_correction_after_a_first_notice(engine, staff, clock, code)
+    clock.set(local_datetime(date(2026, 11, 23), 23, 0))
+    assert engine.fire_due_timers() == 0
+    clock.set(local_datetime(date(2026, 11, 24), 0, 5))  # after the close of the fifth working day
+    assert engine.fire_due_timers() == 1
+    assert engine.fire_due_timers() == 0
+    case = engine.get_case(case.number)
+    assert (case.status, case.deemed_accepted, case.accepted_on) == ("已受理", True, date(2026, 11, 16))
+    assert case.due_date == engine.calendar.get().add_working_days(date(2026, 11, 16), case.promised_limit_days).day
+    assert _ledger_rules_charged(engine, case.id) == [("XL-07", staff["clerk2"].id)]
+
+
+def _ledger_rules_charged(engine, case_id):
+    from sqlalchemy import select
+
+    from engine.ledger.models import LedgerEntry
+
+    with engine.session() as session:
+        return [(entry.rule_code, entry.staff_id)
+                for entry in session.scalars(select(LedgerEntry).where(LedgerEntry.case_id == case_id))]

@@ -8,7 +8,7 @@ from werkzeug.datastructures import MultiDict
 
 from engine.audit.models import AuditEntry
 from engine.workflow.forms import resolve_options
-from engine.workflow.specs import PROCESS_DIR
+from engine.workflow.bundles import PROCESS_DIR
 from tests.helpers import full_materials, intake, only_task, person, resident_id
 from web.tasks import forms
 

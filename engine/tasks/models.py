@@ -28,6 +28,9 @@ class HumanTask(Base):
     department_code: Mapped[str | None] = mapped_column(ForeignKey("department.code"))
     form: Mapped[str] = mapped_column(String(100))
     claim_required: Mapped[bool] = mapped_column(Boolean)
+    # The step's milestone and clock properties (engine.workflow.properties), as the model declares them.
+    milestone: Mapped[str | None] = mapped_column(String(30))
+    clock: Mapped[str | None] = mapped_column(String(20))
     state: Mapped[str] = mapped_column(String(10))
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -87,6 +87,7 @@ def sync_human_tasks(session: Session, case_id: int, workflow, definition, now: 
         due = evaluate(task, meta.due) if meta.due else None
         row = HumanTask(id=task_id, case_id=case_id, bpmn_id=meta.bpmn_id, name=meta.name, role=meta.role,
                         department_code=department, form=meta.form, claim_required=meta.claim_required,
+                        milestone=meta.milestone, clock=meta.clock,
                         state=OPEN, created_at=now, due_date=as_date(due, meta))
         session.add(row)
         open_rows.append(row)

@@ -164,7 +164,3 @@ class SafeEnvironment(BasePythonScriptEngineEnvironment):
 class SafeScriptEngine(PythonScriptEngine):
     def __init__(self, functions: dict | None = None):
         super().__init__(environment=SafeEnvironment(functions))
-
-    def validate(self, expression):
-        # SpiffWorkflow's DMN engine calls validate() to probe whether a cell parses.
-        ast.parse(expression)

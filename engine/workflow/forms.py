@@ -4,6 +4,8 @@ Submitted data becomes task data, and task data keys become names in expressions
 field name may not start with ``_``, shadow a Python builtin or an expression function,
 or overwrite data the engine put into the case. ``x-options-from`` on a string schema
 names a data key whose list gives the allowed values (e.g. the item's material codes).
+``x-choice-labels`` on an ``enum`` schema gives the words a page shows for its values
+(``{"approve": "批准延期"}``); values without one are labelled by the web's common words.
 """
 
 import builtins
@@ -15,6 +17,7 @@ from jsonschema import Draft202012Validator
 from engine.errors import InvalidInput, ProcessDefinitionError
 
 OPTIONS_KEYWORD = "x-options-from"
+CHOICE_LABELS_KEYWORD = "x-choice-labels"
 _BUILTIN_NAMES = frozenset(dir(builtins))
 
 
@@ -38,6 +41,27 @@ def check_form_schema(schema: dict, forbidden: frozenset[str]) -> None:
         problem = field_name_problem(name, forbidden)
         if problem:
             raise ProcessDefinitionError(f"field '{name}' {problem}")
+    _check_choice_labels(schema)
+
+
+def _check_choice_labels(node) -> None:
+    if isinstance(node, list):
+        for value in node:
+            _check_choice_labels(value)
+        return
+    if not isinstance(node, dict):
+        return
+    labels = node.get(CHOICE_LABELS_KEYWORD)
+    if labels is not None:
+        choices = node.get("enum")
+        if not isinstance(choices, list) or not isinstance(labels, dict) \
+                or not all(isinstance(label, str) and label.strip() for label in labels.values()):
+            raise ProcessDefinitionError(f"{CHOICE_LABELS_KEYWORD} must map enum values to labels")
+        unknown = sorted(set(labels) - {str(choice) for choice in choices})
+        if unknown:
+            raise ProcessDefinitionError(f"{CHOICE_LABELS_KEYWORD} labels values not in the enum: {unknown}")
+    for value in node.values():
+        _check_choice_labels(value)
 
 
 def resolve_options(schema: dict, data: dict) -> dict:

@@ -3,24 +3,39 @@
 A model says *what* a step means through ``spiffworkflow:properties`` on its elements;
 the engine does the bookkeeping. User tasks carry ``role``, ``form`` and optionally
 ``department`` (expression naming the department queue), ``due`` (expression giving the
-task's due date) and ``claim`` (``required``: the task must be claimed first). Any task may
-carry ``case_status`` (the case's status once it completes) and ``milestone``; end events
-carry ``outcome``. ``ledger`` names a scoring-ledger trigger: when the task completes, the
-clerk who registered the case is charged by the rule the center binds to that trigger.
+task's due date), ``claim`` (``required``: the task must be claimed first) and ``clock``
+(``stoppable``: while this back-office step is open, the case's clock may be stopped or an
+extension asked for). Any task may carry ``case_status`` (the case's status once it
+completes) and ``milestone`` (what its completion records: the task that ends a
+suspension is the one marked ``resumed``, the chief's answer to an extension request
+``extension_decided``); end events carry ``outcome``. ``ledger`` names a scoring-ledger
+trigger: when the task completes, the clerk who registered the case is charged by the rule
+the center binds to that trigger. Every value is checked when a model is deployed.
 """
 
 from dataclasses import dataclass
 
+from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask as UserTaskMixin
+
+from engine.errors import ProcessDefinitionError
+
 TASK_ROLES = ("clerk", "approver", "chief")
-MILESTONES = ("accepted", "notified", "decided", "delivered", "rated", "countersigned", "suspended", "resumed",
-              "extension_decided", "extended", "commitment_closed", "dispatched")
+BACK_OFFICE_ROLES = ("approver", "chief")
+# The step that ends a suspension, and the chief's answer to an extension request.
+RESUMED, EXTENSION_DECIDED = "resumed", "extension_decided"
+MILESTONES = ("accepted", "notified", "decided", "delivered", "rated", "countersigned", "suspended", RESUMED,
+              EXTENSION_DECIDED, "extended", "commitment_closed", "dispatched")
 OUTCOMES = ("completed", "not_accepted", "withdrawn")
 CASE_STATUSES = ("已接件", "待补办", "已受理", "暂停", "正常办结", "不予受理", "不予许可", "撤销申请")
+CLOCK_STOPPABLE = "stoppable"
+CLOCK_KINDS = (CLOCK_STOPPABLE,)
 # Ledger triggers a model may fire (engine.ledger.models.TRIGGERS lists every trigger).
 LEDGER_TRIGGERS = ("deemed_acceptance",)
-USER_TASK_PROPERTIES = {"role", "form", "department", "due", "claim", "case_status", "milestone", "ledger"}
+USER_TASK_PROPERTIES = {"role", "form", "department", "due", "claim", "clock", "case_status", "milestone", "ledger"}
 OTHER_PROPERTIES = {"case_status", "milestone", "outcome", "ledger"}
 EXPRESSION_PROPERTIES = ("department", "due")
+_CHOICES = {"milestone": MILESTONES, "outcome": OUTCOMES, "ledger": LEDGER_TRIGGERS, "case_status": CASE_STATUSES,
+            "clock": CLOCK_KINDS}
 
 
 def properties_of(task_spec) -> dict[str, str]:
@@ -37,3 +52,33 @@ class UserTaskMeta:
     due: str | None
     claim_required: bool
     milestone: str | None = None
+    clock: str | None = None
+
+
+def task_meta(task_spec, forms: dict) -> UserTaskMeta | None:
+    """Check a task's properties against the contract; a user task's metadata, None for other tasks."""
+    props = properties_of(task_spec)
+    where = f"{task_spec.bpmn_id or task_spec.name}"
+    is_user_task = isinstance(task_spec, UserTaskMixin)
+    unknown = set(props) - (USER_TASK_PROPERTIES if is_user_task else OTHER_PROPERTIES)
+    if unknown:
+        raise ProcessDefinitionError(f"{where}: unknown properties {sorted(unknown)}")
+    for name, choices in _CHOICES.items():
+        if name in props and props[name] not in choices:
+            raise ProcessDefinitionError(f"{where}: {name} must be one of {choices}, not '{props[name]}'")
+    if not is_user_task:
+        return None
+    role, form = props.get("role"), props.get("form")
+    if role not in TASK_ROLES:
+        raise ProcessDefinitionError(f"{where}: a user task needs property role = one of {TASK_ROLES}")
+    if form not in forms:
+        raise ProcessDefinitionError(f"{where}: a user task needs property form naming a file in forms/")
+    if role in BACK_OFFICE_ROLES and not props.get("department"):
+        raise ProcessDefinitionError(f"{where}: an approver task needs a department expression")
+    if props.get("claim") not in (None, "required"):
+        raise ProcessDefinitionError(f"{where}: claim may only be 'required'")
+    if "clock" in props and role not in BACK_OFFICE_ROLES:
+        raise ProcessDefinitionError(f"{where}: only a back-office step (role {BACK_OFFICE_ROLES}) may set clock")
+    return UserTaskMeta(task_spec.bpmn_id, task_spec.bpmn_name or task_spec.bpmn_id, role, form,
+                        props.get("department"), props.get("due"), props.get("claim") == "required",
+                        props.get("milestone"), props.get("clock"))

@@ -36,9 +36,3 @@ def next_timer_due(workflow: BpmnWorkflow, now: datetime) -> datetime | None:
         if task.state == TaskState.WAITING and (due := _due_of(task, now)) is not None
     ]
     return min(dues).astimezone(UTC) if dues else None
-
-
-def fire_due_timers(workflow: BpmnWorkflow) -> None:
-    """Move due timers to READY and run the paths they open (SpiffWorkflow needs both calls)."""
-    workflow.refresh_timers()
-    workflow.do_engine_steps()

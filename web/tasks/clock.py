@@ -10,12 +10,10 @@ from engine.actor import Actor
 from engine.errors import OneWindowError
 from engine.taskfile import TaskDetail
 from engine.tasks.models import OPEN
+from engine.workflow.properties import CLOCK_STOPPABLE, EXTENSION_DECIDED, RESUMED
 from web.cases.back_office import SUSPENSION_CHOICES, may_extend
 
 SUSPEND, EXTEND = "suspend", "extension"
-# The approver steps during which the back office may stop the clock or ask for more time.
-CLOCK_STEPS = ("review", "lead_decision", "joint_countersign", "forward_upward", "register_higher_result")
-RESUME_STEP, EXTENSION_STEP = "resume_clock", "approve_extension"
 
 
 @dataclass(frozen=True)
@@ -36,11 +34,12 @@ def clock_panel(actor: Actor, detail: TaskDetail, refused: tuple[str, OneWindowE
     task, found = detail.task, detail.records
     open_suspension = next((row for row in found.suspensions if row.ended_on is None), None)
     pending = next((row for row in found.extensions if row.decision is None), None)
-    actions = task.bpmn_id in CLOCK_STEPS and permissions.may_act_on_clock(
+    # The model marks the steps during which the back office may stop the clock or ask for more time.
+    actions = task.clock == CLOCK_STOPPABLE and permissions.may_act_on_clock(
         actor, detail.case, [task] if task.state == OPEN else []).allowed
     return ClockPanel(actions=actions, suspended=detail.case.suspended_since is not None, may_extend=may_extend(found),
                       kinds=SUSPENSION_CHOICES, records=found,
-                      ending=open_suspension if task.bpmn_id == RESUME_STEP else None,
-                      deciding=pending if task.bpmn_id == EXTENSION_STEP else None,
+                      ending=open_suspension if task.milestone == RESUMED else None,
+                      deciding=pending if task.milestone == EXTENSION_DECIDED else None,
                       refused_form=refused[0] if refused else None, refusal=refused[1] if refused else None,
                       values=dict(request.form) if refused else {})

@@ -12,16 +12,17 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext
 
-from engine.workflow.forms import OPTIONS_KEYWORD
+from engine.workflow.forms import CHOICE_LABELS_KEYWORD, OPTIONS_KEYWORD
 
-# Labels of enum values that are codes rather than words. Translated when shown.
+# Labels of enum values that are codes rather than words, unless the form's schema labels
+# them (x-choice-labels). Translated when shown.
 CHOICE_LABELS = {
     "approve": "准予许可", "reject": "不予许可",
     "submit": "申请人已补正，重新提交材料", "withdraw": "申请人撤回申请",
     "pickup": "窗口领取", "post": "邮寄送达",
     "same_city": "同城", "in_province": "省内", "out_of_province": "省外",
     "agree": "同意", "object": "有异议", "meeting": "提请联席会议",
-    "refuse": "不批准", "supplied": "申请人已补交", "refer_to_chief": "逾期未补交，报首席代表",
+    "supplied": "申请人已补交", "refer_to_chief": "逾期未补交，报首席代表",
     "release": "放行，发放结果", "withhold": "暂不放行",
 }
 # Where the names of ``x-options-from`` codes are found in task data: list key, code key, name key.
@@ -69,7 +70,8 @@ def choice_label(value, node: dict | None = None, data: dict | None = None) -> s
                  if isinstance(entry, dict)}
         if value in names:
             return f"{value} {names[value]}"
-    return gettext(CHOICE_LABELS.get(value, str(value)))
+    labelled = (node or {}).get(CHOICE_LABELS_KEYWORD) or {}
+    return gettext(labelled.get(value) or CHOICE_LABELS.get(value, str(value)))
 
 
 def _title(key: str, node: dict) -> str:
