@@ -21,6 +21,7 @@ from engine.audit import service as audit
 from engine.calendar.service import CalendarCache
 from engine.cases import bookkeeping
 from engine.cases import service as cases
+from engine.cases.documents import check_recipient
 from engine.cases.models import Case
 from engine.catalogue.models import Department
 from engine.clock import Clock, SystemClock, clock_in_effect
@@ -264,6 +265,7 @@ class CaseEngine(CenterSetup, CaseQueries, ClockActions):
                                        self.specs.reserved_keys | self.script_engine.environment.function_names)
             clockstop.check_may_proceed(case, row, meta, open_rows, definition, workflow)
             commitments.check(session, case, task.data, data, self.calendar.get(), self.clock.today())
+            check_recipient(definition.forms[meta.form], case, data)
             before, rated_before = case.status, case.rating
             task.set_data(**data)
             self._run(lambda: (task.run(), workflow.do_engine_steps()))
