@@ -11,7 +11,15 @@ from bench.crash import crash_driver, crash_scheduler, seed_past_due_work
 from engine.clock import local_datetime
 from engine.integrity import check_caught_up, check_database
 from engine.tasks.models import HumanTask
-from tests.helpers import approve_in_back_office, full_materials, intake, item_code, only_task, person, pickup_form
+from tests.helpers import (
+    approve_in_back_office,
+    full_materials,
+    intake,
+    item_code,
+    only_task,
+    person,
+    pickup_form,
+)
 
 LATE = local_datetime(date(2026, 12, 10), 10)  # notice timers long due, accepted cases 3 working days late
 

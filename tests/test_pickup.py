@@ -3,10 +3,10 @@ with a valid document; each document kind has its own number format; refusals na
 
 import pytest
 
-from engine.cases.documents import document_problem
+from engine.cases.documents import check_recipient, document_problem
 from engine.cases.identity import resident_id_check
 from engine.cases.service import validate_applicant
-from engine.errors import InvalidInput
+from engine.errors import InvalidInput, ProcessDefinitionError
 from tests.helpers import intake, item_code, only_task, organization, person, pickup_form, resident_id
 
 
@@ -55,6 +55,13 @@ def test_intake_checks_the_same_formats():
     with pytest.raises(InvalidInput) as refused:
         validate_applicant(person(id_type="港澳居民来往内地通行证", id_number="H1234567"))
     assert refused.value.field == "applicant.id_number"
+
+
+def test_a_form_declaring_the_check_must_require_the_fields_it_names():
+    names = {"role": "role", "name": "name", "document_kind": "kind", "document_number": "number"}
+    schema = {"x-recipient-check": names, "required": ["role", "name", "kind"]}
+    with pytest.raises(ProcessDefinitionError):
+        check_recipient(schema, None, {})
 
 
 def _at_pickup(engine, staff, applicant: dict):

@@ -3,7 +3,15 @@
 from datetime import date, timedelta
 
 from engine.clock import local_datetime
-from tests.helpers import approve_in_back_office, full_materials, intake, item_code, only_task, person, pickup_form
+from tests.helpers import (
+    approve_in_back_office,
+    full_materials,
+    intake,
+    item_code,
+    only_task,
+    person,
+    pickup_form,
+)
 
 
 def test_promised_item_complete_at_intake_is_accepted_and_forwarded(engine, staff, clock):

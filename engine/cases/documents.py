@@ -18,7 +18,7 @@ from collections.abc import Callable
 from datetime import date
 
 from engine.cases.identity import resident_id_check, resident_id_problem, uscc_problem
-from engine.errors import InvalidInput
+from engine.errors import InvalidInput, ProcessDefinitionError
 
 PERSON, ORGANIZATION = "person", "organization"
 RESIDENT_ID = "居民身份证"
@@ -43,7 +43,8 @@ def _pattern_problem(pattern: re.Pattern, explanation: str) -> Callable[[str], s
 
 
 def _permanent_residence_problem(number: str) -> str | None:
-    """The 2017 card: 18 characters starting with 9, birth date inside, GB 11643 check character."""
+    """The 2004 card (15 characters), or the 2017 one: 18 characters starting with 9, a birth date
+    inside and the GB 11643 check character."""
     if _PERMANENT_RESIDENCE_2004.fullmatch(number):
         try:
             date(2000, int(number[7:9]), int(number[9:11]))  # a leap year: 0229 is a possible birthday
@@ -83,6 +84,7 @@ def document_problem(kind: str, number: str) -> str | None:
 
 # -- who takes the result ------------------------------------------------------------
 RECIPIENT_CHECK = "x-recipient-check"
+RECIPIENT_FIELDS = ("role", "name", "document_kind", "document_number")
 APPLICANT_IN_PERSON, AGENT = "申请人本人", "委托代理人"
 
 
@@ -96,6 +98,9 @@ def check_recipient(schema: dict, case, data: dict) -> None:
     names = schema.get(RECIPIENT_CHECK)
     if not names:
         return
+    required = set(schema.get("required", []))
+    if any(names.get(key) not in required for key in RECIPIENT_FIELDS):
+        raise ProcessDefinitionError(f"{RECIPIENT_CHECK} names the form's required fields {RECIPIENT_FIELDS}")
     role_field, name_field = names["role"], names["name"]
     kind_field, number_field = names["document_kind"], names["document_number"]
     kind, number = data[kind_field], data[number_field].strip().upper()
