@@ -58,7 +58,9 @@ def lifecycle_forms(materials):
         ("issue_notice", {"notice_remarks": "请补齐"}),
         ("await_correction", {"correction_action": "submit", "received_materials": materials, "material_defects": []}),
         ("review", {"decision": "approve", "opinion": "符合条件"}),
-        ("window_pickup", {"recipient_name": "张三", "recipient_id_number": "11010519491231002X", "id_checked": True}),
+        ("window_pickup", {"recipient_role": "委托代理人", "recipient_name": "张三", "recipient_id_type": "居民身份证",
+                           "recipient_id_number": "11010519491231002X", "authorization_checked": True,
+                           "id_checked": True}),
         ("rating", {"rating": "满意"}),
     ]
 

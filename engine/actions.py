@@ -13,6 +13,7 @@ from engine import permissions
 from engine.actor import SYSTEM, Actor
 from engine.audit import service as audit
 from engine.cases import service as cases
+from engine.cases.documents import check_recipient
 from engine.cases.models import Case
 from engine.casework import CaseWork, StepContext
 from engine.clockstop import service as clockstop
@@ -22,10 +23,10 @@ from engine.errors import Conflict, OneWindowError
 from engine.supervision.service import Supervision
 from engine.tasks import service as tasks
 from engine.tasks.models import HumanTask
-from engine.workflow.versions import latest_version
 from engine.workflow.forms import validate_submission
-from engine.workflow.store import Snapshot
 from engine.workflow.spiff_fixes import fire_due_timers
+from engine.workflow.store import Snapshot
+from engine.workflow.versions import latest_version
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +75,7 @@ class CaseActions:
             data = validate_submission(definition.forms[meta.form], task.data, form, self.work.reserved_keys)
             clockstop.check_may_proceed(case, row, meta, open_rows, definition, workflow)
             commitments.check(session, case, task.data, data, self.context.calendar.get(), self.clock.today())
+            check_recipient(definition.forms[meta.form], case, data)
             before, rated_before = case.status, case.rating
             task.set_data(**data)
             self.work.run(lambda: (task.run(), workflow.do_engine_steps()))

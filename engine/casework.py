@@ -21,17 +21,17 @@ from engine.audit import service as audit
 from engine.cases import service as cases
 from engine.cases.models import Case
 from engine.catalogue.models import Department
-from engine.workflow.spiff_fixes import clock_in_effect
 from engine.context import EngineContext
 from engine.deadlines import service as deadline_service
 from engine.deadlines.states import WarningPolicy
 from engine.errors import Conflict, NotFound, ProcessDefinitionError, ProcessRuntimeError
 from engine.ledger import service as ledger
 from engine.tasks import service as tasks
-from engine.workflow.versions import SpecCache
 from engine.workflow.expressions import SafeScriptEngine, UnsafeExpression
+from engine.workflow.spiff_fixes import clock_in_effect
 from engine.workflow.store import Snapshot, WorkflowCache, WorkflowStore
 from engine.workflow.timers import next_timer_due
+from engine.workflow.versions import SpecCache
 
 
 @dataclass

@@ -11,9 +11,9 @@ from engine.cases.models import Case
 from engine.casework import CaseWork
 from engine.tasks import service as tasks
 from engine.tasks.models import HumanTask
-from engine.workflow.versions import latest_version
 from engine.workflow.forms import resolve_options
 from engine.workflow.models import ProcessVersion
+from engine.workflow.versions import latest_version
 
 
 def _is_current(task) -> bool:

@@ -33,9 +33,9 @@ from engine.queries import CaseQueries
 from engine.setup import CenterSetup
 from engine.supervision.service import Supervision
 from engine.tasks.models import HumanTask
-from engine.workflow.versions import SpecCache
 from engine.workflow.expressions import SafeScriptEngine
 from engine.workflow.store import WorkflowCache, WorkflowStore
+from engine.workflow.versions import SpecCache
 
 
 def _as_date(value) -> date:

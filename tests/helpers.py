@@ -109,3 +109,12 @@ def token_client(app, username: str):
     token = client.post("/api/v1/auth/token", json={"username": username, "password": DEMO_PASSWORD}).json
     client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token['token']}"
     return client
+
+
+def pickup_form(applicant: dict | None = None, **overrides) -> dict:
+    """The window's 窗口出件 form: the applicant (``person()`` by default) collects in person."""
+    applicant = applicant or person()
+    data = {"recipient_role": "申请人本人", "recipient_name": applicant["name"], "recipient_id_type": applicant["id_type"],
+            "recipient_id_number": applicant["id_number"], "id_checked": True}
+    data.update(overrides)
+    return data

@@ -11,7 +11,15 @@ from bench.crash import crash_driver, crash_scheduler, seed_past_due_work
 from engine.clock import local_datetime
 from engine.integrity import check_caught_up, check_database
 from engine.tasks.models import HumanTask
-from tests.helpers import approve_in_back_office, full_materials, intake, item_code, only_task, person
+from tests.helpers import (
+    approve_in_back_office,
+    full_materials,
+    intake,
+    item_code,
+    only_task,
+    person,
+    pickup_form,
+)
 
 LATE = local_datetime(date(2026, 12, 10), 10)  # notice timers long due, accepted cases 3 working days late
 
@@ -27,8 +35,7 @@ def _center(engine, staff, clock) -> dict[str, str]:
 
     closed = new("closed", immediate)
     engine.complete_task(staff["clerk1"], only_task(engine, closed).id, {"decision": "approve", "opinion": "当场办结"})
-    engine.complete_task(staff["clerk2"], only_task(engine, closed).id, {
-        "recipient_name": "张三", "recipient_id_number": person()["id_number"], "id_checked": True})
+    engine.complete_task(staff["clerk2"], only_task(engine, closed).id, pickup_form())
     engine.complete_task(staff["clerk2"], only_task(engine, closed).id, {"rating": "满意"})
     new("queued")
     released = only_task(engine, new("released")).id

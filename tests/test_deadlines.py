@@ -9,7 +9,7 @@ from engine.clock import local_datetime
 from engine.deadlines.states import NORMAL, RED, YELLOW, WarningPolicy, deadline, yellow_from
 from engine.errors import InvalidInput
 from engine.ledger.models import LedgerEntry
-from tests.helpers import approve_in_back_office, intake, only_task, person
+from tests.helpers import approve_in_back_office, intake, only_task, person, pickup_form
 
 POLICY = WarningPolicy()
 
@@ -70,10 +70,22 @@ def test_national_day_red_without_working_days_late_until_the_holiday_ends(calen
     }
 
 
-def test_a_same_day_limit_is_yellow_at_once_and_red_the_next_day(calendar):
-    day = date(2026, 11, 25)
-    assert deadline(calendar, day, day, day, POLICY).state == YELLOW
+def test_a_same_day_limit_is_never_yellow_and_red_the_next_day(calendar):
+    day = date(2026, 11, 25)  # a 即办件 accepted and due on Wednesday
+    today = deadline(calendar, day, day, day, POLICY)
+    assert (today.state, today.next_change) == (NORMAL, day + timedelta(days=1))
     assert deadline(calendar, day, day, day + timedelta(days=1), POLICY).state == RED
+    friday = date(2026, 11, 27)  # red from Saturday, though the next working day is Monday
+    assert deadline(calendar, friday, friday, friday, POLICY).next_change == date(2026, 11, 28)
+
+
+def test_a_limit_inside_the_warning_window_starts_normal_and_is_yellow_from_the_next_working_day(calendar):
+    # 确认妥投 T+1: dispatched Friday, due Monday; yellow on Monday only, not the moment it is created.
+    friday, monday = date(2026, 11, 27), date(2026, 11, 30)
+    assert states(calendar, friday, monday, [friday, date(2026, 11, 28), monday, date(2026, 12, 1)]) == {
+        friday: (NORMAL, 0), date(2026, 11, 28): (NORMAL, 0), monday: (YELLOW, 0), date(2026, 12, 1): (RED, 1)}
+    # Two working days: the second is yellow, as the 2-days-left rule has it anyway.
+    assert yellow_from(calendar, date(2026, 11, 23), date(2026, 11, 25), POLICY) == date(2026, 11, 24)
 
 
 def test_thresholds_are_configurable_and_checked(calendar):
@@ -139,8 +151,7 @@ def test_deciding_late_charges_up_to_the_decision_and_stops_the_sweep(engine, st
     assert case.deadline_state == NORMAL and case.overdue_days_charged == 2 and case.deadline_check_at is None
     assert {e.staff_id for e in _overdue_entries(engine, case.id)} == {staff["scjg_approver2"].id}
     pickup = only_task(engine, case.number)
-    engine.complete_task(staff["clerk1"], pickup.id, {"recipient_name": "张三", "recipient_id_number":
-                                                      person()["id_number"], "id_checked": True})
+    engine.complete_task(staff["clerk1"], pickup.id, pickup_form())
     engine.complete_task(staff["clerk1"], only_task(engine, case.number).id, {"rating": "满意"})
     case = engine.get_case(case.number)
     assert case.closed_at is not None and case.deadline_check_at is None
@@ -205,7 +216,6 @@ def test_an_immediate_item_decided_on_the_day_is_not_late_when_collected_later(e
     assert case.deadline_check_at is None
     clock.set(local_datetime(date(2026, 11, 26), 10))  # the applicant collects three days later
     engine.sweep_deadlines()
-    engine.complete_task(staff["clerk1"], only_task(engine, case.number).id,
-                         {"recipient_name": "张三", "recipient_id_number": person()["id_number"], "id_checked": True})
+    engine.complete_task(staff["clerk1"], only_task(engine, case.number).id, pickup_form())
     assert _overdue_entries(engine, case.id) == []
     assert engine.get_case(case.number).deadline_state == NORMAL

@@ -16,9 +16,9 @@ from sqlalchemy import func, select
 
 from engine.cases.models import Case
 from engine.runtime import CaseEngine
-from engine.workflow.models import ProcessVersion, WorkflowTask
 from engine.workflow.bundles import PROCESS_DIR
-from tests.helpers import full_materials, intake, item_code, only_task, person, resident_id
+from engine.workflow.models import ProcessVersion, WorkflowTask
+from tests.helpers import full_materials, intake, item_code, only_task, person, pickup_form
 
 SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
 
@@ -210,7 +210,6 @@ def test_stopping_one_case_clock_leaves_every_other_case_able_to_finish(engine, 
     decided = engine.complete_task(lead, only_task(engine, suspended.number).id,
                                    {"decision": "reject", "opinion": "不符合规划", "refusal_reasons": "经现场勘察，不符合规划条件"})
     pickup = only_task(engine, decided.number)
-    engine.complete_task(staff["clerk1"], pickup.id, {"recipient_name": "张三", "recipient_id_number": resident_id(),
-                                                      "id_checked": True})
+    engine.complete_task(staff["clerk1"], pickup.id, pickup_form())
     finished = engine.complete_task(staff["clerk1"], only_task(engine, decided.number).id, {"rating": "满意"})
     assert finished.closed_at is not None and finished.suspended_days == 0

@@ -3,7 +3,15 @@
 from datetime import date, timedelta
 
 from engine.clock import local_datetime
-from tests.helpers import approve_in_back_office, full_materials, intake, item_code, only_task, person
+from tests.helpers import (
+    approve_in_back_office,
+    full_materials,
+    intake,
+    item_code,
+    only_task,
+    person,
+    pickup_form,
+)
 
 
 def test_promised_item_complete_at_intake_is_accepted_and_forwarded(engine, staff, clock):
@@ -18,8 +26,7 @@ def test_promised_item_complete_at_intake_is_accepted_and_forwarded(engine, staf
     case = approve_in_back_office(engine, case.number, staff["scjg_approver1"])
     assert (case.status, case.decision, case.stage) == ("正常办结", "approve", "窗口出件")
     pickup = only_task(engine, case.number)
-    case = engine.complete_task(staff["clerk2"], pickup.id, {
-        "recipient_name": "张三", "recipient_id_number": person()["id_number"], "id_checked": True})
+    case = engine.complete_task(staff["clerk2"], pickup.id, pickup_form())
     assert case.delivered_at is not None and case.delivery_method == "pickup"
     rating = only_task(engine, case.number)
     case = engine.complete_task(staff["clerk2"], rating.id, {"rating": "非常满意"})

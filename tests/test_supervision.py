@@ -13,10 +13,10 @@ from engine.ledger.models import LedgerEntry
 from engine.runtime import CaseEngine
 from engine.supervision.models import CaseRating, Complaint, Rectification
 from tests.conftest import actors
-from tests.helpers import approve_in_back_office, intake, item_code, only_task, person
+from tests.helpers import approve_in_back_office, intake, item_code, only_task, person, pickup_form
 from tests.test_concurrency import race
 
-PICKUP = {"recipient_name": "张三", "recipient_id_number": person()["id_number"], "id_checked": True}
+PICKUP = pickup_form()
 
 
 def rated_case(engine, staff, rating: str, *, immediate: bool = False, comment: str | None = None):
@@ -90,7 +90,8 @@ def test_a_real_bad_rating_opens_a_rectification_and_is_charged_exactly_once(eng
     assert (line.rating.verification, line.verified_by) == ("real", "赵督查")
     # Monday 23 November + 15 working days = Monday 14 December.
     assert (line.rectification.due_on, line.rectification.state) == (date(2026, 12, 14), "open")
-    assert ledger_rows(engine) == [(staff["scjg_approver1"].id, "TD-07", -2, f"verified_bad_rating:{case.id}")]
+    assert ledger_rows(engine) == [(staff["scjg_approver1"].id, "TD-07", -2,
+                                    f"service_incident:{case.id}:{staff['scjg_approver1'].id}")]
     with pytest.raises(Conflict, match="verified already"):
         engine.supervision.verify_rating(supervisor, case.number, verdict="real", reason="再次核实")
     with pytest.raises(Conflict):
@@ -123,7 +124,7 @@ def test_a_wrong_or_malicious_rating_is_excluded_not_charged(engine, staff):
     engine.supervision.verify_rating(supervisor, malicious.number, verdict="not_real", not_real_kind="malicious",
                                      reason="申请人事后承认系误操作后又恶意差评")
     engine.supervision.verify_rating(supervisor, real.number, verdict="real", reason="属实")
-    assert [row[3] for row in ledger_rows(engine)] == [f"verified_bad_rating:{real.id}"]
+    assert [row[3] for row in ledger_rows(engine)] == [f"service_incident:{real.id}:{staff['scjg_approver1'].id}"]
     assert count(engine, Rectification) == 1
 
     sheet = engine.supervision.satisfaction(supervisor, "2026-11")
@@ -179,7 +180,8 @@ def test_only_bad_ratings_of_rated_cases_are_verified_and_only_by_supervisors(en
 
 def test_the_department_closes_its_rectification_with_feedback(engine, staff, clock):
     case = rated_case(engine, staff, "不满意")
-    engine.supervision.verify_rating(staff["supervisor"], case.number, verdict="real", reason="属实")
+    line = engine.supervision.verify_rating(staff["supervisor"], case.number, verdict="real", reason="属实")
+    assert line.rectification.department_code == "SCJG"  # a back-office decision stays with the department
     for username in ("zrgh_chief", "zrgh_approver1"):
         with pytest.raises(Forbidden):
             engine.supervision.close_rectification(staff[username], case.number, "已整改")
@@ -201,6 +203,24 @@ def test_the_department_closes_its_rectification_with_feedback(engine, staff, cl
     with pytest.raises(NotFound):
         engine.supervision.close_rectification(staff["scjg_chief"], other.number, "无整改")
     assert engine.supervision.rectifications(staff["supervisor"], "open") == []
+
+
+def test_a_window_steps_bad_rating_is_rectified_by_the_centers_window_not_the_department(engine, staff):
+    decided_at_window = rated_case(engine, staff, "不满意", immediate=True)  # clerk1 decided the 即办件
+    engine.supervision.verify_rating(staff["supervisor"], decided_at_window.number, verdict="real", reason="未一次告知")
+    handed_out = rated_case(engine, staff, "非常不满意")  # decided by scjg_approver1, handed out by clerk2
+    engine.supervision.verify_rating(staff["supervisor"], handed_out.number, verdict="real", reason="出件时态度生硬",
+                                     responsible_staff_id=staff["clerk2"].id)
+    lines = {line.case_number: line for line in engine.supervision.rectifications(staff["supervisor"], "all")}
+    for number in (decided_at_window.number, handed_out.number):
+        assert (lines[number].rectification.department_code, lines[number].department_name) == (None, "综合窗口（中心）")
+    # Not the item's department's to see or close; the center's supervisors close it.
+    assert engine.supervision.rectifications(staff["scjg_chief"], "all") == []
+    for username in ("scjg_chief", "scjg_approver1", "clerk1"):
+        with pytest.raises(Forbidden):
+            engine.supervision.close_rectification(staff[username], handed_out.number, "已整改")
+    closed = engine.supervision.close_rectification(staff["supervisor"], handed_out.number, "已对窗口人员批评教育并回访")
+    assert (closed.rectification.state, closed.closed_by) == ("closed", "赵督查")
 
 
 def test_a_rectification_due_date_skips_the_holidays_and_counts_the_make_up_day(engine, staff, clock):
@@ -266,6 +286,35 @@ def test_a_verified_complaint_against_a_staff_member_is_charged_exactly_once(eng
                                         reason="经调查与事实不符")
     assert ledger_rows(engine) == [(staff["clerk2"].id, "TD-05", -3, f"verified_complaint:{number}")]
     assert [line.complaint.number for line in engine.supervision.complaints(supervisor, "unverified")] == []
+
+
+def _verified_complaint(engine, staff, target: str, case_number: str | None = None) -> None:
+    supervisor = staff["supervisor"]
+    line = engine.supervision.register_complaint(supervisor, **COMPLAINT, target_staff_id=staff[target].id,
+                                                 case_number=case_number)
+    engine.supervision.verify_complaint(supervisor, line.complaint.number, verdict="verified", reason="调查属实")
+
+
+def test_a_complaint_about_a_case_and_person_charged_for_its_bad_rating_is_not_charged_again(engine, staff):
+    case = rated_case(engine, staff, "不满意")
+    engine.supervision.verify_rating(staff["supervisor"], case.number, verdict="real", reason="审批拖延")
+    _verified_complaint(engine, staff, "scjg_approver1", case.number)  # the same incident: one charge
+    assert [(row[0], row[1]) for row in ledger_rows(engine)] == [(staff["scjg_approver1"].id, "TD-07")]
+    _verified_complaint(engine, staff, "clerk2", case.number)  # another person in the case
+    _verified_complaint(engine, staff, "scjg_approver1")  # the same person, no case: another incident
+    assert sorted((row[0], row[1]) for row in ledger_rows(engine)) == sorted([
+        (staff["scjg_approver1"].id, "TD-07"), (staff["clerk2"].id, "TD-05"), (staff["scjg_approver1"].id, "TD-05")])
+
+
+def test_a_bad_rating_verified_after_a_complaint_about_the_same_case_and_person_is_not_charged_again(engine, staff):
+    case = rated_case(engine, staff, "非常不满意")
+    _verified_complaint(engine, staff, "scjg_approver1", case.number)
+    line = engine.supervision.verify_rating(staff["supervisor"], case.number, verdict="real", reason="审批拖延")
+    assert line.rectification is not None  # the rectification still opens
+    assert [(row[0], row[1]) for row in ledger_rows(engine)] == [(staff["scjg_approver1"].id, "TD-05")]
+    other = rated_case(engine, staff, "不满意")
+    engine.supervision.verify_rating(staff["supervisor"], other.number, verdict="real", reason="审批拖延")
+    assert sorted(row[1] for row in ledger_rows(engine)) == ["TD-05", "TD-07"]  # another case: another incident
 
 
 BAD_COMPLAINTS = [

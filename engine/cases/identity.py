@@ -18,13 +18,13 @@ def resident_id_check(first17: str) -> str:
 
 def resident_id_problem(number: str) -> str | None:
     if len(number) != 18 or not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
-        return "a 居民身份证 number is 17 digits and a digit or X"
+        return "居民身份证号码应为 17 位数字加 1 位数字或 X 校验位"
     try:
         date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
-        return "the birth date inside the 居民身份证 number is not a date"
+        return "居民身份证号码中的出生日期不是有效日期"
     if resident_id_check(number[:17]) != number[17]:
-        return "the 居民身份证 number's check character is wrong"
+        return "居民身份证号码校验位不正确，请核对"
     return None
 
 
@@ -35,7 +35,7 @@ def uscc_check(first17: str) -> str:
 
 def uscc_problem(code: str) -> str | None:
     if len(code) != 18 or any(c not in _USCC_ALPHABET for c in code):
-        return "a 统一社会信用代码 is 18 characters of digits and capital letters (no I, O, S, V, Z)"
+        return "统一社会信用代码应为 18 位数字或大写字母（不含 I、O、S、V、Z）"
     if uscc_check(code[:17]) != code[17]:
-        return "the 统一社会信用代码's check character is wrong"
+        return "统一社会信用代码校验位不正确，请核对"
     return None

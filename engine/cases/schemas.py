@@ -4,16 +4,9 @@ import re
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from engine.cases.identity import resident_id_problem, uscc_problem
+from engine.cases.documents import HOLDERS as ID_TYPES
+from engine.cases.documents import ORGANIZATION, PERSON, document_problem
 
-PERSON, ORGANIZATION = "person", "organization"
-ID_TYPES = {
-    "居民身份证": PERSON,
-    "港澳居民来往内地通行证": PERSON,
-    "台湾居民来往大陆通行证": PERSON,
-    "护照": PERSON,
-    "统一社会信用代码": ORGANIZATION,
-}
 PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 
 
@@ -33,12 +26,7 @@ class ApplicantSchema(Schema):
     def _check_identity(self, data, **_):
         if ID_TYPES[data["id_type"]] != data["kind"]:
             raise ValidationError(f"a {data['kind']} cannot apply with a {data['id_type']}", "id_type")
-        if data["id_type"] == "居民身份证":
-            problem = resident_id_problem(data["id_number"])
-        elif data["id_type"] == "统一社会信用代码":
-            problem = uscc_problem(data["id_number"])
-        else:
-            problem = None if re.fullmatch(r"[A-Z0-9]{5,20}", data["id_number"]) else "must be 5-20 capital letters or digits"
+        problem = document_problem(data["id_type"], data["id_number"])
         if problem:
             raise ValidationError(problem, "id_number")
         if data["kind"] == ORGANIZATION and not data["contact_name"]:

@@ -1,7 +1,10 @@
 """Deadline states (办件警示), pure: a start day, a due day, today and a calendar in; a state out.
 
 yellow: at most ``days_left`` working days remain (today counted), or at least
-``used_share`` of the limit's working days are used; red: the due day has closed.
+``used_share`` of the limit's working days are used — but never on the start day: a limit
+shorter than the warning window starts normal (a same-day 即办件 is never yellow, a T+1
+delivery is yellow on its due day), so the board's yellow means time the holder let pass;
+red: the due day has closed.
 Every state holds from the start of a day (00:00 China time), so the answer also says on
 which day it next changes: the sweep looks at a case again only then.
 """
@@ -38,10 +41,12 @@ class Deadline:
 
 
 def yellow_from(calendar: WorkCalendar, start: date, due: date, policy: WarningPolicy) -> date:
+    """The first yellow day; the day after ``due`` (red) when the limit leaves no day to warn on."""
     limit = calendar.working_days_between(start, due)
     by_days_left = calendar.subtract_working_days(due, policy.days_left).day + timedelta(days=1)
     by_share = calendar.add_working_days(start, math.ceil(policy.used_share * limit)).day if limit > 0 else start
-    return max(start, min(by_days_left, by_share))
+    first_after_start = calendar.next_working_day(start + timedelta(days=1))
+    return min(due + timedelta(days=1), max(first_after_start, min(by_days_left, by_share)))
 
 
 def deadline(calendar: WorkCalendar, start: date, due: date, today: date, policy: WarningPolicy) -> Deadline:

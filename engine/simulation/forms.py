@@ -2,6 +2,7 @@
 
 import random
 
+from engine.cases.documents import AGENT, APPLICANT_IN_PERSON, PERSON, RESIDENT_ID
 from engine.simulation import people
 
 RATINGS = [("非常满意", 55), ("满意", 28), ("基本满意", 8), ("不满意", 3), ("非常不满意", 1), ("未评价", 5)]
@@ -14,10 +15,21 @@ def decision(rng: random.Random, approve_share: float) -> dict:
     return dict(APPROVE if rng.random() < approve_share else REFUSE)
 
 
+def pickup(rng: random.Random, recipient: str, applicant: dict | None, in_person_share: float = 0.85) -> dict:
+    """Most people collect their own result; an organization's always comes through its agent."""
+    checked = {"id_checked": True}
+    if applicant is not None and applicant["kind"] == PERSON and rng.random() < in_person_share:
+        return {"recipient_role": APPLICANT_IN_PERSON, "recipient_name": applicant["name"],
+                "recipient_id_type": applicant["id_type"], "recipient_id_number": applicant["id_number"], **checked}
+    return {"recipient_role": AGENT, "recipient_name": recipient, "recipient_id_type": RESIDENT_ID,
+            "recipient_id_number": people.resident_id(rng), "authorization_checked": True, **checked}
+
+
 def task_form(kind: str, rng: random.Random, *, mandatory_materials: list[str], recipient: str,
-              approve_share: float = 0.92, withdraw_share: float = 0.04, short_share: float = 0.08,
-              today: str | None = None) -> dict:
-    """The form a person would submit for task ``kind`` (its BPMN id)."""
+              applicant: dict | None = None, approve_share: float = 0.92, withdraw_share: float = 0.04,
+              short_share: float = 0.08, today: str | None = None) -> dict:
+    """The form a person would submit for task ``kind`` (its BPMN id); ``applicant`` (kind, name,
+    id_type, id_number) may collect the result in person, else ``recipient`` does as the agent."""
     if kind == "issue_notice":
         return {"notice_remarks": "请按告知书补齐材料后到综合窗口提交"}
     if kind == "await_correction":
@@ -42,7 +54,7 @@ def task_form(kind: str, rng: random.Random, *, mandatory_materials: list[str], 
     if kind == "register_higher_result":
         return {**decision(rng, approve_share), "higher_reference": f"省卫批〔2026〕{rng.randint(1, 999)}号"}
     if kind == "window_pickup":
-        return {"recipient_name": recipient, "recipient_id_number": people.resident_id(rng), "id_checked": True}
+        return pickup(rng, recipient, applicant)
     if kind == "postal_dispatch":
         return {"carrier": "EMS", "waybill_number": people.waybill(rng), "handed_to": "邮政揽收员"}
     if kind == "resume_clock":

@@ -9,6 +9,8 @@ from sqlalchemy import func, select
 from engine.cases.models import Case
 from engine.cases.stats import IMMEDIATE, MAX_DAYS, ON_SITE_TARGET, daily_figures
 from engine.clock import CHINA_TZ, local_datetime
+from engine.deadlines.board import counts_by_department
+from engine.deadlines.states import RED, YELLOW
 from engine.ledger.models import LedgerEntry
 from engine.tasks.models import COMPLETED, HumanTask
 
@@ -38,8 +40,17 @@ def _local_day(moment: datetime) -> date:
     return moment.astimezone(CHINA_TZ).date()
 
 
-def figures(session, first: date, last: date, today: date) -> Figures:
-    """Figures for local days first..last; ``overdue_open`` is as of ``today``."""
+def open_by_state(session) -> dict[str, int]:
+    """Open cases per deadline state now, counted as the supervisor's board counts them."""
+    totals = {YELLOW: 0, RED: 0}
+    for states in counts_by_department(session).values():
+        for state in totals:
+            totals[state] += states[state]
+    return totals
+
+
+def figures(session, first: date, last: date) -> Figures:
+    """Figures for local days first..last; ``overdue_open`` (the board's red cases) is as of now."""
     start, end = local_datetime(first), local_datetime(last + timedelta(days=1))
 
     def between(column):
@@ -56,8 +67,7 @@ def figures(session, first: date, last: date, today: date) -> Figures:
     result.on_time = sum(1 for at, due, *_ in decided if due is not None and _local_day(at) <= due)
     result.late = result.decided - result.on_time
     result.on_the_spot = sum(1 for at, _, kind, accepted in decided if kind == IMMEDIATE and _local_day(at) == accepted)
-    result.overdue_open = session.scalar(select(func.count()).where(
-        Case.closed_at.is_(None), Case.decided_at.is_(None), Case.due_date < today))
+    result.overdue_open = open_by_state(session)[RED]
     result.withdrawn = session.scalar(select(func.count()).where(Case.outcome == "withdrawn", *between(Case.closed_at)))
     result.not_accepted = session.scalar(select(func.count()).where(Case.outcome == "not_accepted",
                                                                     *between(Case.closed_at)))
@@ -85,20 +95,19 @@ def row(day: date, values: Figures) -> str:
 
 
 def final_summary(session, first: date, last: date) -> list[str]:
-    total = figures(session, first, last, last + timedelta(days=1))
+    total = figures(session, first, last)
     open_cases = session.scalar(select(func.count()).where(Case.closed_at.is_(None)))
     refused = session.scalar(select(func.count()).where(Case.decision == "reject"))
     deemed = session.scalar(select(func.count()).where(Case.deemed_accepted.is_(True)))
     provisional = session.scalar(select(func.count()).where(Case.due_provisional.is_(True)))
     lines = [f"{label}: {getattr(total, name)}" for name, label in COLUMNS if name != "overdue_open"]
-    lines.append(f"超期在办 (open and past due at the end): {total.overdue_open}")
+    lines.append(f"超期在办 (open and red on the board at the end): {total.overdue_open}")
     lines.append(f"逾期未告知视为受理 (deemed accepted): {deemed}")
     lines.append(f"不予许可 (refused in back office): {refused}")
     lines.append(f"在办 (still open): {open_cases}")
     lines.append(f"期限待定 (due date in a year without official schedule): {provisional}")
-    warnings = dict(session.execute(select(Case.deadline_state, func.count()).where(Case.closed_at.is_(None))
-                                    .group_by(Case.deadline_state)).all())
-    lines.append(f"在办预警 (open cases yellow / red): {warnings.get('yellow', 0)} / {warnings.get('red', 0)}")
+    warnings = open_by_state(session)
+    lines.append(f"在办预警 (open cases yellow / red): {warnings[YELLOW]} / {warnings[RED]}")
     charged, points = session.execute(select(func.count(), func.coalesce(func.sum(LedgerEntry.points), 0))
                                       .where(LedgerEntry.recorded_by_id.is_(None))).one()
     lines.append(f"考核台账自动记录 (ledger entries by the engine): {charged} 条, {points} 分")

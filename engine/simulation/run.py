@@ -90,7 +90,7 @@ class Simulation:
             day = start + timedelta(days=offset)
             self._day(day)
             with self.engine.session() as session:
-                write(report.row(day, report.figures(session, day, day, day)))
+                write(report.row(day, report.figures(session, day, day)))
         progress.close()
         last = start + timedelta(days=self.settings.days - 1)
         with self.engine.session() as session:
@@ -253,6 +253,8 @@ class Simulation:
         item = self.items[case.item_code]
         return forms.task_form(task.bpmn_id, self.rng, mandatory_materials=[m.code for m in item.materials if m.mandatory],
                                recipient=case.applicant_contact or case.applicant_name,
+                               applicant={"kind": case.applicant_kind, "name": case.applicant_name,
+                                          "id_type": case.applicant_id_type, "id_number": case.applicant_id_number},
                                today=self.clock.today().isoformat())
 
 

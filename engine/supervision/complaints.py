@@ -1,6 +1,7 @@
 """Complaints (投诉), in the caller's transaction: registered with a number, answered within 3
 working days (5 when complex), verified; a verified complaint against a staff member reaches
-the scoring ledger exactly once."""
+the scoring ledger exactly once — and not at all when it is about a case whose verified bad
+rating already charged the same person (one incident, one charge: ``ratings.incident_key``)."""
 
 from datetime import date, datetime
 
@@ -20,6 +21,7 @@ from engine.roles import CASE_WORKERS
 from engine.staff.models import Staff
 from engine.supervision.models import CHANNELS, NOT_VERIFIED, VERIFIED, Complaint, ComplaintCounter
 from engine.supervision.policy import SupervisionPolicy
+from engine.supervision.ratings import incident_key
 from engine.validation import is_id, optional_text, text
 
 LEDGER_TRIGGER = "verified_complaint"
@@ -120,9 +122,16 @@ def reply(session: Session, actor: Actor, number, answer, now: datetime) -> Comp
     return complaint
 
 
+def violation_key(complaint: Complaint) -> str:
+    """A complaint about a case is about its target's conduct in that case: the incident a bad rating may share."""
+    if complaint.case_id is not None:
+        return incident_key(complaint.case_id, complaint.target_staff_id)
+    return f"{LEDGER_TRIGGER}:{complaint.number}"
+
+
 def verify(session: Session, actor: Actor, number, verdict, reason, now: datetime, today: date) -> Complaint:
     """Verified (查证属实) or not, with the reason; a verified complaint against a staff member is
-    charged to them once, under the key ``verified_complaint:<number>``."""
+    charged to them once, under its incident's key."""
     require_supervisor(actor, "verify complaints")
     complaint = find(session, number, lock=True)
     if complaint.verdict is not None:
@@ -133,7 +142,7 @@ def verify(session: Session, actor: Actor, number, verdict, reason, now: datetim
     complaint.verdict, complaint.verified_by_id, complaint.verified_at = verdict, actor.id, now
     if verdict == VERIFIED and complaint.target_staff_id is not None:
         ledger.record_automatic_rows(session, LEDGER_TRIGGER, [ledger.automatic_row(
-            staff_id=complaint.target_staff_id, violation_key=f"{LEDGER_TRIGGER}:{complaint.number}",
+            staff_id=complaint.target_staff_id, violation_key=violation_key(complaint),
             occurred_on=today, case_id=complaint.case_id, now=now,
             evidence=f"投诉 {complaint.number}（{complaint.channel}）经核实：{complaint.verdict_reason}")])
     session.flush()

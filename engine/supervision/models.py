@@ -56,14 +56,19 @@ class CaseRating(Base):
 
 
 class Rectification(Base):
-    """整改: a verified bad rating the case's department must close with feedback by ``due_on``."""
+    """整改: a verified bad rating the responsible unit must close with feedback by ``due_on``.
+
+    ``department_code`` is the unit of the person answering for the rating: a back-office
+    department, or None for the center's window (综合窗口, as on staff and windows), whose
+    rectifications the center's supervisors close.
+    """
 
     __tablename__ = "rectification"
     __table_args__ = (Index("ix_rectification_department_state", "department_code", "state", "due_on"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     rating_id: Mapped[int] = mapped_column(ForeignKey("case_rating.id", ondelete="CASCADE"), unique=True)
-    department_code: Mapped[str] = mapped_column(ForeignKey("department.code"))
+    department_code: Mapped[str | None] = mapped_column(ForeignKey("department.code"))
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
     due_on: Mapped[date] = mapped_column(Date)
     state: Mapped[str] = mapped_column(String(10))

@@ -1,10 +1,17 @@
 """Ratings (好差评), in the caller's transaction: every rating is kept with its case; a bad one
-(不满意, 非常不满意) is verified by the supervisor; a real one opens a rectification (整改) the
-case's department closes with feedback, and reaches the scoring ledger exactly once.
+(不满意, 非常不满意) is verified by the supervisor; a real one opens a rectification (整改) and
+reaches the scoring ledger exactly once.
 
 谁办理、谁负责: a rating answers for whoever decided the case — the approver who claimed and
 decided a 承诺件 or 联办件, the clerk who decided a 即办件 at the window — or, when nobody
 decided it, the clerk who registered it. The supervisor may name another handler of the case.
+The rectification goes to that person's unit: a window step's to the center's window (no
+department; the center's supervisors close it), a back-office decision's to the department.
+
+One incident, one charge: a verified bad rating (TD-07) and a verified complaint (TD-05) about
+the same case and the same person are one incident, charged under one violation key, so
+whichever is verified first is charged and the other is not charged again. A complaint about
+another conduct is another incident: the supervisor records it in the ledger by hand.
 """
 
 from dataclasses import dataclass
@@ -20,6 +27,7 @@ from engine.cases.models import Case
 from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
 from engine.ledger import service as ledger
 from engine.permissions import in_back_office, require_supervisor
+from engine.staff.models import Staff
 from engine.supervision.models import (
     BAD_RATINGS,
     GOOD_RATINGS,
@@ -39,6 +47,21 @@ from engine.validation import MAX_TEXT, is_id, text
 
 LEDGER_TRIGGER = "verified_bad_rating"
 VERDICTS = (REAL, NOT_REAL)
+CENTER_WINDOW = None  # a rectification's unit when a window step is to blame: the center's own window
+
+
+def incident_key(case_id: int, staff_id: int) -> str:
+    """The ledger's violation key of one person's conduct in one case, shared by ratings and complaints."""
+    return f"service_incident:{case_id}:{staff_id}"
+
+
+def responsible_unit(session: Session, rating: CaseRating) -> str | None:
+    """Whose rectification it is: the department of the person answering for the rating, the
+    center's window for a window clerk (who belongs to no department), else the case's department."""
+    staff = session.get(Staff, rating.responsible_staff_id) if rating.responsible_staff_id is not None else None
+    if staff is None:
+        return rating.department_code
+    return staff.department_code if staff.department_code is not None else CENTER_WINDOW
 
 
 def responsible_staff(session: Session, case: Case) -> int | None:
@@ -113,13 +136,15 @@ def verify(session: Session, actor: Actor, case_number, *, verdict, reason, not_
                 raise InvalidInput(f"staff {responsible_staff_id} did not handle case {case.number}",
                                    field="responsible_staff_id")
             rating.responsible_staff_id = responsible_staff_id
-        rectification = Rectification(rating_id=rating.id, department_code=rating.department_code, opened_at=now,
+        rectification = Rectification(rating_id=rating.id, department_code=responsible_unit(session, rating),
+                                      opened_at=now,
                                       due_on=calendar.add_working_days(today, policy.rectification_days).day,
                                       state=RECTIFYING)
         session.add(rectification)
         if rating.responsible_staff_id is not None:
             ledger.record_automatic_rows(session, LEDGER_TRIGGER, [ledger.automatic_row(
-                staff_id=rating.responsible_staff_id, violation_key=f"{LEDGER_TRIGGER}:{case.id}", occurred_on=today,
+                staff_id=rating.responsible_staff_id, violation_key=incident_key(case.id, rating.responsible_staff_id),
+                occurred_on=today,
                 case_id=case.id, now=now, evidence=f"办件 {case.number} 差评（{rating.rating}）经核实：{reason}")])
     rating.verification, rating.verdict_reason = verdict, reason
     rating.verified_by_id, rating.verified_at = actor.id, now
@@ -127,22 +152,35 @@ def verify(session: Session, actor: Actor, case_number, *, verdict, reason, not_
     return case, rating, rectification
 
 
-def check_case_department(actor: Actor, case: Case) -> None:
+def _rectification_of(session: Session, case: Case, *, lock: bool) -> Rectification | None:
+    query = select(Rectification).join(CaseRating, CaseRating.id == Rectification.rating_id).where(
+        CaseRating.case_id == case.id)
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    return session.scalar(query)
+
+
+def check_may_close(session: Session, actor: Actor, case: Case) -> None:
+    """The unit a rectification is for closes it: the department's chief representative or approvers,
+    the center's supervisors for the window's (a case without one is its department's)."""
+    rectification = _rectification_of(session, case, lock=False)
+    unit = rectification.department_code if rectification is not None else case.department_code
+    if unit is CENTER_WINDOW:
+        require_supervisor(actor, "close the rectification of a window step")
+        return
     if not in_back_office(actor):
         raise Forbidden("only the department's chief representative or approvers close a rectification",
                         field="role")
-    if case.department_code != actor.department_code:
-        raise Forbidden(f"case {case.number} belongs to department {case.department_code}", field="case_number")
+    if unit != actor.department_code:
+        raise Forbidden(f"the rectification of case {case.number} is for department {unit}", field="case_number")
 
 
 def close_rectification(session: Session, actor: Actor, case_number, feedback, now: datetime) -> tuple[
         Case, Rectification]:
-    """The case's department (chief representative or approver) closes its rectification with feedback."""
+    """The responsible unit closes its rectification with feedback."""
     case = cases.find_case(session, case_number)
-    check_case_department(actor, case)
-    rectification = session.scalar(
-        select(Rectification).join(CaseRating, CaseRating.id == Rectification.rating_id)
-        .where(CaseRating.case_id == case.id).with_for_update().execution_options(populate_existing=True))
+    check_may_close(session, actor, case)
+    rectification = _rectification_of(session, case, lock=True)
     if rectification is None:
         raise NotFound(f"case {case.number} has no rectification", field="case_number")
     if rectification.state != RECTIFYING:

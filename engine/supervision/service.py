@@ -28,6 +28,7 @@ LIST_LIMIT = 500
 RATING_STATES = ("pending", "real", "not_real", "all")
 RECTIFICATION_STATES = ("open", "overdue", "closed", "all")
 COMPLAINT_STATES = ("open", "overdue", "unverified", "all")
+CENTER_WINDOW_NAME = "综合窗口（中心）"  # the unit of a rectification with no department: ratings.CENTER_WINDOW
 
 
 @dataclass(frozen=True)
@@ -120,9 +121,9 @@ class Supervision:
         return self.rating(actor, case.number)
 
     def check_case_department(self, actor: Actor, case_number) -> None:
-        """Refuse a department's chief or approver a case of another department (before anything else is read)."""
+        """Refuse whoever may not close the case's rectification (before anything else is read)."""
         with self.context.session() as session:
-            ratings.check_case_department(actor, cases.find_case(session, case_number))
+            ratings.check_may_close(session, actor, cases.find_case(session, case_number))
 
     def close_rectification(self, actor: Actor, case_number, feedback) -> RectificationLine:
         with self.context.transaction() as session:
@@ -204,7 +205,9 @@ class Supervision:
         for fix, number, rating in found:
             finished = fix.closed_at.astimezone(CHINA_TZ).date() if fix.closed_at else today
             late = max(calendar.working_days_between(fix.due_on, finished), 0)
-            lines.append(RectificationLine(fix, number, rating, departments.get(fix.department_code, fix.department_code),
+            unit = CENTER_WINDOW_NAME if fix.department_code is None else departments.get(fix.department_code,
+                                                                                         fix.department_code)
+            lines.append(RectificationLine(fix, number, rating, unit,
                                            names.get(fix.closed_by_id), fix.state == RECTIFYING and fix.due_on < today,
                                            late))
         return lines

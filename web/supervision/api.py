@@ -83,12 +83,13 @@ def rectifications(query):
 
 
 @blp.route("/rectifications/<number>/close", methods=["POST"])
-@require(*DEPARTMENT_ROLES)
+@require(*SUPERVISING, *DEPARTMENT_ROLES)
 @department_first
 @blp.arguments(schemas.RectificationClosing)
 @blp.response(200, schemas.RectificationRow)
 def close_rectification(body, number):
-    """Close the case's rectification with the feedback given to the rater (the case's department only)."""
+    """Close the case's rectification with the feedback given to the rater (its department; the supervisors
+    for a window step's)."""
     return service.close_rectification(current_actor(), number, body["feedback"])
 
 

@@ -77,7 +77,7 @@ def _rectifications_page(state: str, refusal: OneWindowError | None = None):
 
 
 @bp.route("/rectifications/<number>/close", methods=["POST"])
-@require(*DEPARTMENT_ROLES)
+@require(*SUPERVISING, *DEPARTMENT_ROLES)
 def close_rectification(number):
     line = service.close_rectification(current_actor(), number, request.form.get("feedback"))
     flash(_("办件 %(number)s 的整改已办结并反馈", number=line.case_number))
