@@ -69,6 +69,7 @@ class CaseEngine:
         self.posts = Posts(self.context)
         self.setup = CenterSetup(self.work)
         self.queries = CaseQueries(self.work)
+        self.case_number_prefix = case_number_prefix
         self.actions = CaseActions(self.work, self.supervision, case_number_prefix)
         self.clock_actions = ClockActions(self.work, self.actions)
 
