@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable
 from datetime import date
 
-from engine.cases.identity import resident_id_check, resident_id_problem, uscc_problem
+from engine.cases.identity import BIRTH_DATE, CHECK, FORMAT, gb11643_fault, resident_id_problem, uscc_problem
 from engine.errors import InvalidInput, ProcessDefinitionError
 
 PERSON, ORGANIZATION = "person", "organization"
@@ -42,6 +42,10 @@ def _pattern_problem(pattern: re.Pattern, explanation: str) -> Callable[[str], s
     return lambda number: None if pattern.fullmatch(number) else explanation
 
 
+_PERMANENT_RESIDENCE_2017_FAULTS = {FORMAT: "应为 15 位（3 位国籍字母加 12 位数字）或以 9 开头的 18 位号码",
+                                    BIRTH_DATE: "号码中的出生日期不是有效日期", CHECK: "号码校验位不正确"}
+
+
 def _permanent_residence_problem(number: str) -> str | None:
     """The 2004 card (15 characters), or the 2017 one: 18 characters starting with 9, a birth date
     inside and the GB 11643 check character."""
@@ -51,16 +55,8 @@ def _permanent_residence_problem(number: str) -> str | None:
         except ValueError:
             return "号码中的出生日期不是有效日期"
         return None
-    if len(number) != 18 or number[0] != "9" or not number[:17].isdigit() or not (number[17].isdigit()
-                                                                                   or number[17] == "X"):
-        return "应为 15 位（3 位国籍字母加 12 位数字）或以 9 开头的 18 位号码"
-    try:
-        date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
-    except ValueError:
-        return "号码中的出生日期不是有效日期"
-    if resident_id_check(number[:17]) != number[17]:
-        return "号码校验位不正确"
-    return None
+    fault = gb11643_fault(number) if number.startswith("9") else FORMAT
+    return _PERMANENT_RESIDENCE_2017_FAULTS[fault] if fault else None
 
 
 # document kind -> (who holds it, the problem with a number, None if it is well-formed); intake lists them in order.

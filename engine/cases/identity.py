@@ -16,16 +16,31 @@ def resident_id_check(first17: str) -> str:
     return _ID_CHECK[sum(int(d) * w for d, w in zip(first17, _ID_WEIGHTS, strict=True)) % 11]
 
 
-def resident_id_problem(number: str) -> str | None:
+FORMAT, BIRTH_DATE, CHECK = "format", "birth_date", "check"
+
+
+def gb11643_fault(number: str) -> str | None:
+    """What is wrong with an 18-character GB 11643 number (the resident ID's structure, which the
+    2017 外国人永久居留身份证 shares): FORMAT, BIRTH_DATE, CHECK, or None."""
     if len(number) != 18 or not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
-        return "居民身份证号码应为 17 位数字加 1 位数字或 X 校验位"
+        return FORMAT
     try:
         date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
-        return "居民身份证号码中的出生日期不是有效日期"
+        return BIRTH_DATE
     if resident_id_check(number[:17]) != number[17]:
-        return "居民身份证号码校验位不正确，请核对"
+        return CHECK
     return None
+
+
+_RESIDENT_ID_FAULTS = {FORMAT: "居民身份证号码应为 17 位数字加 1 位数字或 X 校验位",
+                       BIRTH_DATE: "居民身份证号码中的出生日期不是有效日期",
+                       CHECK: "居民身份证号码校验位不正确，请核对"}
+
+
+def resident_id_problem(number: str) -> str | None:
+    fault = gb11643_fault(number)
+    return _RESIDENT_ID_FAULTS[fault] if fault else None
 
 
 def uscc_check(first17: str) -> str:
