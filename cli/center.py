@@ -112,3 +112,15 @@ def catalogue_load(file):
     """Validate and load a catalogue file (items missing from it are deactivated)."""
     result = case_engine().load_catalogue(read_catalogue_file(file))
     click.echo(f"loaded {len(result['items'])} items of {len(result['departments'])} departments")
+
+
+@catalogue.command("export")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@fail_clearly
+def catalogue_export(file):
+    """Write the active catalogue (each item's current version) as TOML that `catalogue load` reads."""
+    from engine.catalogue.export import to_toml
+
+    raw = case_engine().catalogue_admin.export(settings().center_name)
+    file.write_text(to_toml(raw), encoding="utf-8")
+    click.echo(f"exported {len(raw['items'])} items of {len(raw['departments'])} departments to {file}")
