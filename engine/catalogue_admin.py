@@ -70,6 +70,11 @@ class CatalogueAdministration:
                 session.expunge(attachment)  # the page lists them; the bytes are read on download only
             return ItemPage(item, versions, attachments)
 
+    def processes(self) -> list[str]:
+        """The deployed processes an item may run on."""
+        with self.context.session() as session:
+            return sorted(deployed_process_ids(session))
+
     def save_department(self, actor: Actor, raw: dict) -> Department:
         may_administer(actor).check()
         department = loader.validate_department(raw, "department")

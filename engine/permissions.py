@@ -14,7 +14,7 @@ from engine.actor import Actor, Cover
 from engine.cases.models import Case
 from engine.catalogue.models import ItemCoDepartment
 from engine.errors import Conflict, Forbidden, OneWindowError
-from engine.roles import ACTING_ROLES, ADMIN, CHIEF, CLERK, DEPARTMENT_ROLES, SUPERVISING
+from engine.roles import ACTING_ROLES, ADMINISTERING, CHIEF, CLERK, DEPARTMENT_ROLES, SUPERVISING
 from engine.tasks.models import OPEN, HumanTask
 
 
@@ -66,7 +66,7 @@ def require_supervisor(actor: Actor, what: str) -> None:
 
 def may_administer(actor: Actor) -> Decision:
     """The center's setup (catalogue, calendar, process versions, scoring rules) is the administrator's."""
-    if actor.role != ADMIN:
+    if actor.role not in ADMINISTERING:
         return _refused(Forbidden("只有系统管理员可以管理中心设置 (only the administrator sets the center up)",
                                   field="role"))
     return ALLOWED
