@@ -107,7 +107,7 @@ def test_the_calendar_preview_shows_changes_and_the_import_firms_up_due_dates(en
     outlook = engine.center_admin.outlook()
     assert outlook.warn and outlook.next_year == 2027 and [c.number for c in outlook.provisional_cases] == [case.number]
 
-    year, changes = engine.center_admin.preview_calendar(staff["admin"], SCHEDULE_2027)
+    year, changes = engine.center_admin.preview_calendar(SCHEDULE_2027)
     assert year == 2027 and [(c.day.isoformat(), c.before, c.after) for c in changes] == [
         ("2027-01-01", "ordinary", "holiday"), ("2027-02-06", "ordinary", "workday"),
         ("2027-02-11", "ordinary", "holiday")]

@@ -41,7 +41,7 @@ def _calendar_page(refusal: OneWindowError | None = None, values=None):
 def preview_calendar():
     text = service.uploaded_text(request.files.get("schedule"), "schedule")
     source = request.form.get("source", "").strip()
-    year, changes = service.center_admin().preview_calendar(current_actor(), text)
+    year, changes = service.center_admin().preview_calendar(text)
     return render_template("setup/calendar_preview.html", year=year, changes=changes, schedule=text, source=source)
 
 
