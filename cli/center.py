@@ -7,6 +7,7 @@ import click
 
 from cli.common import case_engine, fail_clearly, settings
 from engine.catalogue.loader import read_catalogue_file, validate_catalogue
+from engine.staff.service import get_actor
 
 
 @click.command("upgrade")
@@ -52,6 +53,15 @@ def process_deploy(directory):
         click.echo("no process changed")
 
 
+@process.command("list")
+def process_list():
+    """The deployed versions of each process and how many open cases run on each."""
+    for line in case_engine().center_admin.process_versions():
+        version = line.version
+        click.echo(f"{version.process_id} v{version.version}{' (current)' if line.latest else ''}  "
+                   f"deployed {version.deployed_at:%Y-%m-%d %H:%M}  open cases {line.open_cases}")
+
+
 @click.group()
 def calendar():
     """The working-day calendar."""
@@ -68,11 +78,34 @@ def calendar_seed():
 @calendar.command("import")
 @click.argument("file", type=click.File("r", encoding="utf-8"))
 @click.option("--source", default=None, help="The official notice the schedule comes from.")
+@click.option("--preview", is_flag=True, help="Only list the days the import would change.")
 @fail_clearly
-def calendar_import(file, source):
+def calendar_import(file, source, preview):
     """Import one year's official schedule: CSV with columns date,kind,name (kind: holiday|workday)."""
-    year, days, recomputed = case_engine().import_calendar(file.read(), source or file.name)
+    text = file.read()
+    if preview:
+        year, changes = case_engine().center_admin.preview_calendar(text)
+        click.echo(f"{year}: {len(changes)} days would change")
+        for change in changes:
+            click.echo(f"  {change.day}  {change.before} {change.before_name} -> {change.after} {change.after_name}")
+        return
+    year, days, recomputed = case_engine().import_calendar(text, source or file.name)
     click.echo(f"imported {days} days of {year}; {recomputed} provisional due dates recomputed")
+
+
+@calendar.command("correct")
+@click.argument("day", type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--kind", type=click.Choice(["holiday", "workday", "ordinary"]), required=True)
+@click.option("--name", default="", help="The holiday's or make-up day's name.")
+@click.option("--user", required=True, help="The administrator making the correction.")
+@fail_clearly
+def calendar_correct(day, kind, name, user):
+    """Correct one day of a known year (a holiday, a make-up working day, or an ordinary day again)."""
+    engine = case_engine()
+    with engine.session() as session:
+        actor = get_actor(session, user)
+    change = engine.center_admin.correct_day(actor, day.date(), kind, name)
+    click.echo(f"{change.day}: {change.before} -> {change.after} {change.after_name}".rstrip())
 
 
 @calendar.command("show")
@@ -112,3 +145,15 @@ def catalogue_load(file):
     """Validate and load a catalogue file (items missing from it are deactivated)."""
     result = case_engine().load_catalogue(read_catalogue_file(file))
     click.echo(f"loaded {len(result['items'])} items of {len(result['departments'])} departments")
+
+
+@catalogue.command("export")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@fail_clearly
+def catalogue_export(file):
+    """Write the active catalogue (each item's current version) as TOML that `catalogue load` reads."""
+    from engine.catalogue.export import to_toml
+
+    raw = case_engine().catalogue_admin.export(settings().center_name)
+    file.write_text(to_toml(raw), encoding="utf-8")
+    click.echo(f"exported {len(raw['items'])} items of {len(raw['departments'])} departments to {file}")

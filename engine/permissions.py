@@ -14,7 +14,7 @@ from engine.actor import Actor, Cover
 from engine.cases.models import Case
 from engine.catalogue.models import ItemCoDepartment
 from engine.errors import Conflict, Forbidden, OneWindowError
-from engine.roles import ACTING_ROLES, CHIEF, CLERK, DEPARTMENT_ROLES, SUPERVISING
+from engine.roles import ACTING_ROLES, ADMINISTERING, CHIEF, CLERK, DEPARTMENT_ROLES, SUPERVISING
 from engine.tasks.models import OPEN, HumanTask
 
 
@@ -62,6 +62,14 @@ def supervises(actor: Actor) -> bool:
 def require_supervisor(actor: Actor, what: str) -> None:
     if not supervises(actor):
         raise Forbidden(f"only supervisors {what}", field="role")
+
+
+def may_administer(actor: Actor) -> Decision:
+    """The center's setup (catalogue, calendar, process versions, scoring rules) is the administrator's."""
+    if actor.role not in ADMINISTERING:
+        return _refused(Forbidden("只有系统管理员可以管理中心设置 (only the administrator sets the center up)",
+                                  field="role"))
+    return ALLOWED
 
 
 def in_back_office(actor: Actor) -> bool:

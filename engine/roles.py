@@ -10,6 +10,8 @@ ROLES = (CLERK, APPROVER, CHIEF, SUPERVISOR, ADMIN)
 DEPARTMENT_ROLES = (APPROVER, CHIEF)
 # Who oversees the center: the board, the ledger, ratings and complaints, the A/B posts.
 SUPERVISING = (SUPERVISOR, ADMIN)
+# Who sets the center up: its catalogue, calendar, process versions and scoring rules.
+ADMINISTERING = (ADMIN,)
 # Who works on cases: they hold tasks, are scored in the ledger and may be complained about.
 CASE_WORKERS = (CLERK, APPROVER, CHIEF)
 # Which staff roles act on a task of each BPMN role (the model's ``role`` property).

@@ -21,6 +21,8 @@ from engine.calendar.service import CalendarCache
 from engine.cases import service as cases
 from engine.cases.models import Case
 from engine.casework import CaseWork
+from engine.catalogue_admin import CatalogueAdministration
+from engine.center_admin import CenterAdministration
 from engine.clock import Clock, SystemClock
 from engine.clock_actions import ClockActions
 from engine.context import EngineContext
@@ -68,6 +70,8 @@ class CaseEngine:
         self.supervision = Supervision(self.context)
         self.posts = Posts(self.context)
         self.setup = CenterSetup(self.work)
+        self.catalogue_admin = CatalogueAdministration(self.context)
+        self.center_admin = CenterAdministration(self.context, self.setup, self.ledger)
         self.queries = CaseQueries(self.work)
         self.case_number_prefix = case_number_prefix
         self.actions = CaseActions(self.work, self.supervision, case_number_prefix)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from engine.actor import SYSTEM
+from engine.actor import SYSTEM, Actor
 from engine.audit import service as audit
 from engine.calendar import service as calendar_service
 from engine.cases import service as cases
@@ -24,7 +24,7 @@ class CenterSetup:
     def __init__(self, work: CaseWork):
         self.work, self.context, self.clock = work, work.context, work.clock
 
-    def deploy_processes(self, directory: Path | None = None) -> list:
+    def deploy_processes(self, directory: Path | None = None, actor: Actor = SYSTEM) -> list:
         """Deploy every process in ``directory``; returns the versions that were new."""
         bundles = bundles_from_directory(directory or PROCESS_DIR)
         if not bundles:
@@ -34,7 +34,7 @@ class CenterSetup:
                                             cases.INITIAL_DATA_KEYS, self.clock.now()) for bundle in bundles]
             for version in deployed:
                 if version is not None:
-                    audit.record(session, actor=SYSTEM, action="deploy", at=self.clock.now(),
+                    audit.record(session, actor=actor, action="deploy", at=self.clock.now(),
                                  detail={"process_id": version.process_id, "version": version.version})
         return [version for version in deployed if version is not None]
 
@@ -44,19 +44,20 @@ class CenterSetup:
         self.context.calendar.invalidate()
         return years
 
-    def import_calendar(self, text: str, source: str) -> tuple[int, int, int]:
+    def import_calendar(self, text: str, source: str, actor: Actor = SYSTEM) -> tuple[int, int, int]:
         """Import a year's official schedule; returns (year, days, cases whose due date was firmed up)."""
         with self.context.transaction() as session:
             year, rows = calendar_service.import_schedule(session, text, source, self.clock.now())
-            audit.record(session, actor=SYSTEM, action="calendar_import", at=self.clock.now(),
+            audit.record(session, actor=actor, action="calendar_import", at=self.clock.now(),
                          detail={"year": year, "days": rows, "source": source})
         self.context.calendar.invalidate()
         return year, rows, self.recompute_provisional_due_dates()
 
-    def load_catalogue(self, raw: dict) -> dict:
+    def load_catalogue(self, raw: dict, actor: Actor = SYSTEM) -> dict:
         with self.context.transaction() as session:
-            catalogue = catalogue_loader.load_catalogue(session, raw, deployed_process_ids(session))
-            audit.record(session, actor=SYSTEM, action="catalogue_load", at=self.clock.now(),
+            catalogue = catalogue_loader.load_catalogue(session, raw, deployed_process_ids(session),
+                                                        saved_by=actor.username, now=self.clock.now())
+            audit.record(session, actor=actor, action="catalogue_load", at=self.clock.now(),
                          detail={"items": len(catalogue["items"]), "departments": len(catalogue["departments"])})
         return catalogue
 

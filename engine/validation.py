@@ -44,6 +44,14 @@ def is_id(value) -> bool:
 MAX_DATA_FILE_BYTES = 5 * 1024 * 1024
 
 
+def read_toml_text(text: str, what: str) -> dict:
+    """Uploaded TOML text (``what``: e.g. "rules"), or a CatalogueError naming the field ``toml``."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise CatalogueError(f"{what}: not valid TOML: {error}", field="toml") from None
+
+
 def read_toml_file(path: Path, what: str) -> dict:
     """A TOML data file (``what``: e.g. "catalogue"), or a CatalogueError saying why not."""
     try:

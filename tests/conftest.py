@@ -36,7 +36,10 @@ REFERENCE_FINGERPRINT = text(
     " (SELECT count(*) FROM calendar_year), (SELECT count(*) FROM calendar_day),"
     " (SELECT count(*) FROM staff), (SELECT coalesce(max(id), 0) FROM staff),"
     " (SELECT count(*) FROM service_item), (SELECT count(*) FROM item_material), (SELECT count(*) FROM department),"
-    " (SELECT count(*) FROM ledger_rule WHERE active),"
+    " (SELECT count(*) FROM ledger_rule WHERE active), (SELECT count(*) FROM ledger_rule_set),"
+    " (SELECT count(*) FROM service_item_version), (SELECT count(*) FROM item_attachment),"
+    " (SELECT coalesce(sum(length(name) + length(short_name)), 0) FROM department),"
+    " (SELECT count(*) FROM calendar_day WHERE is_workday), (SELECT coalesce(sum(length(name)), 0) FROM calendar_day),"
     " (SELECT count(*) FROM service_window), (SELECT coalesce(sum(a_staff_id * 1000 + b_staff_id), 0) FROM service_window)"
 )
 

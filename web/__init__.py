@@ -52,6 +52,9 @@ def _init_web(app: Flask) -> None:
     from web.posts import views as posts_views
     from web.public import api as public_api
     from web.public import views as public_views
+    from web.setup import api as setup_api
+    from web.setup import center_views as setup_center_views
+    from web.setup import views as setup_views
     from web.supervision import api as supervision_api
     from web.supervision import views as supervision_views
     from web.tasks import api as tasks_api
@@ -62,10 +65,10 @@ def _init_web(app: Flask) -> None:
     i18n.init_app(app)
     auth_views.init_app(app)
     for module in (cases_views, tasks_views, board_views, ledger_views, public_views, supervision_views,
-                   posts_views):
+                   posts_views, setup_views, setup_center_views):
         app.register_blueprint(module.bp)
     api.init_app(app, [auth_api.blp, tasks_api.blp, cases_api.blp, board_api.blp, ledger_api.blp, public_api.blp,
-                       supervision_api.blp, posts_api.blp])
+                       supervision_api.blp, posts_api.blp, setup_api.blp])
     errors.register(app)
     app.jinja_env.globals.update(current_actor=current_actor, languages=i18n.LANGUAGES, role_names=ROLE_NAMES,
                                  get_locale=get_locale)

@@ -141,3 +141,58 @@ class CalendarCache:
     def invalidate(self) -> None:
         with self._lock:
             self._calendar = None
+
+
+# What a day is in the calendar: a day off, a make-up working day, or neither (an ordinary day).
+HOLIDAY, WORKDAY, ORDINARY = "holiday", "workday", "ordinary"
+
+
+@dataclass(frozen=True)
+class DayChange:
+    """One day an import or correction changes: its kind and name before and after."""
+
+    day: date
+    before: str
+    before_name: str
+    after: str
+    after_name: str
+
+
+def _kinds_of_year(session: Session, year: int) -> dict[date, tuple[str, str]]:
+    rows = session.scalars(select(CalendarDay).where(CalendarDay.day >= date(year, 1, 1),
+                                                     CalendarDay.day <= date(year, 12, 31)))
+    return {row.day: (WORKDAY if row.is_workday else HOLIDAY, row.name) for row in rows}
+
+
+def schedule_changes(session: Session, text: str) -> tuple[int, list[DayChange]]:
+    """What importing ``text`` would change in its year, day by day (nothing is written)."""
+    year, rows = parse_schedule(text)
+    before = _kinds_of_year(session, year)
+    after = {row.day: (WORKDAY if row.is_workday else HOLIDAY, row.name) for row in rows}
+    changes = [DayChange(day, *before.get(day, (ORDINARY, "")), *after.get(day, (ORDINARY, "")))
+               for day in sorted(set(before) | set(after)) if before.get(day) != after.get(day)]
+    return year, changes
+
+
+def correct_day(session: Session, day: date, kind: str, name: str) -> DayChange:
+    """Correct one day of a year the calendar knows: a holiday, a make-up working day, or ordinary again."""
+    if kind not in (HOLIDAY, WORKDAY, ORDINARY):
+        raise InvalidInput(f"kind must be holiday, workday or ordinary, not '{kind}'", field="kind")
+    if session.get(CalendarYear, day.year) is None:
+        raise InvalidInput(f"{day.year} is not in the calendar yet: import its schedule first", field="day")
+    if kind == WORKDAY and day.weekday() < 5:
+        raise InvalidInput(f"{day} is a weekday; only a weekend day can be a make-up working day", field="kind")
+    name = (name or "").strip()
+    if kind != ORDINARY and not 1 <= len(name) <= 100:
+        raise InvalidInput("name must be 1 to 100 characters", field="name")
+    row = session.get(CalendarDay, day)
+    change = DayChange(day, *((WORKDAY if row.is_workday else HOLIDAY, row.name) if row else (ORDINARY, "")),
+                       kind, name if kind != ORDINARY else "")
+    if kind == ORDINARY:
+        if row is not None:
+            session.delete(row)
+    else:
+        row = row or CalendarDay(day=day)
+        row.is_workday, row.name = kind == WORKDAY, name
+        session.add(row)
+    return change

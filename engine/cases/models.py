@@ -33,6 +33,8 @@ class Case(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     number: Mapped[str] = mapped_column(String(32), unique=True)
     item_code: Mapped[str] = mapped_column(ForeignKey("service_item.code"), index=True)
+    # The catalogue version of the item the case started with (NULL: registered before versions).
+    item_version: Mapped[int | None] = mapped_column(Integer)
     process_version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"))
     department_code: Mapped[str] = mapped_column(ForeignKey("department.code"))
     case_type: Mapped[str] = mapped_column(String(10))

@@ -4,6 +4,7 @@ The whole file is validated before anything is written: an error names the item 
 department) and the field, and the database is left as it was.
 """
 
+from datetime import datetime
 from pathlib import Path
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
@@ -19,6 +20,7 @@ from engine.catalogue.models import (
     ItemCoDepartment,
     ItemMaterial,
     ServiceItem,
+    ServiceItemVersion,
 )
 from engine.errors import CatalogueError
 from engine.validation import first_error, read_toml_file
@@ -80,6 +82,9 @@ class ItemSchema(Schema):
     higher_authority = fields.Str(load_default="", validate=validate.Length(0, 100))
     report_clock = fields.Str(load_default="suspended", validate=validate.OneOf(REPORT_CLOCKS))
     fee = fields.Str(load_default="不收费", validate=validate.Length(1, 100))
+    fee_basis = fields.Str(load_default="", validate=validate.Length(0, 300))
+    conditions = fields.Str(load_default="", validate=validate.Length(0, 2000))
+    contacts = fields.Str(load_default="", validate=validate.Length(0, 300))
     delivery_options = fields.List(
         fields.Str(validate=validate.OneOf(DELIVERY_METHODS)), required=True, validate=validate.Length(1, 2)
     )
@@ -137,40 +142,45 @@ class CatalogueSchema(Schema):
     items = fields.List(fields.Dict(), required=True, validate=validate.Length(min=1))
 
 
-def validate_catalogue(raw: dict, known_processes: set[str]) -> dict:
-    """Return the validated catalogue or raise CatalogueError naming the item and field."""
+def _load(schema: Schema, raw, label: str) -> dict:
     try:
-        top = CatalogueSchema().load(raw)
+        return schema.load(raw)
     except ValidationError as error:
         field, message = first_error(error.messages)
-        raise CatalogueError(f"catalogue: {field}: {message}", field=field) from None
-    departments = []
-    for index, dept_raw in enumerate(top["departments"]):
-        label = f"department {dept_raw.get('code', f'#{index + 1}')}"
-        try:
-            departments.append(DepartmentSchema().load(dept_raw))
-        except ValidationError as error:
-            field, message = first_error(error.messages)
-            raise CatalogueError(f"{label}: {field}: {message}", field=field) from None
+        raise CatalogueError(f"{label}: {field}: {message}", field=field) from None
+
+
+def validate_department(raw, label: str | None = None) -> dict:
+    """One department, as a file or the admin page gives it; CatalogueError names the field."""
+    code = raw.get("code") if isinstance(raw, dict) else None
+    return _load(DepartmentSchema(), raw, label or f"department {code or '?'}")
+
+
+def validate_item(raw, dept_codes, known_processes: set[str], label: str | None = None) -> dict:
+    """One item checked against the departments and deployed processes: the rule for files and pages alike."""
+    code = raw.get("code") if isinstance(raw, dict) else None
+    label = label or f"item {code or '?'}"
+    item = _load(ItemSchema(), raw, label)
+    for field, codes in (("department", [item["department"]]), ("co_departments", item["co_departments"])):
+        unknown = [code for code in codes if code not in dept_codes]
+        if unknown:
+            raise CatalogueError(f"{label}: {field}: unknown department {unknown[0]}", field=field)
+    if item["process"] not in known_processes:
+        raise CatalogueError(f"{label}: process: no deployed process '{item['process']}' "
+                             f"(known: {', '.join(sorted(known_processes)) or 'none'})", field="process")
+    return item
+
+
+def validate_catalogue(raw: dict, known_processes: set[str]) -> dict:
+    """Return the validated catalogue or raise CatalogueError naming the item and field."""
+    top = _load(CatalogueSchema(), raw, "catalogue")
+    departments = [validate_department(dept_raw, f"department {dept_raw.get('code', f'#{index + 1}')}")
+                   for index, dept_raw in enumerate(top["departments"])]
     dept_codes = [dept["code"] for dept in departments]
     if len(set(dept_codes)) != len(dept_codes):
         raise CatalogueError("catalogue: departments: a department code is used twice", field="departments")
-    items = []
-    for index, item_raw in enumerate(top["items"]):
-        label = f"item {item_raw.get('code', f'#{index + 1}')}"
-        try:
-            item = ItemSchema().load(item_raw)
-        except ValidationError as error:
-            field, message = first_error(error.messages)
-            raise CatalogueError(f"{label}: {field}: {message}", field=field) from None
-        for field, codes in (("department", [item["department"]]), ("co_departments", item["co_departments"])):
-            unknown = [code for code in codes if code not in dept_codes]
-            if unknown:
-                raise CatalogueError(f"{label}: {field}: unknown department {unknown[0]}", field=field)
-        if item["process"] not in known_processes:
-            raise CatalogueError(f"{label}: process: no deployed process '{item['process']}' "
-                                 f"(known: {', '.join(sorted(known_processes)) or 'none'})", field="process")
-        items.append(item)
+    items = [validate_item(item_raw, dept_codes, known_processes, f"item {item_raw.get('code', f'#{index + 1}')}")
+             for index, item_raw in enumerate(top["items"])]
     item_codes = [item["code"] for item in items]
     duplicate = next((code for code in item_codes if item_codes.count(code) > 1), None)
     if duplicate:
@@ -182,37 +192,54 @@ def read_catalogue_file(path: Path) -> dict:
     return read_toml_file(path, "catalogue")
 
 
-def load_catalogue(session: Session, raw: dict, known_processes: set[str]) -> dict:
+def write_department(session: Session, dept: dict) -> Department:
+    row = session.get(Department, dept["code"]) or Department(code=dept["code"])
+    row.name, row.short_name = dept["name"], dept["short_name"]
+    session.add(row)
+    session.flush()
+    return row
+
+
+def write_item(session: Session, item: dict, *, saved_by: str, now: datetime) -> ServiceItem:
+    """Write a validated item; a change makes its next version (running cases keep theirs)."""
+    row = session.get(ServiceItem, item["code"])
+    latest = session.scalar(select(ServiceItemVersion).where(ServiceItemVersion.item_code == item["code"])
+                            .order_by(ServiceItemVersion.version.desc()).limit(1)) if row else None
+    if row is not None and row.active and latest is not None and latest.snapshot == item:
+        return row  # unchanged: no new version
+    row = row or ServiceItem(code=item["code"])
+    row.name, row.department_code = item["name"], item["department"]
+    row.category, row.case_type = item["category"], item["case_type"]
+    row.legal_limit_days, row.promised_limit_days = item["legal_limit_days"], item["promised_limit_days"]
+    row.correction_window_days, row.extension_days = item["correction_window_days"], item["extension_days"]
+    row.co_review_days, row.higher_authority = item["co_review_days"], item["higher_authority"].strip()
+    row.report_clock = item["report_clock"]
+    row.fee, row.delivery_options, row.process_id = item["fee"], item["delivery_options"], item["process"]
+    row.fee_basis, row.conditions, row.contacts = item["fee_basis"], item["conditions"], item["contacts"]
+    row.legal_basis, row.result_name, row.active = item["legal_basis"], item["result_name"], True
+    row.version = (latest.version + 1) if latest is not None else 1
+    # Old rows go first: the new ones reuse their unique keys.
+    row.materials.clear()
+    row.co_departments.clear()
+    session.add(row)
+    session.flush()
+    row.materials = [ItemMaterial(position=index, **material) for index, material in enumerate(item["materials"])]
+    row.co_departments = [ItemCoDepartment(department_code=code) for code in item["co_departments"]]
+    session.add(ServiceItemVersion(item_code=row.code, version=row.version, snapshot=item, saved_at=now,
+                                   saved_by=saved_by))
+    session.flush()
+    return row
+
+
+def load_catalogue(session: Session, raw: dict, known_processes: set[str], *, saved_by: str,
+                   now: datetime) -> dict:
     """Validate and write the catalogue; items missing from it are deactivated, not deleted."""
     catalogue = validate_catalogue(raw, known_processes)
     for dept in catalogue["departments"]:
-        row = session.get(Department, dept["code"]) or Department(code=dept["code"])
-        row.name, row.short_name = dept["name"], dept["short_name"]
-        session.add(row)
-    session.flush()
-    listed = set()
+        write_department(session, dept)
     for item in catalogue["items"]:
-        listed.add(item["code"])
-        row = session.get(ServiceItem, item["code"]) or ServiceItem(code=item["code"])
-        row.name, row.department_code = item["name"], item["department"]
-        row.category, row.case_type = item["category"], item["case_type"]
-        row.legal_limit_days, row.promised_limit_days = item["legal_limit_days"], item["promised_limit_days"]
-        row.correction_window_days, row.extension_days = item["correction_window_days"], item["extension_days"]
-        row.co_review_days, row.higher_authority = item["co_review_days"], item["higher_authority"].strip()
-        row.report_clock = item["report_clock"]
-        row.fee, row.delivery_options, row.process_id = item["fee"], item["delivery_options"], item["process"]
-        row.legal_basis, row.result_name, row.active = item["legal_basis"], item["result_name"], True
-        # Old rows go first: the new ones reuse their unique keys.
-        row.materials.clear()
-        row.co_departments.clear()
-        session.add(row)
-        session.flush()
-        row.materials = [
-            ItemMaterial(position=index, **material) for index, material in enumerate(item["materials"])
-        ]
-        row.co_departments = [ItemCoDepartment(department_code=code) for code in item["co_departments"]]
-        session.add(row)
-        session.flush()
+        write_item(session, item, saved_by=saved_by, now=now)
+    listed = {item["code"] for item in catalogue["items"]}
     for row in session.scalars(select(ServiceItem).where(ServiceItem.code.not_in(listed))):
         row.active = False
     return catalogue

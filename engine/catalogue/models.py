@@ -1,7 +1,9 @@
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from engine.db import Base
+from engine.db import Base, UTCDateTime
 
 CASE_TYPES = ("即办件", "承诺件", "联办件", "上报件")
 DELIVERY_METHODS = ("pickup", "post")
@@ -41,6 +43,12 @@ class ServiceItem(Base):
     legal_basis: Mapped[str] = mapped_column(Text)
     result_name: Mapped[str] = mapped_column(String(100))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # 办事指南 text the applicant reads: 受理条件, the fee's legal basis, whom to call.
+    conditions: Mapped[str] = mapped_column(Text, default="", server_default="")
+    fee_basis: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    contacts: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    # The item's current version (ServiceItemVersion); a case records the one it started with.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     department: Mapped[Department] = relationship(lazy="joined")
     materials: Mapped[list["ItemMaterial"]] = relationship(
@@ -78,3 +86,37 @@ class ItemCoDepartment(Base):
 
     item_code: Mapped[str] = mapped_column(ForeignKey("service_item.code", ondelete="CASCADE"), primary_key=True)
     department_code: Mapped[str] = mapped_column(ForeignKey("department.code"), primary_key=True)
+
+
+class ServiceItemVersion(Base):
+    """One saved state of an item: every save that changes it adds the next version."""
+
+    __tablename__ = "service_item_version"
+    __table_args__ = (UniqueConstraint("item_code", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_code: Mapped[str] = mapped_column(ForeignKey("service_item.code", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    # The validated item as the loader takes it (the same dict a TOML file gives).
+    snapshot: Mapped[dict] = mapped_column(JSON)
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    saved_by: Mapped[str] = mapped_column(String(50))
+
+
+ATTACHMENT_KINDS = ("sample", "blank")
+
+
+class ItemAttachment(Base):
+    """A sample (示范文本) or blank form (空白表格) of an item, kept in the database with the catalogue."""
+
+    __tablename__ = "item_attachment"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_code: Mapped[str] = mapped_column(ForeignKey("service_item.code", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    uploaded_by: Mapped[str] = mapped_column(String(50))

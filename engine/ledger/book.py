@@ -47,10 +47,10 @@ class LedgerBook:
         self.context = context
         self.policy = policy or ScoringPolicy()
 
-    def load_rules(self, raw: dict) -> list[dict]:
+    def load_rules(self, raw: dict, actor: Actor = SYSTEM) -> list[dict]:
         with self.context.transaction() as session:
-            rules = load_rules(session, raw)
-            audit.record(session, actor=SYSTEM, action="ledger_rules", at=self.context.clock.now(),
+            rules = load_rules(session, raw, loaded_by=actor.username, now=self.context.clock.now())
+            audit.record(session, actor=actor, action="ledger_rules", at=self.context.clock.now(),
                          detail={"rules": len(rules)})
         return rules
 

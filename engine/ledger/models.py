@@ -1,7 +1,7 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, Numeric, String, Text
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.db import Base, UTCDateTime
@@ -29,6 +29,17 @@ class LedgerRule(Base):
     trigger: Mapped[str | None] = mapped_column(String(30), unique=True)
     source: Mapped[str] = mapped_column(String(300))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class LedgerRuleSet(Base):
+    """One loaded rule catalogue (考核规则 version N): the rules as loaded, who loaded them and when."""
+
+    __tablename__ = "ledger_rule_set"
+
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    rules: Mapped[list] = mapped_column(JSON)
+    loaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    loaded_by: Mapped[str] = mapped_column(String(50))
 
 
 class LedgerEntry(Base):

@@ -1,14 +1,15 @@
 """The rule catalogue (考核规则) as data: validated as a whole, then written."""
 
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine.errors import CatalogueError
-from engine.ledger.models import CATEGORIES, TRIGGERS, UNITS, LedgerRule
+from engine.ledger.models import CATEGORIES, TRIGGERS, UNITS, LedgerRule, LedgerRuleSet
 from engine.validation import first_error, read_toml_file
 
 DEMO_RULES = Path(__file__).with_name("rules.toml")
@@ -67,9 +68,16 @@ def read_rules_file(path: Path) -> dict:
     return read_toml_file(path, "rules")
 
 
-def load_rules(session: Session, raw: dict) -> list[dict]:
-    """Write the rules; rules missing from the file are deactivated (old entries keep them)."""
+def load_rules(session: Session, raw: dict, *, loaded_by: str, now: datetime) -> list[dict]:
+    """Write the rules as the next rule set version; rules missing from the file are deactivated
+    (old entries keep them). Loading the same rules again adds no version."""
     rules = validate_rules(raw)
+    stored = [{key: str(value) if isinstance(value, Decimal) else value for key, value in rule.items()}
+              for rule in rules]
+    latest = session.scalar(select(LedgerRuleSet).order_by(LedgerRuleSet.version.desc()).limit(1))
+    if latest is None or latest.rules != stored:
+        number = (session.scalar(select(func.max(LedgerRuleSet.version))) or 0) + 1
+        session.add(LedgerRuleSet(version=number, rules=stored, loaded_at=now, loaded_by=loaded_by))
     listed = {rule["code"] for rule in rules}
     # Triggers move between rules: clear the old holders first (the column is unique).
     for row in session.scalars(select(LedgerRule).where(LedgerRule.trigger.is_not(None))):

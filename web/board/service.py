@@ -139,3 +139,8 @@ def filter_choices() -> dict:
     return {"departments": [{"code": code, "name": name} for code, name in departments],
             "people": [{"staff_id": staff_id, "name": name, "department_code": code or ""}
                        for staff_id, name, code in people]}
+
+
+def calendar_outlook():
+    """From November: next year's schedule unknown, the open cases whose due dates are provisional."""
+    return case_engine().center_admin.outlook()

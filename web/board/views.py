@@ -35,4 +35,4 @@ def _render(filters: dict, refusal):
     # The charts' first drawing uses the API's own shape, so board.js draws and refreshes alike.
     return render_template("board/page.html", figures=figures, charts=charts, charts_json=Charts().dump(charts),
                            stopped=stopped, deliveries=deliveries, filters=filters, refusal=refusal,
-                           choices=service.filter_choices())
+                           choices=service.filter_choices(), outlook=service.calendar_outlook())
