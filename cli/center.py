@@ -66,12 +66,19 @@ def calendar_seed():
 
 
 @calendar.command("import")
-@click.argument("file", type=click.File("r", encoding="utf-8"))
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--source", default=None, help="The official notice the schedule comes from.")
 @fail_clearly
 def calendar_import(file, source):
     """Import one year's official schedule: CSV with columns date,kind,name (kind: holiday|workday)."""
-    year, days, recomputed = case_engine().import_calendar(file.read(), source or file.name)
+    from engine.errors import InvalidInput
+    from engine.validation import read_data_file
+
+    text = read_data_file(file, "calendar", InvalidInput)
+    try:
+        year, days, recomputed = case_engine().import_calendar(text, source or str(file))
+    except InvalidInput as error:
+        raise click.ClickException(f"calendar file {file}: {error.message}") from None
     click.echo(f"imported {days} days of {year}; {recomputed} provisional due dates recomputed")
 
 
