@@ -76,20 +76,26 @@ def calendar_seed():
 
 
 @calendar.command("import")
-@click.argument("file", type=click.File("r", encoding="utf-8"))
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--source", default=None, help="The official notice the schedule comes from.")
 @click.option("--preview", is_flag=True, help="Only list the days the import would change.")
 @fail_clearly
 def calendar_import(file, source, preview):
     """Import one year's official schedule: CSV with columns date,kind,name (kind: holiday|workday)."""
-    text = file.read()
-    if preview:
-        year, changes = case_engine().center_admin.preview_calendar(text)
-        click.echo(f"{year}: {len(changes)} days would change")
-        for change in changes:
-            click.echo(f"  {change.day}  {change.before} {change.before_name} -> {change.after} {change.after_name}")
-        return
-    year, days, recomputed = case_engine().import_calendar(text, source or file.name)
+    from engine.errors import InvalidInput
+    from engine.validation import read_data_file
+
+    text = read_data_file(file, "calendar", InvalidInput)
+    try:
+        if preview:
+            year, changes = case_engine().center_admin.preview_calendar(text)
+            click.echo(f"{year}: {len(changes)} days would change")
+            for change in changes:
+                click.echo(f"  {change.day}  {change.before} {change.before_name} -> {change.after} {change.after_name}")
+            return
+        year, days, recomputed = case_engine().import_calendar(text, source or str(file))
+    except InvalidInput as error:
+        raise click.ClickException(f"calendar file {file}: {error.message}") from None
     click.echo(f"imported {days} days of {year}; {recomputed} provisional due dates recomputed")
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from engine import permissions
 from engine.actor import SYSTEM, Actor
 from engine.audit import service as audit
+from engine.cases import idempotency
 from engine.cases import service as cases
 from engine.cases.documents import check_recipient
 from engine.cases.models import Case
@@ -37,11 +38,22 @@ class CaseActions:
         self.supervision = supervision
         self.case_number_prefix = case_number_prefix
 
-    def create_case(self, actor: Actor, item_code: str, applicant: dict, intake: dict) -> Case:
-        """Register an application at the window and complete its intake in one transaction."""
+    def create_case(self, actor: Actor, item_code: str, applicant: dict, intake: dict,
+                    idempotency_key: str | None = None) -> Case:
+        """Register an application at the window and complete its intake in one transaction.
+
+        With ``idempotency_key``, a retry of the same request returns the case the first made
+        (engine/cases/idempotency.py); the key is stored in the case's transaction."""
         permissions.may_register(actor).check()
+        if idempotency_key is not None:
+            idempotency_key = idempotency.check_key(idempotency_key)
+            request = idempotency.fingerprint(item_code, applicant, intake)
         applicant = cases.validate_applicant(applicant)
         with self.context.transaction() as session:
+            if idempotency_key is not None:
+                earlier = idempotency.claim(session, actor.id, idempotency_key, request, self.clock.now())
+                if earlier is not None:
+                    return earlier
             item = cases.get_item(session, item_code)
             version = latest_version(session, item.process_id)
             definition = self.work.specs.get(session, version.id)
@@ -50,6 +62,8 @@ class CaseActions:
             case = cases.new_case(item, applicant, number, version.id, actor.id, now, today)
             session.add(case)
             session.flush()
+            if idempotency_key is not None:
+                idempotency.bind(session, actor.id, idempotency_key, case.id)
             workflow, intake_task, meta = self.work.first_step(definition, item, today)
             data = validate_submission(definition.forms[meta.form], intake_task.data, intake, self.work.reserved_keys)
             commitments.check(session, case, intake_task.data, data, self.context.calendar.get(), today)

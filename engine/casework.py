@@ -5,6 +5,7 @@
 store and cache, and ``record_step``, which writes everything one step changed.
 """
 
+import logging
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -24,7 +25,7 @@ from engine.catalogue.models import Department
 from engine.context import EngineContext
 from engine.deadlines import service as deadline_service
 from engine.deadlines.states import WarningPolicy
-from engine.errors import Conflict, NotFound, ProcessDefinitionError, ProcessRuntimeError
+from engine.errors import Conflict, NotFound, ProcessDefinitionError, ProcessRuntimeError, new_reference
 from engine.ledger import service as ledger
 from engine.tasks import service as tasks
 from engine.workflow.expressions import SafeScriptEngine, UnsafeExpression
@@ -32,6 +33,8 @@ from engine.workflow.spiff_fixes import clock_in_effect
 from engine.workflow.store import Snapshot, WorkflowCache, WorkflowStore
 from engine.workflow.timers import next_timer_due
 from engine.workflow.versions import SpecCache
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -96,7 +99,10 @@ class CaseWork:
             with clock_in_effect(self.clock):
                 step()
         except (SpiffWorkflowException, UnsafeExpression) as error:
-            raise ProcessRuntimeError(f"the process could not continue: {error}") from None
+            reference = new_reference()
+            log.error("process error %s: %s", reference, error, exc_info=True)
+            raise ProcessRuntimeError(f"the process could not continue; reference {reference}",
+                                      details={"reference": reference}) from None
 
     def first_step(self, definition, item, today: date):
         """A new workflow for ``item`` run up to its first task, which must be the clerk's intake.

@@ -4,6 +4,14 @@ Every error names what was wrong (``field`` where a field is to blame) so that t
 layer can answer 4xx with a useful message and the CLI can print it.
 """
 
+import secrets
+
+
+def new_reference() -> str:
+    """A short number for a failure whose detail is for the log, not the clerk: the clerk
+    reads it out to support, who find the detail logged under it."""
+    return f"ERR-{secrets.token_hex(4).upper()}"
+
 
 class OneWindowError(Exception):
     """Base class: a refused action. Nothing was changed in the database."""
@@ -65,7 +73,10 @@ class CatalogueError(OneWindowError):
 
 
 class ProcessRuntimeError(OneWindowError):
-    """The process model could not continue (a script or decision failed); nothing changed."""
+    """The process model could not continue (a script or decision failed); nothing changed.
+
+    The message carries only a reference (``details["reference"]``): the model's expression
+    text and the exception are logged under it, never shown to the clerk."""
 
     http_status = 409
     code = "process_error"

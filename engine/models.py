@@ -2,7 +2,7 @@
 
 from engine.audit.models import AuditEntry
 from engine.calendar.models import CalendarDay, CalendarYear
-from engine.cases.models import Case, CaseCounter
+from engine.cases.models import Case, CaseCounter, IdempotencyKey
 from engine.catalogue.models import Department, ItemCoDepartment, ItemMaterial, ServiceItem
 from engine.clockstop.models import CaseExtension, ClockSuspension
 from engine.commitments.models import Commitment
@@ -20,5 +20,5 @@ __all__ = [
     "AuditEntry", "Base", "CalendarDay", "CalendarYear", "Case", "CaseCounter", "Department", "HumanTask",
     "ItemCoDepartment", "ItemMaterial", "Lease", "LedgerEntry", "LedgerRule", "ProcessVersion", "ServiceItem", "Staff", "WorkflowState", "WorkflowTask",
     "CaseRating", "Complaint", "ComplaintCounter", "Rectification", "PostAbsence", "ServiceWindow",
-    "CaseExtension", "ClockSuspension", "Commitment", "JointOpinion", "PostalParcel",
+    "CaseExtension", "ClockSuspension", "Commitment", "JointOpinion", "PostalParcel", "IdempotencyKey",
 ]

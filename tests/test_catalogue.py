@@ -142,7 +142,7 @@ def test_unreadable_files_are_refused(tmp_path):
 def test_huge_and_binary_files_are_refused_before_parsing(tmp_path):
     huge = tmp_path / "huge.toml"
     huge.write_text('center_name = "' + "x" * (6 * 1024 * 1024) + '"\n', encoding="utf-8")
-    with pytest.raises(CatalogueError, match="larger than 5 MiB"):
+    with pytest.raises(CatalogueError, match="larger than 1 MiB"):
         read_catalogue_file(huge)
     binary = tmp_path / "binary.toml"
     binary.write_bytes(b"\xff\xfe" + b"\x00" * 100)

@@ -91,6 +91,10 @@ def _variant(tmp_path, replace=None, bpmn=None, extra=None):
 @pytest.mark.parametrize("old, new, message", [
     ('intake_outcome == "reject"', "__import__('os')", "function '__import__'"),
     ('intake_outcome == "reject"', "intake_outcome.__class__", "attribute '.__class__'"),
+    # Expressions that would exhaust the machine (47 s, 1 GB, 10 GB) are refused before they run.
+    ('intake_outcome == "reject"', "sum([[1]]*99999, []) == []", "is refused: the expression would build"),
+    ('intake_outcome == "reject"', "'%0999999999d' % 1 == ''", "is refused: '%' formatting widths"),
+    ("decided_on = today()", "decided_on = ('a' * 99999).replace('a', 'a' * 99999)", "is refused: the expression"),
     ("correction_deadline = end_of_day", "import os\ncorrection_deadline = end_of_day", "only assign"),
     ("decided_on = today()", "decided_on = open('/etc/passwd')", "function 'open'"),
     (">correction_deadline</bpmn:timeDate>", ">getattr(x, 'y')</bpmn:timeDate>", "function 'getattr'"),

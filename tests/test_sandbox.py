@@ -1,5 +1,7 @@
 """Expressions and scripts run without full Python: each escape route is refused."""
 
+import re
+
 import pytest
 
 from engine.workflow.expressions import SafeEnvironment, UnsafeExpression
@@ -95,3 +97,61 @@ def test_data_keys_cannot_shadow_functions(env):
 def test_huge_comprehensions_are_stopped(env):
     with pytest.raises(UnsafeExpression):
         env.evaluate("[a for a in items for b in items for c in items]", {"items": list(range(100))})
+
+
+# -- expressions that would exhaust the machine (issue 13, point 7) -----------------------------
+
+def _measured(env, expression, data):
+    """(error message, CPU seconds, peak MiB traced) of evaluating ``expression``, which must be stopped."""
+    import time
+    import tracemalloc
+
+    tracemalloc.start()
+    started = time.thread_time()
+    with pytest.raises(UnsafeExpression) as stopped:
+        env.evaluate(expression, data)
+    seconds = time.thread_time() - started
+    peak = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
+    return str(stopped.value), seconds, peak
+
+
+@pytest.mark.parametrize("attack", [
+    "sum([[1]]*99999, [])",                       # kept one request busy 47 s
+    "'%0999999999d' % 1",                         # built 1 GB
+    "('a' * 99999).replace('a', 'a' * 99999)",    # could reach 10 GB
+])
+def test_the_three_attacks_are_refused_at_deploy(env, attack):
+    with pytest.raises(UnsafeExpression, match="is refused"):
+        env.check_expression(attack)
+    with pytest.raises(UnsafeExpression, match="is refused"):
+        env.check_script(f"x = {attack}")
+
+
+@pytest.mark.parametrize("attack, message", [
+    ("sum([[n]] * k, [])", "larger than 100000"),
+    ("sum([[n]] * 30000, [])", "sum\\(\\) adds numbers only"),
+    ("template % 1", "at most 100"),
+    ("'%*d' % (k, 1)", "at most 100"),
+    ("(s * k).replace(s, s * k)", "larger than 100000"),
+    ("s.join([s * k] * k)", "larger than 100000"),
+    ("str([[n] * k] * k)", "larger than 100000"),
+    ("[str(numbers) for x in numbers]", "more than (1000000|0.25 s)"),  # whichever bound comes first
+    ("[numbers.count(x) for x in numbers]", "more than 0.25 s"),
+])
+def test_data_driven_attacks_are_stopped_within_a_bound(env, attack, message):
+    # Not detectable at deploy (the sizes come from the case's data): stopped while running.
+    env.check_expression(attack)
+    data = {"n": 1, "k": 99999, "s": "a", "template": "%0999999999d", "numbers": list(range(10000))}
+    error, seconds, peak = _measured(env, attack, data)
+    assert re.search(message, error), error
+    assert seconds < 1.0 and peak < 16, (attack, seconds, peak)
+
+
+def test_bounded_operations_still_work(env):
+    data = {"name": "张三", "items": ["a", "b"], "days": 3}
+    assert env.evaluate("'%s：%03d' % (name, days)", data) == "张三：003"
+    assert env.evaluate("'、'.join(items) + name.replace('三', '四')", data) == "a、b张四"
+    assert env.evaluate("sum([1, 2.5, days])", data) == 6.5
+    assert env.evaluate("[0] * 10 + items * 2", data) == [0] * 10 + ["a", "b", "a", "b"]
+    env.check_expression("sum([len(i) for i in items], 0) * 100000")

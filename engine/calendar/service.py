@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from engine.calendar.models import CalendarDay, CalendarYear
 from engine.calendar.workdays import WorkCalendar
 from engine.errors import InvalidInput
+from engine.validation import MAX_DATA_FILE_BYTES
 
 PACKAGE_SOURCE = f"chinesecalendar {chinese_calendar.__version__}"
 KINDS = {"holiday": False, "workday": True}
@@ -64,6 +65,8 @@ def parse_schedule(text: str) -> tuple[int, list[ScheduleRow]]:
     ``kind`` is ``holiday`` (a day off) or ``workday`` (a weekend day declared a working
     day). Every row must belong to the same year. Errors name the line.
     """
+    if len(text) > MAX_DATA_FILE_BYTES:
+        raise InvalidInput(f"the schedule is larger than {MAX_DATA_FILE_BYTES // 1024 // 1024} MiB", field="file")
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     if reader.fieldnames is None or [f.strip() for f in reader.fieldnames] != ["date", "kind", "name"]:
         raise InvalidInput("the schedule must be CSV with the header 'date,kind,name'", field="header")

@@ -95,3 +95,18 @@ class CaseCounter(Base):
 
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     last: Mapped[int] = mapped_column(Integer)
+
+
+class IdempotencyKey(Base):
+    """A registration's ``Idempotency-Key``: a retried request gets the case its first try made.
+
+    Written in the case's own transaction: first the key (so a concurrent retry waits on it),
+    then, once the case row exists, its id; a key without a case never commits."""
+
+    __tablename__ = "idempotency_key"
+
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("service_case.id"))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

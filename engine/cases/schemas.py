@@ -6,6 +6,12 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate, valida
 
 from engine.cases.documents import HOLDERS as ID_TYPES
 from engine.cases.documents import ORGANIZATION, PERSON, document_problem
+from engine.validation import control_character_problem
+
+def _plain_text(value: str) -> None:
+    if (problem := control_character_problem(value)) is not None:
+        raise ValidationError(problem)
+
 
 PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 
@@ -15,12 +21,12 @@ class ApplicantSchema(Schema):
         unknown = RAISE
 
     kind = fields.Str(required=True, validate=validate.OneOf([PERSON, ORGANIZATION]))
-    name = fields.Str(required=True, validate=validate.Length(1, 100))
+    name = fields.Str(required=True, validate=[validate.Length(1, 100), _plain_text])
     id_type = fields.Str(required=True, validate=validate.OneOf(list(ID_TYPES)))
     id_number = fields.Str(required=True, validate=validate.Length(5, 30))
     phone = fields.Str(required=True, validate=validate.Regexp(PHONE, error="must be a mobile (11 digits) or landline number"))
-    address = fields.Str(load_default="", validate=validate.Length(0, 200))
-    contact_name = fields.Str(load_default="", validate=validate.Length(0, 50))
+    address = fields.Str(load_default="", validate=[validate.Length(0, 200), _plain_text])
+    contact_name = fields.Str(load_default="", validate=[validate.Length(0, 50), _plain_text])
 
     @validates_schema
     def _check_identity(self, data, **_):

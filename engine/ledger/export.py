@@ -6,6 +6,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from engine.exports import xlsx_row
+
 _THIN = Side(style="thin", color="999999")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _HEAD = PatternFill("solid", fgColor="DDE4EE")
@@ -13,16 +15,16 @@ _STATE_NAMES = {"active": "有效", "appealed": "复核中", "cancelled": "已�
 
 
 def _table(sheet, title: str, subtitle: str, header: list[str], rows: list[list], widths: list[int]) -> None:
-    sheet.append([title])
+    sheet.append(xlsx_row(sheet, [title]))
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(header))
     sheet["A1"].font = Font(size=16, bold=True)
     sheet["A1"].alignment = Alignment(horizontal="center")
-    sheet.append([subtitle])
+    sheet.append(xlsx_row(sheet, [subtitle]))
     sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=len(header))
     sheet["A2"].alignment = Alignment(horizontal="center")
-    sheet.append(header)
+    sheet.append(xlsx_row(sheet, header))
     for row in rows:
-        sheet.append(row)
+        sheet.append(xlsx_row(sheet, row))
     for row in sheet.iter_rows(min_row=3, max_row=sheet.max_row, max_col=len(header)):
         for cell in row:
             cell.border = _BOX
@@ -59,7 +61,7 @@ def workbook(sheet, lines: list, *, center_name: str, department_names: dict[str
         [6, 10, 22, 10, 8, 8, 8, 10, 12, 8, 40],
     )
     scores.append([])
-    scores.append(["公示期 5 个工作日。对考核结果有异议的，可向中心督查室申请复核。"])
+    scores.append(xlsx_row(scores, ["公示期 5 个工作日。对考核结果有异议的，可向中心督查室申请复核。"]))
     details = book.create_sheet("考核台账")
     _table(
         details, f"{center_name} {period.label} 考核台账明细", f"考核期间 {period.first} 至 {period.last}",

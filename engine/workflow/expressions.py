@@ -8,19 +8,22 @@ attributes starting with ``_``. Scripts may only assign: ``name = expression`` p
 
 Every text is checked once, statically, when a model is deployed (so a hostile model is
 refused before it runs) and again at evaluation (cached), and simpleeval enforces the
-same limits while evaluating.
+same limits while evaluating. Sizes, widths and time are bounded by ``bounds.BoundedEval``;
+its constant parts are evaluated under those bounds at deploy.
 """
 
 import ast
 import functools
 import threading
 
-from simpleeval import DEFAULT_OPERATORS, EvalWithCompoundTypes, InvalidExpression
+from simpleeval import DEFAULT_OPERATORS, InvalidExpression
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
+from engine.workflow.bounds import BOUNDED_OPERATORS, BoundedEval, bounded_sum, costly_constant
+
 BASE_FUNCTIONS = {
-    "len": len, "min": min, "max": max, "sum": sum, "sorted": sorted, "any": any, "all": all,
+    "len": len, "min": min, "max": max, "sum": bounded_sum, "sorted": sorted, "any": any, "all": all,
     "abs": abs, "round": round, "str": str, "int": int, "float": float, "bool": bool,
     "list": list, "dict": dict, "set": set, "tuple": tuple,
 }
@@ -51,7 +54,7 @@ _ALLOWED_NODES = (
     ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.Mod, ast.USub, ast.UAdd, ast.Not, ast.And,
     ast.Or, ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.In, ast.NotIn, ast.Is, ast.IsNot,
 )
-_OPERATORS = {op: fn for op, fn in DEFAULT_OPERATORS.items() if op in _ALLOWED_NODES}
+_OPERATORS = {op: fn for op, fn in DEFAULT_OPERATORS.items() if op in _ALLOWED_NODES} | BOUNDED_OPERATORS
 MAX_EXPRESSION_LENGTH = 4000
 
 
@@ -123,36 +126,46 @@ class SafeEnvironment(BasePythonScriptEngineEnvironment):
         self.function_names = frozenset(self.functions)
         self._local = threading.local()
 
-    def _evaluator(self, names: dict) -> EvalWithCompoundTypes:
+    def _evaluator(self, names: dict) -> BoundedEval:
         # One evaluator per thread (building one costs ~0.1 ms): simpleeval swaps its own
         # handlers while it evaluates a comprehension, so threads must not share one.
         evaluator = getattr(self._local, "evaluator", None)
         if evaluator is None:
-            evaluator = EvalWithCompoundTypes(operators=_OPERATORS, functions=self.functions, names={},
+            evaluator = BoundedEval(operators=_OPERATORS, functions=self.functions, names={},
                                               allowed_attrs=READ_ONLY_ATTRS)
             self._local.evaluator = evaluator
         evaluator.names = names
         return evaluator
 
+    def _check_cost(self, text: str, trees) -> None:
+        """Refuse a text whose constant parts alone exceed the bounds (only pure builtins are run)."""
+        for tree in trees:
+            reason = costly_constant(tree, self._evaluator({}), set(BASE_FUNCTIONS))
+            if reason is not None:
+                raise UnsafeExpression(f"'{text}' is refused: {reason}")
+
     def check_expression(self, text: str) -> None:
-        parse_expression(text, self.function_names)
+        self._check_cost(text, [parse_expression(text, self.function_names)])
 
     def check_script(self, text: str) -> None:
-        parse_script(text, self.function_names)
+        self._check_cost(text, [tree for _name, tree in parse_script(text, self.function_names)])
 
     def evaluate(self, expression, context, external_context=None):
         tree = parse_expression(expression, self.function_names)
-        names = {**(external_context or {}), **context}
+        evaluator = self._evaluator({**(external_context or {}), **context})
+        evaluator.start_budget()
         try:
-            return self._evaluator(names).eval(expression, previously_parsed=tree)
+            return evaluator.eval(expression, previously_parsed=tree)
         except InvalidExpression as error:
             raise UnsafeExpression(str(error)) from None
 
     def execute(self, script, context, external_context=None):
+        # One budget for the whole script: a long script is no way around it.
+        self._evaluator({}).start_budget()
         for name, tree in parse_script(script, self.function_names):
-            names = {**(external_context or {}), **context}
+            evaluator = self._evaluator({**(external_context or {}), **context})
             try:
-                context[name] = self._evaluator(names).eval(script, previously_parsed=tree)
+                context[name] = evaluator.eval(script, previously_parsed=tree)
             except InvalidExpression as error:
                 raise UnsafeExpression(str(error)) from None
         return True

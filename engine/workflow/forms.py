@@ -15,6 +15,7 @@ import keyword
 from jsonschema import Draft202012Validator
 
 from engine.errors import InvalidInput, ProcessDefinitionError
+from engine.validation import control_character_problem
 
 OPTIONS_KEYWORD = "x-options-from"
 CHOICE_LABELS_KEYWORD = "x-choice-labels"
@@ -90,6 +91,18 @@ def _error_field(error) -> str:
     return ".".join(path) or "form"
 
 
+def _control_characters(value, path: str = "") -> tuple[str, str] | None:
+    """(field path, problem) of the first text in a submission holding a refused control character."""
+    if isinstance(value, str):
+        problem = control_character_problem(value)
+        return None if problem is None else (path or "form", problem)
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        if (found := _control_characters(item, f"{path}.{key}" if path else str(key))) is not None:
+            return found
+    return None
+
+
 def validate_submission(schema: dict, data: dict, submitted, forbidden: frozenset[str]) -> dict:
     """Return a private deep copy of ``submitted`` if the form allows it, else raise InvalidInput."""
     if not isinstance(submitted, dict):
@@ -101,6 +114,9 @@ def validate_submission(schema: dict, data: dict, submitted, forbidden: frozense
             raise InvalidInput(f"field '{name}' {problem}", field=str(name))
         if name not in allowed:
             raise InvalidInput(f"field '{name}' is not part of this form ({', '.join(allowed)})", field=name)
+    if (refused := _control_characters(submitted)) is not None:
+        field, problem = refused
+        raise InvalidInput(f"{field} {problem}", field=field)
     validator = Draft202012Validator(resolve_options(schema, data))
     errors = sorted(validator.iter_errors(submitted), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
     if errors:

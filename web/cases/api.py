@@ -3,6 +3,8 @@ and the notice they are owed. Same rules as the pages (web.cases.views)."""
 
 from functools import wraps
 
+from flask import request
+
 from web.access import current_actor, require
 from web.api import api_blueprint
 from web.cases import back_office, back_office_schemas, schemas, service
@@ -35,14 +37,21 @@ def item(item_code):
 @require("clerk")
 @blp.arguments(schemas.NewCase)
 @blp.response(201, schemas.CaseRecord)
+@blp.doc(parameters=[{
+    "in": "header", "name": "Idempotency-Key", "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": 100, "pattern": "^[\\x21-\\x7e]+$"},
+    "description": "One key per application (e.g. a UUID): a retry with the same key and body answers with the "
+                   "case the first request made, never a second case; the same key with another body is a 422."}])
 def create(application):
     """Register an application and run its intake; the answer says which notice is due.
 
     A refused field is named in ``field`` (``applicant.id_number``, ``rejection_reasons`` …);
-    nothing is created then.
+    nothing is created then. Send an ``Idempotency-Key`` so that a retried request cannot
+    register the application twice.
     """
     actor = current_actor()
-    case = service.register(actor, application["item_code"], application["applicant"], application["intake"])
+    case = service.register(actor, application["item_code"], application["applicant"], application["intake"],
+                            request.headers.get("Idempotency-Key"))
     return service.case_view(actor, case.number)
 
 

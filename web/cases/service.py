@@ -216,10 +216,11 @@ def commitment_materials(item: ServiceItem) -> list:
     return [material for material in item.materials if material.commitment_allowed]
 
 
-def register(actor: Actor, item_code: str, applicant, intake) -> Case:
+def register(actor: Actor, item_code: str, applicant, intake, idempotency_key: str | None = None) -> Case:
     """Register an application and run its intake: the engine answers with the case
-    (accepted, waiting for a one-time notice, or not accepted) or refuses with the field."""
-    return case_engine().create_case(actor, item_code, applicant, intake)
+    (accepted, waiting for a one-time notice, or not accepted) or refuses with the field.
+    A repeated ``idempotency_key`` answers with the case its first request made."""
+    return case_engine().create_case(actor, item_code, applicant, intake, idempotency_key)
 
 
 def viewable_case(actor: Actor, number: str) -> Case:

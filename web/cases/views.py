@@ -1,6 +1,8 @@
 """The window clerk's pages: the workspace (find, window queue, new application), the
 intake form, the clerk's own cases, a case and its printable notice."""
 
+import uuid
+
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import format_date, format_datetime
 
@@ -49,7 +51,7 @@ def new(item_code):
         applicant = service.applicant_from_form(request.form)
         try:
             intake = service.intake_from_form(request.form, item)
-            case = service.register(current_actor(), item.code, applicant, intake)
+            case = service.register(current_actor(), item.code, applicant, intake, request.form.get("idempotency_key"))
         except OneWindowError as error:
             refusal = error
         else:
@@ -57,7 +59,8 @@ def new(item_code):
     page = render_template("cases/new.html", item=item, applicant=applicant, id_types=ID_TYPES,
                            regions=service.postal_regions(schema), form=request.form, refusal=refusal,
                            commitment_materials=service.commitment_materials(item),
-                           committed=service.committed_from_form(request.form))
+                           committed=service.committed_from_form(request.form),
+                           idempotency_key=request.form.get("idempotency_key") or uuid.uuid4().hex)
     return page, refusal.http_status if refusal else 200
 
 
