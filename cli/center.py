@@ -7,7 +7,9 @@ import click
 
 from cli.common import case_engine, fail_clearly, settings
 from engine.catalogue.loader import read_catalogue_file, validate_catalogue
+from engine.errors import InvalidInput
 from engine.staff.service import get_actor
+from engine.validation import read_data_file
 
 
 @click.command("upgrade")
@@ -82,9 +84,6 @@ def calendar_seed():
 @fail_clearly
 def calendar_import(file, source, preview):
     """Import one year's official schedule: CSV with columns date,kind,name (kind: holiday|workday)."""
-    from engine.errors import InvalidInput
-    from engine.validation import read_data_file
-
     text = read_data_file(file, "calendar", InvalidInput)
     try:
         if preview:
