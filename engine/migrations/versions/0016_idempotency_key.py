@@ -11,7 +11,7 @@ from alembic import op
 import engine.db
 
 revision = '0016'
-down_revision = '0010'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 
