@@ -26,6 +26,7 @@ from engine.workflow.models import ProcessVersion
 # From November the next year's official schedule is due (the State Council publishes it late in the year).
 OUTLOOK_MONTH = 11
 PROCESS_SUFFIXES = (".bpmn", ".dmn", ".json")
+FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,8 @@ class CenterAdministration:
 
     # -- the calendar -------------------------------------------------------------------
     def calendar_year(self, year: int) -> CalendarYearView:
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            raise InvalidInput(f"the calendar covers {FIRST_YEAR} to {LAST_YEAR}, not {year}", field="year")
         with self.context.session() as session:
             known = session.get(CalendarYear, year)
             days = list(session.scalars(select(CalendarDay).where(CalendarDay.day >= date(year, 1, 1),

@@ -165,7 +165,8 @@ class SetupRule(Schema):
     code = fields.Str()
     name = fields.Str()
     category = fields.Str()
-    points = fields.Decimal(as_string=True)
+    points = fields.Decimal(places=1, as_string=True, metadata={
+        "type": "string", "format": "decimal", "description": "sent as text (\"-4.0\"): exact, unlike a JSON number"})
     unit = fields.Str()
     veto = fields.Bool()
     trigger = fields.Str(allow_none=True)

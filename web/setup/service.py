@@ -27,7 +27,7 @@ LABELS = {
     "source": lazy_gettext("来源（官方通知）"), "day": lazy_gettext("日期"), "date": lazy_gettext("日期"),
     "header": lazy_gettext("表头"), "rules": lazy_gettext("规则"), "points": lazy_gettext("分值"),
     "unit": lazy_gettext("计分单位"), "veto": lazy_gettext("一票否决"), "trigger": lazy_gettext("自动记分"),
-    "toml": lazy_gettext("TOML 文件"), "role": lazy_gettext("角色"),
+    "toml": lazy_gettext("TOML 文件"), "year": lazy_gettext("年份"), "role": lazy_gettext("角色"),
 }
 MATERIAL_KEYS = ("code", "name", "mandatory", "form", "count", "commitment_allowed", "note")
 ITEM_TEXT = ("code", "name", "department", "category", "case_type", "higher_authority", "report_clock", "fee",
