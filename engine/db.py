@@ -60,8 +60,9 @@ def _engine_options(url: str) -> dict:
     if is_sqlite(url):
         return {"connect_args": {"timeout": 30, "check_same_thread": False}}
     # Ping on checkout: after PostgreSQL restarts, every pooled connection is dead, and without
-    # the ping each one failed the first request that took it. The ping is a round trip of
-    # well under a millisecond on the center's network; recycling still bounds a connection's age.
+    # the ping each one failed the first request that took it. The ping costs one round trip
+    # per checkout (lost in the noise of docs/reliability.md's measurement); recycling still
+    # bounds a connection's age.
     return {"pool_pre_ping": True, "pool_recycle": 1800}
 
 

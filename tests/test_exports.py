@@ -65,7 +65,7 @@ def test_the_ledger_export_survives_stored_control_characters_and_keeps_formulas
                                     occurred_on=date(2026, 11, 23), evidence=f"记录{index}")
                for index in range(len(HOSTILE) + 1)]
     # Rows written before input refused them (or by SQL): the export must still work.
-    stored = {entry.id: value for entry, value in zip(entries, ["迟到\x07\x0b记录", *HOSTILE])}
+    stored = {entry.id: value for entry, value in zip(entries, ["迟到\x07\x0b记录", *HOSTILE], strict=True)}
     with engine.context.transaction() as session:
         for entry_id, value in stored.items():
             session.execute(update(LedgerEntry).where(LedgerEntry.id == entry_id).values(evidence=value))

@@ -73,15 +73,14 @@ def test_two_concurrent_posts_with_one_key_make_one_case(postgres_url):
     try:
         clerk = actors(engines[0])["clerk1"]
         form = intake(engines[0], FOOD)
-        for _round in range(10):
-            key = f"race-{_round}"
+        def register(engine, key, barrier, results):
+            barrier.wait()
+            results.append(engine.create_case(clerk, FOOD, person(), form, idempotency_key=key).number)
+
+        for race in range(10):
             barrier, results = threading.Barrier(2), []
-
-            def register(engine):
-                barrier.wait()
-                results.append(engine.create_case(clerk, FOOD, person(), form, idempotency_key=key).number)
-
-            threads = [threading.Thread(target=register, args=(engine,)) for engine in engines]
+            threads = [threading.Thread(target=register, args=(engine, f"race-{race}", barrier, results))
+                       for engine in engines]
             for thread in threads:
                 thread.start()
             for thread in threads:

@@ -8,6 +8,7 @@ from engine.cases.documents import HOLDERS as ID_TYPES
 from engine.cases.documents import ORGANIZATION, PERSON, document_problem
 from engine.validation import control_character_problem
 
+
 def _plain_text(value: str) -> None:
     if (problem := control_character_problem(value)) is not None:
         raise ValidationError(problem)

@@ -4,9 +4,10 @@ simpleeval's own limits (MAX_STRING_LENGTH, MAX_COMPREHENSION_LENGTH) count only
 level: ``[[1]] * 99999`` passed them, and ``sum(that, [])`` then kept a request busy for 47 s
 inside one C call, ``'%0999999999d' % 1`` built 1 GB and a ``.replace`` could reach 10 GB.
 A value's size here counts through nesting (characters of text, elements of collections,
-digits of integers), every operation that builds something checks the size of its result
-before building it, and each evaluation has a CPU-time budget checked as the evaluator
-visits nodes, for whatever is slow without being big. A model's constant parts are
+hex digits of integers); ``+``, ``*``, ``%``, ``.replace`` and ``.join`` check the size of
+their result before building it, every literal, comprehension and call checks it after, and
+each evaluation has a CPU-time budget checked as the evaluator visits nodes, for whatever
+is slow without being big. A model's constant parts are
 evaluated the same way when it is deployed, so such a model is refused before it runs.
 """
 
