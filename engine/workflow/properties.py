@@ -24,9 +24,9 @@ from engine.errors import ProcessDefinitionError
 TASK_ROLES = ("clerk", "approver", "chief", "director")
 BACK_OFFICE_ROLES = ("approver", "chief")
 # The step that ends a suspension, the chief's answer to an extension request, a department's
-# countersigned opinion of a joint review (another department may not read it).
-RESUMED, EXTENSION_DECIDED, COUNTERSIGNED = "resumed", "extension_decided", "countersigned"
-MILESTONES = ("accepted", "notified", "decided", "delivered", "rated", COUNTERSIGNED, "suspended", RESUMED,
+# countersigned opinion of a joint review (another department may not read it), the one-time notice.
+RESUMED, EXTENSION_DECIDED, COUNTERSIGNED, NOTIFIED = "resumed", "extension_decided", "countersigned", "notified"
+MILESTONES = ("accepted", NOTIFIED, "decided", "delivered", "rated", COUNTERSIGNED, "suspended", RESUMED,
               EXTENSION_DECIDED, "extended", "commitment_closed", "dispatched")
 OUTCOMES = ("completed", "not_accepted", "withdrawn")
 CASE_STATUSES = ("已接件", "待补办", "已受理", "暂停", "正常办结", "不予受理", "不予许可", "撤销申请")
