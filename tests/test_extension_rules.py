@@ -184,3 +184,20 @@ def test_clock_actions_are_refused_at_a_step_not_declared_stoppable(engine, staf
         engine.suspend_clock(staff["zrgh_approver1"], case.number, "现场勘察", "需现场核查")
     with pytest.raises(Conflict):
         engine.request_extension(staff["zrgh_approver1"], case.number, "需补充论证")
+
+
+def test_the_director_answers_a_joint_extension_on_its_page_and_the_requester_cannot(app, engine, staff, sign_in):
+    case = accepted(engine, staff, JOINT)
+    countersign = next(task for task in engine.open_tasks(case.number) if task.department_code == "ZRGH")
+    engine.claim_task(staff["zrgh_chief"], countersign.id)
+    engine.request_extension(staff["zrgh_chief"], case.number, "规划条件需补充论证")
+    task = approval(engine, case.number)
+    chief = sign_in("zrgh_chief")
+    refused = chief.post(f"/tasks/{task.id}/complete", data={"csrf_token": chief.csrf, **APPROVE})
+    assert refused.status_code == 403
+    director = sign_in("director")
+    page = director.get(f"/tasks/{task.id}").data.decode()
+    assert "中心主任审批延期" in page and f'action="/tasks/{task.id}/complete"' in page
+    done = director.post(f"/tasks/{task.id}/complete", data={"csrf_token": director.csrf, **APPROVE})
+    assert done.status_code == 302
+    assert engine.get_case(case.number).extended_days == 15
