@@ -201,3 +201,17 @@ def test_the_director_answers_a_joint_extension_on_its_page_and_the_requester_ca
     done = director.post(f"/tasks/{task.id}/complete", data={"csrf_token": director.csrf, **APPROVE})
     assert done.status_code == 302
     assert engine.get_case(case.number).extended_days == 15
+
+
+def test_a_joint_case_waits_for_the_directors_answer_before_its_departments_go_on(engine, staff):
+    case = accepted(engine, staff, JOINT)
+    parts = {task.department_code: task for task in engine.open_tasks(case.number)}
+    for code, task in parts.items():
+        engine.claim_task(staff[f"{code.lower()}_approver1"], task.id)
+    engine.request_extension(staff["zjj_approver1"], case.number, "消防审查需补充论证")
+    opinion = {"countersign_position": "agree", "countersign_opinion": "同意"}
+    for code, task in parts.items():
+        with pytest.raises(Conflict):
+            engine.complete_task(staff[f"{code.lower()}_approver1"], task.id, opinion)
+    engine.complete_task(staff["director"], approval(engine, case.number).id, REFUSE)
+    engine.complete_task(staff["zrgh_approver1"], parts["ZRGH"].id, opinion)

@@ -145,7 +145,8 @@ def grant_extension(session: Session, case: Case, days: int) -> CaseExtension:
 
 def check_may_proceed(case: Case, row, meta, open_rows: list, definition, workflow) -> None:
     """The back office waits while its clock is stopped, and a department waits for its chief's
-    answer to its extension request: a decision must not overtake either.
+    (a joint item: every department for the director's) answer to its extension request: a decision
+    must not overtake either.
 
     Only the tasks that end them (恢复计时, the chief's answer) go on meanwhile.
     """
@@ -156,6 +157,7 @@ def check_may_proceed(case: Case, row, meta, open_rows: list, definition, workfl
         if other_meta.milestone == "resumed" and case.suspended_since is not None:
             raise Conflict(f"case {case.number} is suspended since {case.suspended_since.isoformat()}: "
                            f"end the suspension ('{other.name}') first", field="task_id")
-        if other_meta.milestone == "extension_decided" and other.department_code == row.department_code:
+        # An answer of the director (no department: a joint item's whole limit) holds every department.
+        if other_meta.milestone == "extension_decided" and other.department_code in (None, row.department_code):
             raise Conflict(f"case {case.number} has an extension request waiting for the chief representative "
                            f"('{other.name}'): it is answered first", field="task_id")
