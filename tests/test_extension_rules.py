@@ -215,3 +215,21 @@ def test_a_joint_case_waits_for_the_directors_answer_before_its_departments_go_o
             engine.complete_task(staff[f"{code.lower()}_approver1"], task.id, opinion)
     engine.complete_task(staff["director"], approval(engine, case.number).id, REFUSE)
     engine.complete_task(staff["zrgh_approver1"], parts["ZRGH"].id, opinion)
+
+
+def test_a_director_step_with_a_department_is_refused_at_deploy(engine, tmp_path):
+    import shutil
+
+    from engine.errors import ProcessDefinitionError
+    from engine.workflow.bundles import PROCESS_DIR
+
+    directory = tmp_path / "processes"
+    shutil.copytree(PROCESS_DIR, directory)
+    model = directory / "one_window.bpmn"
+    text = model.read_text("utf-8")
+    role = '<spiffworkflow:property name="role" value="director" />'
+    model.write_text(text.replace(role, role + '<spiffworkflow:property name="department" value="department_code" />'),
+                     encoding="utf-8")
+    with pytest.raises(ProcessDefinitionError) as error:
+        engine.deploy_processes(directory)
+    assert "director" in error.value.message
