@@ -132,9 +132,11 @@ class Center:
 
     def form(self, task) -> dict:
         with self.engine.session() as session:
-            item = session.get(ServiceItem, session.get(Case, task.case_id).item_code)
+            case = session.get(Case, task.case_id)
+            item = session.get(ServiceItem, case.item_code)
             mandatory = [m.code for m in item.materials if m.mandatory]
-        return forms.task_form(task.bpmn_id, self.rng, mandatory_materials=mandatory, recipient="张三",
+            fields = self.engine.specs.get(session, case.process_version_id).forms[task.form].get("properties", {})
+        return forms.task_form(forms.kind_of(fields, task.role), self.rng, mandatory_materials=mandatory, recipient="张三",
                                approve_share=0.9, withdraw_share=0.05, short_share=0.0,
                                today=self.engine.clock.today().isoformat())
 

@@ -26,10 +26,10 @@ from engine.joint import service as joint
 from engine.joint.models import OBJECT
 from engine.staff.models import Staff
 from engine.tasks.models import HumanTask
+from engine.workflow.properties import COUNTERSIGNED
 
 ACCEPTANCE, ONE_TIME_NOTICE, REJECTION = "acceptance", "one_time_notice", "rejection"
 NOTICE_KINDS = (ACCEPTANCE, ONE_TIME_NOTICE, REJECTION)
-COUNTERSIGN_FORM = "countersign.schema.json"
 
 
 def catalogue(session: Session) -> list[tuple[Department, list[ServiceItem]]]:
@@ -219,7 +219,7 @@ def hidden_countersign_tasks(session: Session, case: Case, scope: str | None) ->
     if scope is None or scope == case.department_code:
         return set()
     return set(session.scalars(select(HumanTask.id).where(HumanTask.case_id == case.id,
-                                                          HumanTask.form == COUNTERSIGN_FORM,
+                                                          HumanTask.milestone == COUNTERSIGNED,
                                                           HumanTask.department_code != scope)))
 
 

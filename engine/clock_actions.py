@@ -36,7 +36,7 @@ class ClockActions:
             open_rows = list(session.scalars(select(HumanTask).where(HumanTask.case_id == case.id,
                                                                      HumanTask.state == OPEN)))
             permissions.may_act_on_clock(actor, case, open_rows).check()
-            payload, detail = prepare(session, case)
+            payload, detail = prepare(session, case, open_rows)
             definition, workflow, snapshot = self.work.open_workflow(session, case)
             before = case.status
             event = BpmnEvent(MessageEventDefinition(message), payload=payload)
@@ -49,19 +49,23 @@ class ClockActions:
 
     def suspend_clock(self, actor: Actor, case_number: str, kind, reason) -> Case:
         """Stop the clock (第45条: hearing, inspection, testing … and 现场勘察); the notice follows."""
-        def prepare(session, case):
+        def prepare(session, case, open_rows):
             checked_kind, checked_reason = clockstop.check_suspension_request(case, kind, reason)
             payload = {"kind": checked_kind, "reason": checked_reason, "department_code": actor.department_code}
             return payload, {"kind": checked_kind, "reason": checked_reason}
         return self._send(actor, case_number, "suspend", SUSPEND_MESSAGE, prepare)
 
     def request_extension(self, actor: Actor, case_number: str, reason) -> Case:
-        """Ask the department's chief representative to extend the limit once (第42条)."""
-        def prepare(session, case):
+        """Ask the department's chief representative (a joint item: the director) to extend the limit
+        once (第42条); the request names who made it and who holds the case, who may not approve it."""
+        def prepare(session, case, open_rows):
             days = session.get(ServiceItem, case.item_code).extension_days
             row = clockstop.request_extension(session, case, actor.department_code, days, reason, actor.id,
-                                              self.work.clock.now())
-            payload = {"department_code": actor.department_code, "reason": row.reason, "days": days}
+                                              self.work.clock.now(), self.work.clock.today())
+            held_by = sorted({other.assignee_id for other in open_rows if other.assignee_id is not None
+                              and other.department_code == actor.department_code})
+            payload = {"department_code": actor.department_code, "reason": row.reason, "days": days,
+                       "requested_by": actor.id, "held_by": held_by}
             return payload, {"reason": row.reason, "days": days}
         return self._send(actor, case_number, "request_extension", EXTENSION_MESSAGE, prepare)
 

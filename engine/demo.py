@@ -18,6 +18,7 @@ DEMO_PASSWORD = "onewindow-demo"
 CLERKS = [("clerk1", "王晓燕"), ("clerk2", "刘建国"), ("clerk3", "陈美玲")]
 SUPERVISORS = [("supervisor", "赵督查")]
 ADMINS = [("admin", "系统管理员")]
+DIRECTORS = [("director", "周主任")]
 # Per department: two approvers and the chief representative (首席代表).
 DEPARTMENT_STAFF = {
     "SCJG": [("scjg_approver1", "李明"), ("scjg_approver2", "周红"), ("scjg_chief", "孙首席")],
@@ -43,6 +44,7 @@ def demo_staff() -> list[tuple[str, str, str, str | None]]:
             accounts.append((username, name, "chief" if username.endswith("_chief") else "approver", department))
     accounts += [(u, n, "supervisor", None) for u, n in SUPERVISORS]
     accounts += [(u, n, "admin", None) for u, n in ADMINS]
+    accounts += [(u, n, "director", None) for u, n in DIRECTORS]
     return accounts
 
 

@@ -14,8 +14,9 @@ from engine.actor import Actor, Cover
 from engine.cases.models import Case
 from engine.catalogue.models import ItemCoDepartment
 from engine.errors import Conflict, Forbidden, OneWindowError
-from engine.roles import ACTING_ROLES, ADMINISTERING, CHIEF, CLERK, DEPARTMENT_ROLES, SUPERVISING
+from engine.roles import ACTING_ROLES, ADMINISTERING, CHIEF, CLERK, DEPARTMENT_ROLES, DIRECTOR, SUPERVISING
 from engine.tasks.models import OPEN, HumanTask
+from engine.workflow.properties import CLOCK_STOPPABLE
 
 
 @dataclass(frozen=True)
@@ -55,8 +56,8 @@ def holds_role(actor: Actor, roles) -> bool:
 
 
 def supervises(actor: Actor) -> bool:
-    """Supervisors and administrators oversee the center (board, ledger, ratings, complaints, posts)."""
-    return actor.role in SUPERVISING
+    """Supervisors, administrators and the director oversee the center (board, ledger, ratings, complaints, posts)."""
+    return holds_role(actor, SUPERVISING)
 
 
 def require_supervisor(actor: Actor, what: str) -> None:
@@ -123,13 +124,15 @@ def opinion_scope(actor: Actor) -> str | None:
 
 
 def may_act_on_clock(actor: Actor, case: Case, open_rows: list[HumanTask]) -> Decision:
-    """Stop the clock or ask for an extension: the back office of the department the case is with."""
+    """Stop the clock or ask for an extension: the back office of the department the case is with,
+    on a step whose model declares ``clock: stoppable``."""
     if not in_back_office(actor):
         return _refused(Forbidden("only back-office approvers and chief representatives act on the clock",
                                   field="role"))
-    back_office = [row for row in open_rows if row.role == "approver"]
+    back_office = [row for row in open_rows if row.clock == CLOCK_STOPPABLE]
     if not back_office:
-        return _refused(Conflict(f"case {case.number} is not in back office (now: {case.stage or case.status})",
+        return _refused(Conflict(f"办件 {case.number} 当前环节（{case.stage or case.status}）不能暂停计时或申请延期 "
+                                 f"(case {case.number} is at no step whose clock may stop: {case.stage or case.status})",
                                  field="case_number"))
     if not any(row.department_code == actor.department_code for row in back_office):
         return _refused(Forbidden(f"case {case.number} is not with department {actor.department_code}",
@@ -140,6 +143,8 @@ def may_act_on_clock(actor: Actor, case: Case, open_rows: list[HumanTask]) -> De
 # -- tasks -----------------------------------------------------------------------------
 
 def _may_act_as(role: str, department_code: str | None, row: HumanTask) -> bool:
+    if role == DIRECTOR and row.approves_request:
+        return True  # the head of the center decides what a department's chief may not (party to it)
     return role in ACTING_ROLES.get(row.role, ()) and row.department_code in (None, department_code)
 
 
@@ -156,6 +161,8 @@ def may_see_task(actor: Actor, row: HumanTask) -> Decision:
     """The task is for the actor's role and department (or for an A post they cover today)."""
     if any(_may_act_as(cover.role, cover.department_code, row) for cover in actor.covering):
         return ALLOWED  # a B post acts as the absent A would
+    if _may_act_as(actor.role, actor.department_code, row):
+        return ALLOWED
     if actor.role not in ACTING_ROLES.get(row.role, ()):
         return _refused(Forbidden(f"task '{row.name}' is for {row.role} staff, not a {actor.role}", field="task_id"))
     if row.department_code is not None and actor.department_code != row.department_code:
@@ -173,8 +180,17 @@ def _held_by_covered(actor: Actor, row: HumanTask) -> bool:
     return row.assignee_id is not None and actor.cover_for(row.assignee_id) is not None
 
 
+def _not_party(actor: Actor, row: HumanTask) -> Decision:
+    """Nobody approves his own request: neither who made it nor who held the case when it was made."""
+    if row.is_party(actor.id):
+        return _refused(Forbidden(f"申请人或承办人不能审批自己提出的申请：'{row.name}' 由本部门其他首席代表或中心主任审批 "
+                                  f"(nobody approves a request he made or a case he holds: '{row.name}' goes to "
+                                  "another chief representative or the director)", field="task_id"))
+    return ALLOWED
+
+
 def may_claim(actor: Actor, row: HumanTask) -> Decision:
-    first = _first_refusal(may_see_task(actor, row), _open(row))
+    first = _first_refusal(may_see_task(actor, row), _open(row), _not_party(actor, row))
     if not first:
         return first
     if row.assignee_id == actor.id:
@@ -199,7 +215,7 @@ def may_unclaim(actor: Actor, row: HumanTask) -> Decision:
 
 
 def may_complete(actor: Actor, row: HumanTask) -> Decision:
-    first = _first_refusal(may_see_task(actor, row), _open(row))
+    first = _first_refusal(may_see_task(actor, row), _open(row), _not_party(actor, row))
     if not first:
         return first
     if row.assignee_id is not None and row.assignee_id != actor.id and not _held_by_covered(actor, row):

@@ -5,14 +5,19 @@ APPROVER = "approver"
 CHIEF = "chief"
 SUPERVISOR = "supervisor"
 ADMIN = "admin"
-ROLES = (CLERK, APPROVER, CHIEF, SUPERVISOR, ADMIN)
+# 中心主任: heads the center; approves a joint item's extension (行政许可法 第42条第2款) and any
+# approval a department's chief may not give because he is party to the request.
+DIRECTOR = "director"
+ROLES = (CLERK, APPROVER, CHIEF, SUPERVISOR, ADMIN, DIRECTOR)
 # Roles that belong to one department (a back-office approver, a chief representative).
 DEPARTMENT_ROLES = (APPROVER, CHIEF)
 # Who oversees the center: the board, the ledger, ratings and complaints, the A/B posts.
-SUPERVISING = (SUPERVISOR, ADMIN)
+SUPERVISING = (SUPERVISOR, ADMIN, DIRECTOR)
 # Who sets the center up: its catalogue, calendar, process versions and scoring rules.
 ADMINISTERING = (ADMIN,)
 # Who works on cases: they hold tasks, are scored in the ledger and may be complained about.
 CASE_WORKERS = (CLERK, APPROVER, CHIEF)
+# Who has a task inbox: the case workers, and the director for the approvals that are his.
+TASK_HOLDERS = (*CASE_WORKERS, DIRECTOR)
 # Which staff roles act on a task of each BPMN role (the model's ``role`` property).
-ACTING_ROLES = {"clerk": (CLERK,), "approver": (APPROVER, CHIEF), "chief": (CHIEF,)}
+ACTING_ROLES = {"clerk": (CLERK,), "approver": (APPROVER, CHIEF), "chief": (CHIEF,), "director": (DIRECTOR,)}

@@ -82,7 +82,7 @@ def _resumed(step: Step, task) -> None:
 
 def _extension_decided(step: Step, task) -> None:
     clockstop.decide_extension(step.session, step.case, task.data["extension_decision"],
-                               task.data["extension_decision_reason"], step.actor_id, step.now)
+                               task.data["extension_decision_reason"], step.actor_id, step.now, step.today)
 
 
 def _extended(step: Step, task) -> None:

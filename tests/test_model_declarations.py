@@ -42,3 +42,28 @@ def test_the_chief_answers_an_extension_with_extension_words(app, engine, staff,
     assert "批准延期" in page and "不批准延期" in page and "准予许可" not in page
     english = chief.get(f"/tasks/{decision.id}", headers={"Accept-Language": "en"}).data.decode()
     assert "Approve the extension" in english and "Refuse the extension" in english
+
+
+def test_a_countersigned_opinion_is_hidden_by_its_milestone_whatever_its_form_file(engine, staff, tmp_path):
+    """A co-reviewing department does not read the lead's countersigned form: the step is known by
+    its ``countersigned`` milestone, not by the form file the model happens to name."""
+    from engine import casefile
+
+    directory = tmp_path / "processes"
+    shutil.copytree(PROCESS_DIR, directory)
+    (directory / "forms" / "countersign.schema.json").rename(directory / "forms" / "joint_opinion.schema.json")
+    model = directory / "one_window.bpmn"
+    model.write_text(model.read_text("utf-8").replace('"countersign.schema.json"', '"joint_opinion.schema.json"'),
+                     encoding="utf-8")
+    engine.deploy_processes(directory)
+    case = engine.create_case(staff["clerk1"], "ZRGH-001", person(), intake(engine, "ZRGH-001"))
+    opinion = {"countersign_position": "agree", "countersign_opinion": "同意，符合规划条件"}
+    for task in engine.open_tasks(case.number):
+        approver = staff[f"{task.department_code.lower()}_approver1"]
+        engine.claim_task(approver, task.id)
+        engine.complete_task(approver, task.id, opinion)
+    steps = casefile.history(engine, engine.get_case(case.number), engine.case_history(case.number),
+                             staff["zjj_approver1"])
+    forms = [entry.detail.get("form") for entry in steps
+             if entry.action == "complete" and entry.task == "joint_countersign"]
+    assert len(forms) == 2 and sorted(form is None for form in forms) == [False, True]

@@ -35,8 +35,13 @@ def test_the_shipped_model_compiles_with_lanes_forms_and_properties(offline_engi
     assert set(definition.user_tasks) == {
         "intake", "issue_notice", "await_correction", "window_decision", "review", "window_pickup", "postal_dispatch",
         "confirm_delivery", "rating", "joint_countersign [child]", "lead_decision", "joint_meeting", "forward_upward",
-        "register_higher_result", "resume_clock", "approve_extension", "collect_commitment", "release_result"}
+        "register_higher_result", "resume_clock", "approve_extension", "approve_joint_extension", "collect_commitment",
+        "release_result"}
     assert definition.user_tasks["approve_extension"].role == "chief"
+    assert (definition.user_tasks["approve_joint_extension"].role,
+            definition.user_tasks["approve_joint_extension"].department) == ("director", None)
+    approvals = {meta.bpmn_id: meta.approves for meta in definition.user_tasks.values() if meta.approves}
+    assert approvals == {"approve_extension": "extension", "approve_joint_extension": "extension"}
     assert definition.user_tasks["release_result"].role == "chief"
     assert definition.user_tasks["joint_countersign [child]"].claim_required
     assert definition.user_tasks["review"].claim_required and definition.user_tasks["review"].role == "approver"

@@ -57,3 +57,22 @@ def test_a_short_seeded_simulation_reports_one_overdue_count(db_url):
         engine.db.dispose()
     assert summary["超期在办 (open and red on the board at the end)"] == str(red)
     assert summary["在办预警 (open cases yellow / red)"].endswith(f"/ {red}")
+
+
+def test_the_simulation_takes_an_approval_to_the_director_when_the_chief_asked_for_it(engine, staff, clock):
+    """The simulated center knows a step by its form and its declared parties, not by its id."""
+    from engine.simulation.run import Simulation
+    from engine.tasks.models import HumanTask
+    from tests.helpers import only_task
+
+    case = engine.create_case(staff["clerk1"], "SCJG-002", person(), intake(engine, "SCJG-002"))
+    engine.claim_task(staff["scjg_chief"], only_task(engine, case.number).id)
+    engine.request_extension(staff["scjg_chief"], case.number, "需要对经营场所补充核查")
+    simulation = Simulation(engine, clock, Settings(), write=lambda _line: None)
+    with engine.session() as session:
+        row = session.scalar(select(HumanTask).where(HumanTask.milestone == "extension_decided"))
+        case = session.get(Case, row.case_id)
+    assert simulation._kind(row, case) == "extension_decision"
+    assert simulation._approver_of(row).username == "director"
+    simulation._act(row, case)
+    assert engine.get_case(case.number).extended_days == 10

@@ -12,7 +12,7 @@ from engine.roles import ROLES
 
 # One demo account per role.
 ACCOUNTS = {"clerk": "clerk1", "approver": "scjg_approver1", "chief": "scjg_chief", "supervisor": "supervisor",
-            "admin": "admin"}
+            "admin": "admin", "director": "director"}
 SAMPLE_VALUES = {"integer": 1, "string": "ZW2026112300001", "default": "ZW2026112300001", "path": "x", "uuid": uuid.uuid4()}
 
 

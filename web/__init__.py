@@ -9,7 +9,8 @@ from engine.clock import Clock
 from engine.settings import EngineSettings
 from web.config import CONFIGS
 
-ROLE_NAMES = {"clerk": "窗口受理", "approver": "后台审批", "chief": "首席代表", "supervisor": "督查", "admin": "管理员"}
+ROLE_NAMES = {"clerk": "窗口受理", "approver": "后台审批", "chief": "首席代表", "supervisor": "督查", "admin": "管理员",
+              "director": "中心主任"}
 # Engine settings come from engine/settings.py, never from the Flask config.
 ENGINE_KEYS = ("DATABASE_URL", "CLOCK", "CASE_NUMBER_PREFIX", "CENTER_NAME")
 

@@ -77,10 +77,28 @@ def extensions(session: Session, case_id: int) -> list[CaseExtension]:
                                 .order_by(CaseExtension.requested_at, CaseExtension.id)))
 
 
+def limit_has_passed(case: Case, today: date) -> bool:
+    """The case's limit ran out: its due date is behind the day its clock stands at (a stopped
+    clock stands at the day it stopped: 第45条, the time does not run)."""
+    stands_at = min(today, case.suspended_since or today)
+    return case.due_date is not None and stands_at > case.due_date
+
+
+def _check_within_limit(case: Case, today: date, what: str, what_en: str) -> None:
+    """第42条: the extension is decided while the limit runs; once it has passed nothing is extended."""
+    if limit_has_passed(case, today):
+        due = case.due_date.isoformat()
+        raise Conflict(f"行政许可法第四十二条：延期须在办理期限内决定，办件 {case.number} 的期限已于 {due} 届满，"
+                       f"不能再{what} (Art. 42: an extension is decided within the limit; case {case.number}'s "
+                       f"limit ended on {due}, {what_en})", field="case_number")
+
+
 def request_extension(session: Session, case: Case, department_code: str, days: int, reason, actor_id: int | None,
-                      now: datetime) -> CaseExtension:
-    """A request is refused while one waits for an answer and once one was granted (第42条: once)."""
+                      now: datetime, today: date) -> CaseExtension:
+    """A request is refused while one waits for an answer, once one was granted (第42条: once) and
+    after the limit has passed."""
     reason = check_reason(reason)
+    _check_within_limit(case, today, "申请延期", "an extension can no longer be requested")
     for earlier in extensions(session, case.id):
         if earlier.decision is None:
             raise Conflict(f"case {case.number} already has an extension request waiting for the chief "
@@ -105,8 +123,11 @@ def _pending_extension(session: Session, case: Case) -> CaseExtension:
 
 
 def decide_extension(session: Session, case: Case, decision: str, reason: str, actor_id: int | None,
-                     now: datetime) -> CaseExtension:
+                     now: datetime, today: date) -> CaseExtension:
+    """Record the answer; an approval after the limit has passed is refused (a refusal still stands)."""
     row = _pending_extension(session, case)
+    if decision == "approve":
+        _check_within_limit(case, today, "批准延期", "an extension can no longer be approved")
     row.decision = APPROVED if decision == "approve" else REFUSED
     row.decision_reason, row.decided_at, row.decided_by_id = reason, now, actor_id
     return row
@@ -124,7 +145,8 @@ def grant_extension(session: Session, case: Case, days: int) -> CaseExtension:
 
 def check_may_proceed(case: Case, row, meta, open_rows: list, definition, workflow) -> None:
     """The back office waits while its clock is stopped, and a department waits for its chief's
-    answer to its extension request: a decision must not overtake either.
+    (a joint item: every department for the director's) answer to its extension request: a decision
+    must not overtake either.
 
     Only the tasks that end them (恢复计时, the chief's answer) go on meanwhile.
     """
@@ -135,6 +157,7 @@ def check_may_proceed(case: Case, row, meta, open_rows: list, definition, workfl
         if other_meta.milestone == "resumed" and case.suspended_since is not None:
             raise Conflict(f"case {case.number} is suspended since {case.suspended_since.isoformat()}: "
                            f"end the suspension ('{other.name}') first", field="task_id")
-        if other_meta.milestone == "extension_decided" and other.department_code == row.department_code:
+        # An answer of the director (no department: a joint item's whole limit) holds every department.
+        if other_meta.milestone == "extension_decided" and other.department_code in (None, row.department_code):
             raise Conflict(f"case {case.number} has an extension request waiting for the chief representative "
                            f"('{other.name}'): it is answered first", field="task_id")

@@ -13,6 +13,7 @@ from engine.deadlines.board import counts_by_department
 from engine.deadlines.states import RED, YELLOW
 from engine.ledger.models import LedgerEntry
 from engine.tasks.models import COMPLETED, HumanTask
+from engine.workflow.properties import NOTIFIED
 
 WEEKDAYS = "一二三四五六日"
 
@@ -60,7 +61,7 @@ def figures(session, first: date, last: date) -> Figures:
     result.received = session.scalar(select(func.count()).where(*between(Case.received_at)))
     result.accepted = session.scalar(select(func.count()).where(*between(Case.accepted_at)))
     result.notices = session.scalar(select(func.count()).select_from(HumanTask).where(
-        HumanTask.bpmn_id == "issue_notice", HumanTask.state == COMPLETED, *between(HumanTask.closed_at)))
+        HumanTask.milestone == NOTIFIED, HumanTask.state == COMPLETED, *between(HumanTask.closed_at)))
     decided = session.execute(select(Case.decided_at, Case.due_date, Case.case_type, Case.accepted_on)
                               .where(*between(Case.decided_at))).all()
     result.decided = len(decided)

@@ -1,6 +1,6 @@
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, String, text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.db import Base, UTCDateTime
@@ -31,6 +31,9 @@ class HumanTask(Base):
     # The step's milestone and clock properties (engine.workflow.properties), as the model declares them.
     milestone: Mapped[str | None] = mapped_column(String(30))
     clock: Mapped[str | None] = mapped_column(String(20))
+    # An approval step (the model's ``approves``): the staff ids party to the request it decides,
+    # written ",3,7," so a queue can leave it out in SQL; None for a step that approves nothing.
+    request_parties: Mapped[str | None] = mapped_column(Text)
     state: Mapped[str] = mapped_column(String(10))
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -40,3 +43,16 @@ class HumanTask(Base):
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     deadline_state: Mapped[str] = mapped_column(String(10), default="normal", server_default="normal")
     deadline_state_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def approves_request(self) -> bool:
+        return self.request_parties is not None
+
+    def is_party(self, staff_id: int | None) -> bool:
+        """``staff_id`` made the request this step approves, or held the case when it was made."""
+        return staff_id is not None and self.request_parties is not None and f",{staff_id}," in self.request_parties
+
+
+def party_list(staff_ids) -> str:
+    """The ``request_parties`` value of a set of staff ids."""
+    return "," + "".join(f"{staff_id}," for staff_id in sorted(set(staff_ids) - {None}))

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from engine.actor import Actor
 from engine.cases.models import Case
 from engine.errors import Forbidden, NotFound, ProcessDefinitionError
-from engine.roles import ACTING_ROLES
-from engine.tasks.models import CANCELLED, COMPLETED, OPEN, HumanTask
+from engine.roles import ACTING_ROLES, DIRECTOR
+from engine.tasks.models import CANCELLED, COMPLETED, OPEN, HumanTask, party_list
 
 
 def check_task_id(task_id) -> None:
@@ -85,13 +85,22 @@ def sync_human_tasks(session: Session, case_id: int, workflow, definition, now: 
         if department is not None and not department_exists(session, department):
             raise ProcessDefinitionError(f"task '{meta.bpmn_id}' routes to unknown department '{department}'")
         due = evaluate(task, meta.due) if meta.due else None
+        parties = request_parties(evaluate(task, meta.approves), meta) if meta.approves else None
         row = HumanTask(id=task_id, case_id=case_id, bpmn_id=meta.bpmn_id, name=meta.name, role=meta.role,
                         department_code=department, form=meta.form, claim_required=meta.claim_required,
-                        milestone=meta.milestone, clock=meta.clock,
+                        milestone=meta.milestone, clock=meta.clock, request_parties=parties,
                         state=OPEN, created_at=now, due_date=as_date(due, meta))
         session.add(row)
         open_rows.append(row)
     return open_rows
+
+
+def request_parties(request, meta) -> str:
+    """Who is party to the request an approval step decides: the request (a message payload the
+    engine sent) names who made it (``requested_by``) and who held the case then (``held_by``)."""
+    if not isinstance(request, dict) or "requested_by" not in request:
+        raise ProcessDefinitionError(f"task '{meta.bpmn_id}': approves must name a request the engine sent")
+    return party_list([request["requested_by"], *request.get("held_by", [])])
 
 
 def as_date(value, meta) -> date | None:
@@ -109,6 +118,8 @@ def _queue_condition(role: str, department_code: str | None):
     task_roles = [task_role for task_role, staff_roles in ACTING_ROLES.items() if role in staff_roles]
     if not task_roles:
         return None
+    if role == DIRECTOR:  # his own steps, and every approval a department's chief may be party to
+        return or_(HumanTask.role.in_(task_roles), HumanTask.request_parties.is_not(None))
     if department_code is None:
         return HumanTask.role.in_(task_roles)
     return and_(HumanTask.role.in_(task_roles), HumanTask.department_code == department_code)
@@ -127,4 +138,7 @@ def queue(session: Session, actor: Actor, *, mine: bool = False, limit: int = 20
         if not conditions:
             raise Forbidden(f"a {actor.role} has no task queue", field="role")
         statement = statement.where(or_(*conditions))
+    # Nobody is offered the approval of a request he made or a case he held (engine.permissions).
+    statement = statement.where(or_(HumanTask.request_parties.is_(None),
+                                    ~HumanTask.request_parties.contains(f",{actor.id},")))
     return list(session.scalars(statement.order_by(HumanTask.due_date.nulls_last(), HumanTask.created_at).limit(limit)))

@@ -5,7 +5,9 @@ the engine does the bookkeeping. User tasks carry ``role``, ``form`` and optiona
 ``department`` (expression naming the department queue), ``due`` (expression giving the
 task's due date), ``claim`` (``required``: the task must be claimed first) and ``clock``
 (``stoppable``: while this back-office step is open, the case's clock may be stopped or an
-extension asked for). Any task may carry ``case_status`` (the case's status once it
+extension asked for) and ``approves`` (expression giving the request this step approves, the
+payload its requester sent: nobody decides a request he is party to, ``engine.permissions``).
+A task of role ``director`` (中心主任) has no department. Any task may carry ``case_status`` (the case's status once it
 completes) and ``milestone`` (what its completion records: the task that ends a
 suspension is the one marked ``resumed``, the chief's answer to an extension request
 ``extension_decided``); end events carry ``outcome``. ``ledger`` names a scoring-ledger
@@ -19,11 +21,12 @@ from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask as UserTaskMixin
 
 from engine.errors import ProcessDefinitionError
 
-TASK_ROLES = ("clerk", "approver", "chief")
+TASK_ROLES = ("clerk", "approver", "chief", "director")
 BACK_OFFICE_ROLES = ("approver", "chief")
-# The step that ends a suspension, and the chief's answer to an extension request.
-RESUMED, EXTENSION_DECIDED = "resumed", "extension_decided"
-MILESTONES = ("accepted", "notified", "decided", "delivered", "rated", "countersigned", "suspended", RESUMED,
+# The step that ends a suspension, the chief's answer to an extension request, a department's
+# countersigned opinion of a joint review (another department may not read it), the one-time notice.
+RESUMED, EXTENSION_DECIDED, COUNTERSIGNED, NOTIFIED = "resumed", "extension_decided", "countersigned", "notified"
+MILESTONES = ("accepted", NOTIFIED, "decided", "delivered", "rated", COUNTERSIGNED, "suspended", RESUMED,
               EXTENSION_DECIDED, "extended", "commitment_closed", "dispatched")
 OUTCOMES = ("completed", "not_accepted", "withdrawn")
 CASE_STATUSES = ("已接件", "待补办", "已受理", "暂停", "正常办结", "不予受理", "不予许可", "撤销申请")
@@ -31,9 +34,10 @@ CLOCK_STOPPABLE = "stoppable"
 CLOCK_KINDS = (CLOCK_STOPPABLE,)
 # Ledger triggers a model may fire (engine.ledger.models.TRIGGERS lists every trigger).
 LEDGER_TRIGGERS = ("deemed_acceptance",)
-USER_TASK_PROPERTIES = {"role", "form", "department", "due", "claim", "clock", "case_status", "milestone", "ledger"}
+USER_TASK_PROPERTIES = {"role", "form", "department", "due", "claim", "clock", "approves", "case_status",
+                         "milestone", "ledger"}
 OTHER_PROPERTIES = {"case_status", "milestone", "outcome", "ledger"}
-EXPRESSION_PROPERTIES = ("department", "due")
+EXPRESSION_PROPERTIES = ("department", "due", "approves")
 _CHOICES = {"milestone": MILESTONES, "outcome": OUTCOMES, "ledger": LEDGER_TRIGGERS, "case_status": CASE_STATUSES,
             "clock": CLOCK_KINDS}
 
@@ -53,6 +57,7 @@ class UserTaskMeta:
     claim_required: bool
     milestone: str | None = None
     clock: str | None = None
+    approves: str | None = None
 
 
 def task_meta(task_spec, forms: dict) -> UserTaskMeta | None:
@@ -79,6 +84,8 @@ def task_meta(task_spec, forms: dict) -> UserTaskMeta | None:
         raise ProcessDefinitionError(f"{where}: claim may only be 'required'")
     if "clock" in props and role not in BACK_OFFICE_ROLES:
         raise ProcessDefinitionError(f"{where}: only a back-office step (role {BACK_OFFICE_ROLES}) may set clock")
+    if role == "director" and props.get("department"):
+        raise ProcessDefinitionError(f"{where}: the director (中心主任) heads the center, a task of his has no department")
     return UserTaskMeta(task_spec.bpmn_id, task_spec.bpmn_name or task_spec.bpmn_id, role, form,
                         props.get("department"), props.get("due"), props.get("claim") == "required",
-                        props.get("milestone"), props.get("clock"))
+                        props.get("milestone"), props.get("clock"), props.get("approves"))

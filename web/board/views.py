@@ -5,6 +5,7 @@ from flask import Blueprint, render_template, request
 
 from engine.cases.stats import DEFAULT_DAYS
 from engine.errors import OneWindowError
+from engine.roles import SUPERVISING
 from web.access import require
 from web.board import service
 from web.board.schemas import Charts, Deliveries
@@ -14,7 +15,7 @@ NO_FILTERS = {"department": None, "state": None, "staff_id": None, "days": DEFAU
 
 
 @bp.route("/")
-@require("supervisor", "admin")
+@require(*SUPERVISING)
 def page():
     """Filters from the query string: department, state (red / yellow), staff_id, days (chart window)."""
     args = request.args

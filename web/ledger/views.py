@@ -9,12 +9,12 @@ from sqlalchemy import select
 
 from engine.catalogue.models import Department
 from engine.errors import OneWindowError
-from engine.roles import SUPERVISING
+from engine.roles import ROLES, SUPERVISING
 from web.access import case_engine, current_actor, require
 from web.ledger import service
 
 bp = Blueprint("ledger", __name__, url_prefix="/ledger")
-EVERYONE = ("clerk", "approver", "chief", "supervisor", "admin")
+EVERYONE = ROLES
 
 
 @bp.route("/")

@@ -1,7 +1,7 @@
 """Task inboxes and the task form: claim, unclaim, complete (every role's steps)."""
 
 from engine.permissions import task_actions
-from engine.roles import CASE_WORKERS
+from engine.roles import TASK_HOLDERS
 from web.access import current_actor, require
 from web.api import api_blueprint
 from web.tasks import schemas, service
@@ -12,7 +12,7 @@ blp = api_blueprint("tasks_api", __name__, "/tasks",
 
 
 @blp.route("")
-@require(*CASE_WORKERS)
+@require(*TASK_HOLDERS)
 @blp.arguments(schemas.TaskQueueQuery, location="query")
 @blp.response(200, schemas.TaskRow(many=True))
 def queue(arguments):
@@ -21,7 +21,7 @@ def queue(arguments):
 
 
 @blp.route("/<task_id>")
-@require(*CASE_WORKERS)
+@require(*TASK_HOLDERS)
 @blp.response(200, schemas.TaskDetail)
 def task(task_id):
     """A task, its form (JSON Schema with the choices filled in) and its case."""
@@ -32,7 +32,7 @@ def task(task_id):
 
 
 @blp.route("/<task_id>/claim", methods=["POST"])
-@require(*CASE_WORKERS)
+@require(*TASK_HOLDERS)
 @blp.response(200, schemas.TaskRow)
 def claim(task_id):
     """Take the task from the queue: it is yours alone until you complete or release it."""
@@ -40,7 +40,7 @@ def claim(task_id):
 
 
 @blp.route("/<task_id>/unclaim", methods=["POST"])
-@require(*CASE_WORKERS)
+@require(*TASK_HOLDERS)
 @blp.response(200, schemas.TaskRow)
 def unclaim(task_id):
     """Release the task to the queue (its holder, or the department's chief representative)."""
@@ -48,7 +48,7 @@ def unclaim(task_id):
 
 
 @blp.route("/<task_id>/complete", methods=["POST"])
-@require(*CASE_WORKERS)
+@require(*TASK_HOLDERS)
 @blp.arguments(schemas.TaskFormFields)
 @blp.response(200, schemas.TaskCompletion)
 def complete(form, task_id):

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 
 from engine.errors import OneWindowError
 from engine.permissions import acting_for, task_actions
-from engine.roles import CASE_WORKERS
+from engine.roles import TASK_HOLDERS
 from web.access import current_actor, require
 from web.cases import back_office
 from web.tasks import forms, service
@@ -32,14 +32,14 @@ def helpers():
 
 
 @bp.route("/")
-@require(*CASE_WORKERS)
+@require(*TASK_HOLDERS)
 def inbox():
     mine = request.args.get("mine") == "1"
     return render_template("tasks/inbox.html", rows=service.inbox(current_actor(), mine), mine=mine)
 
 
 @bp.route("/<task_id>")
-@require(*CASE_WORKERS)
+@require(*TASK_HOLDERS)
 def task(task_id):
     return _task_page(task_id)
 
@@ -71,13 +71,13 @@ def _back_to(task_id) -> str:
 
 
 @bp.route("/<task_id>/claim", methods=["POST"])
-@require(*CASE_WORKERS)
+@require(*TASK_HOLDERS)
 def claim(task_id):
     return _assign(task_id, service.claim, "已认领：%(case)s %(task)s")
 
 
 @bp.route("/<task_id>/unclaim", methods=["POST"])
-@require(*CASE_WORKERS)
+@require(*TASK_HOLDERS)
 def unclaim(task_id):
     return _assign(task_id, service.unclaim, "已退回待办队列：%(case)s %(task)s")
 
@@ -92,7 +92,7 @@ def _assign(task_id, action, message: str):
 
 
 @bp.route("/<task_id>/complete", methods=["POST"])
-@require(*CASE_WORKERS)
+@require(*TASK_HOLDERS)
 def complete(task_id):
     actor = current_actor()
     detail = service.task_detail(actor, task_id)
