@@ -3,14 +3,14 @@
 A model says *what* a step means through ``spiffworkflow:properties`` on its elements;
 the engine does the bookkeeping. User tasks carry ``role``, ``form`` and optionally
 ``department`` (expression naming the department queue), ``due`` (expression giving the
-task's due date), ``claim`` (``required``: the task must be claimed first) and ``clock``
+task's due date), ``claim`` (``required``: the task must be claimed first), ``clock``
 (``stoppable``: while this back-office step is open, the case's clock may be stopped or an
-extension asked for) and ``approves`` (expression giving the request this step approves, the
-payload its requester sent: nobody decides a request he is party to, ``engine.permissions``).
-A task of role ``director`` (中心主任) has no department. Any task may carry ``case_status`` (the case's status once it
-completes) and ``milestone`` (what its completion records: the task that ends a
-suspension is the one marked ``resumed``, the chief's answer to an extension request
-``extension_decided``); end events carry ``outcome``. ``ledger`` names a scoring-ledger
+extension asked for; at no other step) and ``approves`` (expression giving the request this
+step decides, the payload the engine sent with it: nobody decides a request he is party to,
+``engine.permissions``). A task of role ``director`` (中心主任) has no department. Any task
+may carry ``case_status`` (the case's status once it completes) and ``milestone`` (what its
+completion records: the task that ends a suspension is the one marked ``resumed``, the answer
+to an extension request ``extension_decided``, a joint review's opinion ``countersigned``); end events carry ``outcome``. ``ledger`` names a scoring-ledger
 trigger: when the task completes, the clerk who registered the case is charged by the rule
 the center binds to that trigger. Every value is checked when a model is deployed.
 """
