@@ -20,6 +20,7 @@ from engine.catalogue.models import Department, ServiceItem
 from engine.staff.models import Staff
 from engine.tasks import service as tasks
 from engine.tasks.models import HumanTask
+from engine.workflow.facts import case_facts
 from engine.workflow.forms import resolve_options
 
 # Audit actions that are steps of the case (the deadline sweep's state changes are not).
@@ -65,7 +66,8 @@ class TaskDetail:
     assignee_name: str | None
     completed_by_name: str | None
     form: dict
-    data: dict
+    data: dict  # the task's own data, which its form is checked against
+    facts: dict  # the case's facts, whichever (sub)process the task runs in
     steps: list[CaseStep]
     records: casefile.BackOfficeRecords
 
@@ -140,6 +142,7 @@ def task_detail(engine, task_id: str, actor: Actor) -> TaskDetail:
             else:
                 data = dict(workflow.data if workflow.is_completed() else workflow.last_task.data)
             form = resolve_options(definition.forms[row.form], data)
+            facts = case_facts(workflow)
     return TaskDetail(task=row, case=case, item_name=item.name, department_name=department.name,
                       assignee_name=names.get(row.assignee_id), completed_by_name=names.get(row.completed_by_id),
-                      form=form, data=data, steps=steps, records=records)
+                      form=form, data=data, facts=facts, steps=steps, records=records)
