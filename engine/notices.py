@@ -11,6 +11,7 @@ Nothing here changes a case.
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from SpiffWorkflow.util.task import TaskState
 from sqlalchemy.orm import Session
 
 from engine import casefile
@@ -125,8 +126,6 @@ def _deadline(value) -> date | None:
 def _one_time_rounds(session: Session, case: Case, workflow, engine) -> list[dict]:
     """Each one-time notice as issued (the model's ``notified`` steps, in order), then the one
     being printed now if that step is open."""
-    from SpiffWorkflow.util.task import TaskState
-
     issued_at = {entry.task_id: entry.at for entry in audit.case_history(session, case.id)
                  if entry.action == "complete"}
     rounds = []
@@ -200,10 +199,10 @@ def notice_due(notices: list[Notice]) -> Notice | None:
     return next((notice for notice in reversed(notices) if notice.kind in INTAKE_NOTICES), None)
 
 
-def one(notices: list[Notice], kind: str, index: int) -> Notice:
+def one(notices: list[Notice], number: str, kind: str, index: int) -> Notice:
     """The ``index``-th (from 1) notice of ``kind``; NotFound when the case has none such."""
     for notice in notices:
         if notice.kind == kind and notice.index == index:
             return notice
-    raise NotFound(f"此办件没有第 {index} 份{TITLES.get(kind, kind)} (case {notices[0].case_number if notices else ''} "
+    raise NotFound(f"此办件没有第 {index} 份{TITLES.get(kind, kind)} (case {number} "
                    f"has no {kind} notice number {index})", field="index")

@@ -21,7 +21,7 @@ BAD_ID = "110105194912310021"  # a well-formed 居民身份证 number with a wro
 def app(app):
     """The cases API on the app even while web/__init__.py does not register it."""
     from web.api import api
-    from web.cases.api import blp
+    from web.window.api import blp
 
     if "cases_api" not in app.blueprints:
         api.register_blueprint(blp)  # the Api was initialised on this app last
@@ -50,7 +50,7 @@ def _form(client, received, *, applicant=None, acceptable="yes", **extra) -> dic
 def _register(client, engine, *, missing=0, **extra) -> str:
     received = intake(engine, FOOD, missing=missing)["received_materials"]
     response = client.post(f"/cases/new/{FOOD}", data=_form(client, received, **extra))
-    assert response.status_code == 302, response.data.decode()[:800]
+    assert response.status_code == 303, response.data.decode()[:800]
     return response.location.rsplit("/", 1)[1]
 
 

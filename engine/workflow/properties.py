@@ -5,7 +5,8 @@ the engine does the bookkeeping. User tasks carry ``role``, ``form`` and optiona
 ``department`` (expression naming the department queue), ``due`` (expression giving the
 task's due date), ``claim`` (``required``: the task must be claimed first) and ``clock``
 (``stoppable``: while this back-office step is open, the case's clock may be stopped or an
-extension asked for). Any task may carry ``case_status`` (the case's status once it
+extension asked for) and ``opinions`` (``weighed``: the step decides on the countersigned opinions,
+so its page points out the objections). Any task may carry ``case_status`` (the case's status once it
 completes) and ``milestone`` (what its completion records: the task that ends a
 suspension is the one marked ``resumed``, the chief's answer to an extension request
 ``extension_decided``); end events carry ``outcome``. ``ledger`` names a scoring-ledger
@@ -29,13 +30,15 @@ OUTCOMES = ("completed", "not_accepted", "withdrawn")
 CASE_STATUSES = ("已接件", "待补办", "已受理", "暂停", "正常办结", "不予受理", "不予许可", "撤销申请")
 CLOCK_STOPPABLE = "stoppable"
 CLOCK_KINDS = (CLOCK_STOPPABLE,)
+OPINIONS_WEIGHED = "weighed"
 # Ledger triggers a model may fire (engine.ledger.models.TRIGGERS lists every trigger).
 LEDGER_TRIGGERS = ("deemed_acceptance",)
-USER_TASK_PROPERTIES = {"role", "form", "department", "due", "claim", "clock", "case_status", "milestone", "ledger"}
+USER_TASK_PROPERTIES = {"role", "form", "department", "due", "claim", "clock", "opinions", "case_status", "milestone",
+                        "ledger"}
 OTHER_PROPERTIES = {"case_status", "milestone", "outcome", "ledger"}
 EXPRESSION_PROPERTIES = ("department", "due")
 _CHOICES = {"milestone": MILESTONES, "outcome": OUTCOMES, "ledger": LEDGER_TRIGGERS, "case_status": CASE_STATUSES,
-            "clock": CLOCK_KINDS}
+            "clock": CLOCK_KINDS, "opinions": (OPINIONS_WEIGHED,)}
 
 
 def properties_of(task_spec) -> dict[str, str]:
@@ -53,6 +56,7 @@ class UserTaskMeta:
     claim_required: bool
     milestone: str | None = None
     clock: str | None = None
+    weighs_opinions: bool = False
 
 
 def task_meta(task_spec, forms: dict) -> UserTaskMeta | None:
@@ -81,4 +85,4 @@ def task_meta(task_spec, forms: dict) -> UserTaskMeta | None:
         raise ProcessDefinitionError(f"{where}: only a back-office step (role {BACK_OFFICE_ROLES}) may set clock")
     return UserTaskMeta(task_spec.bpmn_id, task_spec.bpmn_name or task_spec.bpmn_id, role, form,
                         props.get("department"), props.get("due"), props.get("claim") == "required",
-                        props.get("milestone"), props.get("clock"))
+                        props.get("milestone"), props.get("clock"), props.get("opinions") == OPINIONS_WEIGHED)
