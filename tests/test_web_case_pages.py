@@ -6,7 +6,7 @@ forms answer a POST with 303. SQLite and PostgreSQL."""
 from datetime import date
 
 from engine.clock import local_datetime
-from tests.helpers import intake, only_task, person
+from tests.helpers import full_materials, intake, only_task, person
 
 FOOD_LICENCE = "SCJG-002"  # 承诺件 of SCJG, 10 working days
 
@@ -86,3 +86,43 @@ def test_forms_answer_a_post_with_303(app, engine, staff, sign_in):
             "received_materials": intake(engine, code)["received_materials"]}
     created = clerk.post(f"/cases/new/{code}", data=form)
     assert created.status_code == 303 and created.location.startswith("/cases/ZW")
+
+
+def test_every_notice_stays_printable_as_issued(app, engine, staff, sign_in, clock):
+    form = intake(engine, FOOD_LICENCE, missing=2)
+    case = engine.create_case(staff["clerk1"], FOOD_LICENCE, person(), form)
+    clerk = sign_in("clerk1")
+    page = clerk.get(f"/cases/{case.number}").data.decode()
+    assert "已出具的通知书" in page and "（待确认出具）" in page
+    engine.complete_task(staff["clerk1"], only_task(engine, case.number).id, {})
+    clock.set(local_datetime(date(2026, 11, 24), 10))
+    one_more = form["received_materials"] + full_materials(engine, FOOD_LICENCE)[-2:-1]
+    engine.complete_task(staff["clerk1"], only_task(engine, case.number).id,
+                         {"correction_action": "submit", "received_materials": one_more, "material_defects": []})
+    engine.complete_task(staff["clerk1"], only_task(engine, case.number).id, {})
+    engine.complete_task(staff["clerk1"], only_task(engine, case.number).id, {
+        "correction_action": "submit", "received_materials": full_materials(engine, FOOD_LICENCE),
+        "material_defects": []})
+    engine.suspend_clock(staff["scjg_approver1"], case.number, "检验", "送省级检验机构检验")
+    page = clerk.get(f"/cases/{case.number}").data.decode()
+    given = page.split('class="panel notices-given"')[1].split("</section>")[0]
+    for path in ("one_time_notice/1", "one_time_notice/2", "acceptance/1", "suspension/1"):
+        assert f"/cases/{case.number}/notices/{path}" in given
+    assert "一次性告知书 #1" in given and "一次性告知书 #2" in given and "（待确认出具）" not in given
+    first = clerk.get(f"/cases/{case.number}/notices/one_time_notice/1").data.decode()
+    second = clerk.get(f"/cases/{case.number}/notices/one_time_notice/2").data.decode()
+    missing = full_materials(engine, FOOD_LICENCE)[-2:]
+    assert first.count('class="missing"') == 2 and second.count('class="missing"') == 1
+    assert "2026年11月23日" in first and "2026年11月24日" in second
+    api = clerk.get(f"/api/v1/cases/{case.number}/notices/one_time_notice/2").json
+    assert [m["code"] for m in api["missing_materials"]] == missing[1:] and api["correction_deadline_final"]
+    assert [(n["kind"], n["index"]) for n in clerk.get(f"/api/v1/cases/{case.number}").json["notices"]] == [
+        ("one_time_notice", 1), ("one_time_notice", 2), ("acceptance", 1), ("suspension", 1)]
+    assert clerk.get(f"/cases/{case.number}/notices/one_time_notice/3").status_code == 404
+    assert clerk.get(f"/cases/{case.number}/notices/rejection/1").status_code == 404
+
+
+def test_the_history_shows_no_empty_transitions_nor_doubled_labels(app, engine, staff, sign_in):
+    case, review = suspended_case(engine, staff)
+    page = sign_in("clerk1").get(f"/cases/{case.number}").data.decode()
+    assert "已受理 → 已受理" not in page and "暂停计时 · 暂停计时" not in page
