@@ -126,3 +126,15 @@ def test_the_history_shows_no_empty_transitions_nor_doubled_labels(app, engine, 
     case, review = suspended_case(engine, staff)
     page = sign_in("clerk1").get(f"/cases/{case.number}").data.decode()
     assert "已受理 → 已受理" not in page and "暂停计时 · 暂停计时" not in page
+
+
+def test_the_correction_form_shows_only_the_sections_that_apply(app, engine, staff, sign_in):
+    clerk = sign_in("clerk1")
+    for code, committable in ((FOOD_LICENCE, True), ("SCJG-001", False)):
+        case = engine.create_case(staff["clerk1"], code, person(), intake(engine, code, missing=1))
+        engine.complete_task(staff["clerk1"], only_task(engine, case.number).id, {})
+        page = clerk.get(f"/tasks/{only_task(engine, case.number).id}").data.decode()
+        form = page.split('class="task-form"')[1].split("</form>")[0]
+        assert form.count('data-shown-when="correction_action=submit"') == 2 + committable
+        assert form.count('data-shown-when="correction_action=withdraw"') == 1
+        assert ('name="committed_materials.0.code"' in form) is committable

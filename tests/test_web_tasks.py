@@ -457,11 +457,13 @@ def test_posted_forms_become_the_json_the_engine_checks(app):
         fields = forms.fields_of(resolve_options(schema, data), data)
         widgets = {field.key: field.widget for field in fields}
         assert widgets == {"received_materials": "checkboxes", "material_defects": "rows", "acceptable": "checkbox",
-                           "rejection_reasons": "textarea", "delivery_method": "radio", "postal_address": "group",
-                           "committed_materials": "rows"}
-        committed = next(field for field in fields if field.key == "committed_materials")
+                           "rejection_reasons": "textarea", "delivery_method": "radio", "postal_address": "group"}
+        # neither M01 nor M02 may be committed: no 容缺 section
+        committable = [{**data["materials"][0], "commitment_allowed": True}]
+        committed = next(field for field in forms.fields_of(resolve_options(schema, data), {**data, "materials": committable})
+                         if field.key == "committed_materials")
         assert [child.widget for child in committed.children] == ["select", "date"]
-        assert committed.children[0].options == []  # neither M01 nor M02 may be committed
+        assert [code for code, _label in committed.children[0].options] == ["M01"]
         assert fields[0].options == [("M01", "M01 申请书"), ("M02", "M02")]
         by_key = {field.key: field for field in fields}
         assert by_key["postal_address"].required_when == [("结果送达方式", "邮寄送达")]
@@ -470,14 +472,13 @@ def test_posted_forms_become_the_json_the_engine_checks(app):
         blank = forms.submission(fields, MultiDict([("delivery_method", "pickup"), ("postal_address.recipient", " "),
                                                     ("material_defects.0.code", ""), ("rejection_reasons", "")]))
         assert blank == {"received_materials": [], "material_defects": [], "acceptable": False,
-                         "delivery_method": "pickup", "committed_materials": []}
+                         "delivery_method": "pickup"}
         filled = forms.submission(fields, MultiDict([
             ("received_materials", "M01"), ("received_materials", "M02"), ("acceptable", "true"),
             ("material_defects.3.code", "M02"), ("material_defects.3.problem", "复印件不清晰"),
             ("material_defects.0.code", "M01"), ("material_defects.0.problem", "未签字"),
             ("delivery_method", "post"), ("postal_address.recipient", "张三"), ("postal_address.region", "same_city")]))
         assert filled == {"received_materials": ["M01", "M02"], "acceptable": True, "delivery_method": "post",
-                          "committed_materials": [],
                           "material_defects": [{"code": "M01", "problem": "未签字"}, {"code": "M02", "problem": "复印件不清晰"}],
                           "postal_address": {"recipient": "张三", "region": "same_city"}}
         assert forms.field_title(fields, "postal_address.region") == "邮寄地址 › 寄达范围"
