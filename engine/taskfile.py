@@ -161,7 +161,8 @@ def task_detail(engine, task_id: str, actor: Actor) -> TaskDetail:
             else:
                 data = dict(workflow.data if workflow.is_completed() else workflow.last_task.data)
             form = resolve_options(definition.forms[row.form], data)
-            weighs = any(meta.weighs_opinions for meta in definition.user_tasks.values() if meta.bpmn_id == row.bpmn_id)
+            weighs = any(meta.weighs_opinions for meta in definition.user_tasks.values()
+                         if meta.bpmn_id == row.bpmn_id)
             facts = case_facts(workflow)
             held_by = _held_by(session, case, row, definition, workflow) if task is not None else None
     return TaskDetail(task=row, case=case, item_name=item.name, department_name=department.name,

@@ -63,11 +63,11 @@ def _init_web(app: Flask) -> None:
     limiter.init_app(app)
     i18n.init_app(app)
     auth_views.init_app(app)
-    for module in (window_views, back_office_views, tasks_views, board_views, ledger_views, public_views, supervision_views,
-                   posts_views):
+    for module in (window_views, back_office_views, tasks_views, board_views, ledger_views, public_views,
+                   supervision_views, posts_views):
         app.register_blueprint(module.bp)
-    api.init_app(app, [auth_api.blp, tasks_api.blp, window_api.blp, back_office_api.blp, board_api.blp, ledger_api.blp, public_api.blp,
-                       supervision_api.blp, posts_api.blp])
+    api.init_app(app, [auth_api.blp, tasks_api.blp, window_api.blp, back_office_api.blp, board_api.blp,
+                       ledger_api.blp, public_api.blp, supervision_api.blp, posts_api.blp])
     errors.register(app)
     app.jinja_env.globals.update(current_actor=current_actor, languages=i18n.LANGUAGES, role_names=ROLE_NAMES,
                                  get_locale=get_locale)
