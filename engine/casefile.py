@@ -1,6 +1,6 @@
 """The case file, as pages and the API read it: the catalogue to choose from, finding a case,
 a clerk's own cases, its history, the records the back office and delivery left on it, and
-which written notice it is owed. It reads the domain packages; who may read it is decided
+the notices (engine.notices composes them). It reads the domain packages; who may read it is decided
 in engine.permissions.
 
 Nothing here changes a case.
@@ -28,8 +28,6 @@ from engine.staff.models import Staff
 from engine.tasks.models import HumanTask
 from engine.workflow.properties import COUNTERSIGNED
 
-ACCEPTANCE, ONE_TIME_NOTICE, REJECTION = "acceptance", "one_time_notice", "rejection"
-NOTICE_KINDS = (ACCEPTANCE, ONE_TIME_NOTICE, REJECTION)
 
 
 def catalogue(session: Session) -> list[tuple[Department, list[ServiceItem]]]:
@@ -113,21 +111,6 @@ def history(engine, case: Case, entries: list[AuditEntry], actor: Actor) -> list
             action=entry.action, task_id=entry.task_id, task=step, task_name=steps.get(step),
             before_status=entry.before_status, after_status=entry.after_status, detail=detail))
     return out
-
-
-def notice_kind(case: Case, data: dict) -> str | None:
-    """Which written notice the applicant is owed at the window (行政许可法 第32条).
-
-    Not acceptable → 不予受理通知书; accepted (also when deemed accepted) → 受理通知书;
-    the last completeness check found missing or defective materials → 一次性告知书.
-    """
-    if case.outcome == "not_accepted":
-        return REJECTION
-    if case.accepted_on is not None:
-        return ACCEPTANCE
-    if data.get("intake_outcome") == "notice":
-        return ONE_TIME_NOTICE
-    return None
 
 
 # -- the back office's records of a case: opinions, clock stops, extensions, commitments, parcel --

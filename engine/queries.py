@@ -11,6 +11,7 @@ from engine.cases.models import Case
 from engine.casework import CaseWork
 from engine.tasks import service as tasks
 from engine.tasks.models import HumanTask
+from engine.workflow.facts import case_facts
 from engine.workflow.forms import resolve_options
 from engine.workflow.models import ProcessVersion
 from engine.workflow.versions import latest_version
@@ -50,12 +51,7 @@ class CaseQueries:
         with self.session() as session:
             case = cases.find_case(session, number)
             with self.reading_workflow(session, case) as (_definition, workflow):
-                ready = workflow.get_tasks(state=TaskState.READY, manual=True)
-                if ready:
-                    return dict(ready[0].data)
-                if workflow.is_completed():
-                    return dict(workflow.data)
-                return dict(workflow.last_task.data) if workflow.last_task else {}
+                return case_facts(workflow)
 
     def case_diagram(self, number: str) -> dict:
         """The case's BPMN (of the version it runs on) and which elements are done or current."""

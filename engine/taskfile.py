@@ -15,11 +15,14 @@ from sqlalchemy import select
 from engine import casefile, masking, permissions
 from engine.actor import Actor
 from engine.audit import service as audit
+from engine.clockstop import service as clockstop
+from engine.errors import Conflict
 from engine.cases.models import Case
 from engine.catalogue.models import Department, ServiceItem
 from engine.staff.models import Staff
 from engine.tasks import service as tasks
-from engine.tasks.models import HumanTask
+from engine.tasks.models import OPEN, HumanTask
+from engine.workflow.facts import case_facts
 from engine.workflow.forms import resolve_options
 
 # Audit actions that are steps of the case (the deadline sweep's state changes are not).
@@ -65,9 +68,12 @@ class TaskDetail:
     assignee_name: str | None
     completed_by_name: str | None
     form: dict
-    data: dict
+    data: dict  # the task's own data, which its form is checked against
+    facts: dict  # the case's facts, whichever (sub)process the task runs in
     steps: list[CaseStep]
     records: casefile.BackOfficeRecords
+    held_by: HumanTask | None = None  # the open task this one must wait for (恢复计时, the chief's answer)
+    weighs_opinions: bool = False  # the model's step that decides on the countersigned opinions
 
 
 def _staff_names(session, ids) -> dict[int, str]:
@@ -121,6 +127,21 @@ def case_steps(session, case: Case, definition, actor: Actor) -> list[CaseStep]:
     return steps
 
 
+def _held_by(session, case: Case, row: HumanTask, definition, workflow) -> HumanTask | None:
+    """The open task a decision must wait for, asked of the engine's own rule (engine.clockstop), so the
+    page can say so before anyone submits."""
+    if row.state != OPEN:
+        return None
+    meta = definition.user_tasks[workflow.get_task_from_id(UUID(row.id)).task_spec.name]
+    for other in session.scalars(select(HumanTask).where(HumanTask.case_id == case.id, HumanTask.state == OPEN,
+                                                         HumanTask.id != row.id)):
+        try:
+            clockstop.check_may_proceed(case, row, meta, [other], definition, workflow)
+        except Conflict:
+            return other
+    return None
+
+
 def task_detail(engine, task_id: str, actor: Actor) -> TaskDetail:
     """Everything a task page shows to ``actor`` (who may see the task). ``engine`` is the CaseEngine."""
     with engine.session() as session:
@@ -140,6 +161,11 @@ def task_detail(engine, task_id: str, actor: Actor) -> TaskDetail:
             else:
                 data = dict(workflow.data if workflow.is_completed() else workflow.last_task.data)
             form = resolve_options(definition.forms[row.form], data)
+            weighs = any(meta.weighs_opinions for meta in definition.user_tasks.values()
+                         if meta.bpmn_id == row.bpmn_id)
+            facts = case_facts(workflow)
+            held_by = _held_by(session, case, row, definition, workflow) if task is not None else None
     return TaskDetail(task=row, case=case, item_name=item.name, department_name=department.name,
                       assignee_name=names.get(row.assignee_id), completed_by_name=names.get(row.completed_by_id),
-                      form=form, data=data, steps=steps, records=records)
+                      form=form, data=data, facts=facts, steps=steps, records=records,
+                      held_by=held_by, weighs_opinions=weighs)

@@ -2,8 +2,9 @@
 
 A clerk takes an incomplete application and prints the one-time notice, the applicant
 returns with the missing material, an approver claims and approves, the clerk posts the
-result with a waybill, the supervisor sees the board and the case. The server is the real
-`onewindow serve` in its own process; screenshots of every page go to test-artifacts/.
+result with a waybill, the supervisor sees the board and the case; a joint case is countersigned;
+an approver stops and resumes the clock and asks for more time, the chief approves. The server is
+the real `onewindow serve` in its own process; screenshots of every page go to test-artifacts/browser/.
 """
 
 import os
@@ -196,6 +197,7 @@ def test_a_joint_case_countersigned_by_two_departments(server, browser):
     co.page.goto(f"{server}/cases/{number}")
     seen_by_co = co.page.content()
     assert "暂不同意" in seen_by_co and "符合控制性详细规划" not in seen_by_co
+    co.shot("10a-joint-case-seen-by-the-co-department")
 
     lead = Person(browser, server, "zrgh_approver1")
     lead.open_task(number)
@@ -211,3 +213,66 @@ def test_a_joint_case_countersigned_by_two_departments(server, browser):
     lead.submit_task_form()
     lead.page.goto(f"{server}/cases/{number}")
     assert "准予" in lead.page.content() and "会签意见" in lead.page.content()
+
+
+def test_the_clock_stopped_resumed_and_extended(server, browser):
+    """An approver stops the clock (the decision form then waits), resumes it from the 恢复计时 page,
+    asks for more time; the chief approves; the clerk prints the 延期告知书 from the case's notices."""
+    clerk = Person(browser, server, "clerk3")
+    page = clerk.page
+    page.goto(f"{server}/cases/new/SCJG-002")
+    page.fill("input[name='applicant.name']", "赵小红")
+    page.fill("input[name='applicant.id_number']", resident_id(serial="456"))
+    page.fill("input[name='applicant.phone']", "13912345679")
+    materials = page.locator("input[name=received_materials]")
+    for index in range(materials.count()):
+        materials.nth(index).check()
+    page.check("input[name=acceptable]")
+    page.check("input[name=delivery_method][value=pickup]")
+    page.click("form.intake button[type=submit]")
+    page.wait_for_load_state()
+    number = page.locator("h1").inner_text().split()[1]
+
+    approver = Person(browser, server, "scjg_approver2")
+    approver.open_task(number)
+    approver.page.click("form[action$='/claim'] button")
+    approver.page.wait_for_load_state()
+    approver.page.select_option("form.suspend-form select[name=kind]", "现场勘察")
+    approver.page.fill("form.suspend-form textarea[name=reason]", "约定现场勘察经营场所")
+    approver.page.click("form.suspend-form button[type=submit]")
+    approver.page.wait_for_load_state()
+    assert "暂停计时中" in approver.page.content()
+    assert approver.page.locator("form.task-form button[type=submit]").count() == 0
+    approver.shot("11-review-while-the-clock-is-stopped")
+
+    approver.page.click(".held-by a")  # to 恢复计时
+    approver.page.wait_for_load_state()
+    content = approver.page.content()
+    assert "本环节结束的暂停计时" in content and "✓ 已收" in content and "窗口领取" in content
+    approver.shot("12-resume-clock")
+    approver.page.fill("[name=resume_note]", "现场勘察完毕")
+    approver.submit_task_form()
+
+    approver.open_task(number)
+    approver.page.fill("form.extension-form textarea[name=reason]", "现场发现新问题需要核查。")
+    approver.page.click("form.extension-form button[type=submit]")
+    approver.page.wait_for_load_state()
+    chief = Person(browser, server, "scjg_chief")
+    chief.page.goto(f"{server}/tasks/")
+    chief.page.click(f"tr:has-text('{number}'):has-text('延期') >> text={number}")
+    chief.page.wait_for_load_state()
+    content = chief.page.content()
+    assert "待审批的延期申请" in content and "批准延期" in content and "✓ 已收" in content
+    chief.page.check("input[name=extension_decision][value=approve]")
+    chief.page.fill("[name=extension_decision_reason]", "同意延期")
+    chief.shot("13-extension-decision")
+    chief.submit_task_form()
+
+    page.goto(f"{server}/cases/{number}")
+    assert "已出具的通知书" in page.content()
+    clerk.shot("14-case-with-its-notices")
+    page.click(f"a[href='/cases/{number}/notices/extension/1']")
+    page.wait_for_load_state()
+    assert "因现场发现新问题需要核查，经本机关负责人批准" in page.content()
+    clerk.shot("15-extension-notice")
+    print(f"screenshots in {ARTIFACTS}")

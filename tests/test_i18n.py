@@ -36,13 +36,14 @@ def test_every_message_has_its_english():
     assert not missing, f"no English for: {missing}"
 
 
-def test_the_window_pages_and_notices_in_english(sign_in, engine):
+def test_the_window_pages_in_english_and_the_notice_in_chinese(sign_in, engine):
     clerk = sign_in("clerk1")
     clerk.get("/lang/en")
     assert "New application: choose the service item" in clerk.get("/cases/").data.decode()
     case = engine.create_case(engine_actor(engine, "clerk1"), "SCJG-002", person(), intake(engine, "SCJG-002"))
     notice = clerk.get(f"/cases/{case.number}/notice").data.decode()
-    assert "This office promises a decision by" in notice and "（印章）" not in notice
+    # An official notice prints in Chinese whatever the interface language (issue 19, point 10).
+    assert "本机关承诺于" in notice and "（印章）" in notice and "This office promises" not in notice
     assert "Application materials" in clerk.get(f"/cases/{case.number}").data.decode()
 
 

@@ -21,7 +21,7 @@ BAD_ID = "110105194912310021"  # a well-formed 居民身份证 number with a wro
 def app(app):
     """The cases API on the app even while web/__init__.py does not register it."""
     from web.api import api
-    from web.cases.api import blp
+    from web.window.api import blp
 
     if "cases_api" not in app.blueprints:
         api.register_blueprint(blp)  # the Api was initialised on this app last
@@ -50,7 +50,7 @@ def _form(client, received, *, applicant=None, acceptable="yes", **extra) -> dic
 def _register(client, engine, *, missing=0, **extra) -> str:
     received = intake(engine, FOOD, missing=missing)["received_materials"]
     response = client.post(f"/cases/new/{FOOD}", data=_form(client, received, **extra))
-    assert response.status_code == 302, response.data.decode()[:800]
+    assert response.status_code == 303, response.data.decode()[:800]
     return response.location.rsplit("/", 1)[1]
 
 
@@ -107,7 +107,7 @@ def test_a_complete_application_is_accepted_with_an_acceptance_notice(sign_in, e
     assert f'href="/cases/{number}/notice"' in page and "打印受理通知书" in page
     assert "王晓燕" in page and "收件登记" in page and "2026-11-23 09:00" in page  # China time, not UTC
     notice = _text(clerk.get(f"/cases/{number}/notice"))
-    assert 'class="notice' in notice and "window.print()" in notice and 'class="primary no-print"' in notice
+    assert 'class="notice' in notice and "data-print" in notice and 'class="primary no-print"' in notice
     assert "受理通知书" in notice and "一次性告知书" not in notice and number in notice
     assert "示范市政务服务中心" in notice and "食品经营许可（新办）" in notice and "张三" in notice
     assert "2026年11月23日" in notice and "2026年12月7日" in notice and "10 个工作日" in notice

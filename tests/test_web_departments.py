@@ -14,7 +14,9 @@ from tests.test_web_access import _guarded_routes
 
 OBJECT_PARAMETERS = {"number", "case_number", "task_id"}
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
-RECORDS_NOT_YET_MADE = {"/api/v1/cases/<number>/parcel", "/cases/<number>/clock-notice/<kind>/<int:index>"}
+RECORDS_NOT_YET_MADE = {"/api/v1/cases/<number>/parcel", "/cases/<number>/clock-notice/<kind>/<int:index>",
+                        "/cases/<number>/notices/<kind>/<int:index>",
+                        "/api/v1/cases/<number>/notices/<kind>/<int:index>"}
 
 
 def _object_routes(app, role):

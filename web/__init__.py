@@ -42,10 +42,10 @@ def _init_web(app: Flask) -> None:
     from web.access import csrf, current_actor
     from web.auth import api as auth_api
     from web.auth import views as auth_views
+    from web.back_office import api as back_office_api
+    from web.back_office import views as back_office_views
     from web.board import api as board_api
     from web.board import views as board_views
-    from web.cases import api as cases_api
-    from web.cases import views as cases_views
     from web.ledger import api as ledger_api
     from web.ledger import views as ledger_views
     from web.limits import limiter
@@ -60,16 +60,18 @@ def _init_web(app: Flask) -> None:
     from web.supervision import views as supervision_views
     from web.tasks import api as tasks_api
     from web.tasks import views as tasks_views
+    from web.window import api as window_api
+    from web.window import views as window_views
 
     csrf.init_app(app)
     limiter.init_app(app)
     i18n.init_app(app)
     auth_views.init_app(app)
-    for module in (cases_views, tasks_views, board_views, ledger_views, public_views, supervision_views,
-                   posts_views, setup_views, setup_center_views):
+    for module in (window_views, back_office_views, tasks_views, board_views, ledger_views, public_views,
+                   supervision_views, posts_views, setup_views, setup_center_views):
         app.register_blueprint(module.bp)
-    api.init_app(app, [auth_api.blp, tasks_api.blp, cases_api.blp, board_api.blp, ledger_api.blp, public_api.blp,
-                       supervision_api.blp, posts_api.blp, setup_api.blp])
+    api.init_app(app, [auth_api.blp, tasks_api.blp, window_api.blp, back_office_api.blp, board_api.blp,
+                       ledger_api.blp, public_api.blp, supervision_api.blp, posts_api.blp, setup_api.blp])
     errors.register(app)
     failures.register(app)
     app.jinja_env.globals.update(current_actor=current_actor, languages=i18n.LANGUAGES, role_names=ROLE_NAMES,

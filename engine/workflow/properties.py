@@ -5,12 +5,14 @@ the engine does the bookkeeping. User tasks carry ``role``, ``form`` and optiona
 ``department`` (expression naming the department queue), ``due`` (expression giving the
 task's due date), ``claim`` (``required``: the task must be claimed first), ``clock``
 (``stoppable``: while this back-office step is open, the case's clock may be stopped or an
-extension asked for; at no other step) and ``approves`` (expression giving the request this
-step decides, the payload the engine sent with it: nobody decides a request he is party to,
-``engine.permissions``). A task of role ``director`` (中心主任) has no department. Any task
-may carry ``case_status`` (the case's status once it completes) and ``milestone`` (what its
-completion records: the task that ends a suspension is the one marked ``resumed``, the answer
-to an extension request ``extension_decided``, a joint review's opinion ``countersigned``); end events carry ``outcome``. ``ledger`` names a scoring-ledger
+extension asked for; at no other step), ``opinions`` (``weighed``: the step decides on the
+countersigned opinions, so its page points out the objections) and ``approves`` (expression
+giving the request this step decides, the payload the engine sent with it: nobody decides a
+request he is party to, ``engine.permissions``). A task of role ``director`` (中心主任) has no
+department. Any task may carry ``case_status`` (the case's status once it completes) and
+``milestone`` (what its completion records: the task that ends a suspension is the one marked
+``resumed``, the answer to an extension request ``extension_decided``, a joint review's opinion
+``countersigned``); end events carry ``outcome``. ``ledger`` names a scoring-ledger
 trigger: when the task completes, the clerk who registered the case is charged by the rule
 the center binds to that trigger. Every value is checked when a model is deployed.
 """
@@ -32,14 +34,15 @@ OUTCOMES = ("completed", "not_accepted", "withdrawn")
 CASE_STATUSES = ("已接件", "待补办", "已受理", "暂停", "正常办结", "不予受理", "不予许可", "撤销申请")
 CLOCK_STOPPABLE = "stoppable"
 CLOCK_KINDS = (CLOCK_STOPPABLE,)
+OPINIONS_WEIGHED = "weighed"
 # Ledger triggers a model may fire (engine.ledger.models.TRIGGERS lists every trigger).
 LEDGER_TRIGGERS = ("deemed_acceptance",)
-USER_TASK_PROPERTIES = {"role", "form", "department", "due", "claim", "clock", "approves", "case_status",
-                         "milestone", "ledger"}
+USER_TASK_PROPERTIES = {"role", "form", "department", "due", "claim", "clock", "opinions", "approves",
+                        "case_status", "milestone", "ledger"}
 OTHER_PROPERTIES = {"case_status", "milestone", "outcome", "ledger"}
 EXPRESSION_PROPERTIES = ("department", "due", "approves")
 _CHOICES = {"milestone": MILESTONES, "outcome": OUTCOMES, "ledger": LEDGER_TRIGGERS, "case_status": CASE_STATUSES,
-            "clock": CLOCK_KINDS}
+            "clock": CLOCK_KINDS, "opinions": (OPINIONS_WEIGHED,)}
 
 
 def properties_of(task_spec) -> dict[str, str]:
@@ -58,6 +61,7 @@ class UserTaskMeta:
     milestone: str | None = None
     clock: str | None = None
     approves: str | None = None
+    weighs_opinions: bool = False
 
 
 def task_meta(task_spec, forms: dict) -> UserTaskMeta | None:
@@ -88,4 +92,5 @@ def task_meta(task_spec, forms: dict) -> UserTaskMeta | None:
         raise ProcessDefinitionError(f"{where}: the director (中心主任) heads the center, a task of his has no department")
     return UserTaskMeta(task_spec.bpmn_id, task_spec.bpmn_name or task_spec.bpmn_id, role, form,
                         props.get("department"), props.get("due"), props.get("claim") == "required",
-                        props.get("milestone"), props.get("clock"), props.get("approves"))
+                        props.get("milestone"), props.get("clock"), props.get("approves"),
+                        props.get("opinions") == OPINIONS_WEIGHED)

@@ -1,7 +1,9 @@
 """The clock panel of a back-office task page: 暂停计时 and 申请延期 forms where the step allows
-them, the case's suspension and extension history, and what a 恢复计时 or 延期审批 task decides."""
+them, the case's suspension and extension history, what a 恢复计时 or 延期审批 task decides, and
+why a decision waits (the clock is stopped, or the chief has yet to answer an extension request)."""
 
 from dataclasses import dataclass
+from datetime import date
 
 from flask import request
 
@@ -9,9 +11,9 @@ from engine import casefile, permissions
 from engine.actor import Actor
 from engine.errors import OneWindowError
 from engine.taskfile import TaskDetail
-from engine.tasks.models import OPEN
+from engine.tasks.models import OPEN, HumanTask
 from engine.workflow.properties import CLOCK_STOPPABLE, EXTENSION_DECIDED, RESUMED
-from web.cases.back_office import SUSPENSION_CHOICES, may_extend
+from web.back_office.service import SUSPENSION_CHOICES, may_extend
 
 SUSPEND, EXTEND = "suspend", "extension"
 
@@ -28,6 +30,8 @@ class ClockPanel:
     refused_form: str | None
     refusal: OneWindowError | None
     values: dict
+    held_by: HumanTask | None  # the open task this step's form waits for
+    held_since: date | None  # when the clock stopped, if that is why it waits
 
 
 def clock_panel(actor: Actor, detail: TaskDetail, refused: tuple[str, OneWindowError] | None) -> ClockPanel:
@@ -42,4 +46,6 @@ def clock_panel(actor: Actor, detail: TaskDetail, refused: tuple[str, OneWindowE
                       ending=open_suspension if task.milestone == RESUMED else None,
                       deciding=pending if task.milestone == EXTENSION_DECIDED else None,
                       refused_form=refused[0] if refused else None, refusal=refused[1] if refused else None,
-                      values=dict(request.form) if refused else {})
+                      values=dict(request.form) if refused else {}, held_by=detail.held_by,
+                      held_since=detail.case.suspended_since if detail.held_by is not None
+                      and detail.held_by.milestone == RESUMED else None)

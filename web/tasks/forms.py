@@ -57,6 +57,8 @@ class Field:
     max_items: int | None = None
     must_be_true: bool = False
     required_when: list[tuple[str, str]] = field(default_factory=list)
+    # "field=value" choices under which the field applies (the schema's if/then); empty: always
+    shown_when: list[str] = field(default_factory=list)
     children: list["Field"] = field(default_factory=list)
 
 
@@ -79,12 +81,13 @@ def _title(key: str, node: dict) -> str:
     return gettext(title) if title else key
 
 
-def _conditions(schema: dict) -> dict[str, list[tuple[str, object]]]:
-    """``allOf`` if/then rules: field -> [(other field, value)] that make it required."""
+def _conditions(schema: dict, part: str = "required") -> dict[str, list[tuple[str, object]]]:
+    """``allOf`` if/then rules: field -> [(other field, value)] under which it is required (``part``
+    "required"), or under which it applies at all (``part`` "properties": named in ``then.properties``)."""
     found: dict[str, list[tuple[str, object]]] = {}
     for rule in schema.get("allOf", []):
         condition = rule.get("if", {}).get("properties", {})
-        for name in rule.get("then", {}).get("required", []):
+        for name in rule.get("then", {}).get(part, []):
             for other, test in condition.items():
                 if "const" in test:
                     found.setdefault(name, []).append((other, test["const"]))
@@ -96,25 +99,36 @@ def fields_of(schema: dict, data: dict, *, nested: bool = False) -> list[Field]:
     properties = schema.get("properties", {})
     required = set(schema.get("required", []))
     conditions = _conditions(schema)
+    applies = {key: conditions.get(key, []) + found for key, found in _conditions(schema, "properties").items()}
     fields = []
     for key, node in properties.items():
         item = _field(key, node, data, nested)
-        if key == COMMITTED_MATERIALS:
-            _only_commitment_materials(item, data)
+        if key == COMMITTED_MATERIALS and not _only_commitment_materials(item, data):
+            continue  # nothing of this item may be accepted on a commitment: no 容缺 section
         item.required = key in required
         item.required_when = [(_title(other, properties.get(other, {})), choice_label(value, properties.get(other),
                                                                                        data))
                               for other, value in conditions.get(key, [])]
+        item.shown_when = [f"{other}={_token(value)}" for other, value in applies.get(key, conditions.get(key, []))]
         fields.append(item)
     return fields
 
 
-def _only_commitment_materials(item: Field, data: dict) -> None:
-    """容缺 rows offer only the materials the service guide allows on commitment (the engine refuses others)."""
+def _token(value) -> str:
+    """A choice as the page's inputs send it (booleans as true/false)."""
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
+
+
+def _only_commitment_materials(item: Field, data: dict) -> bool:
+    """容缺 rows offer only the materials the service guide allows on commitment (the engine refuses
+    others); False when there is none."""
     allowed = {m.get("code") for m in data.get("materials") or [] if isinstance(m, dict) and m.get("commitment_allowed")}
+    offered = False
     for child in item.children:
         if child.key == "code":
             child.options = [(value, label) for value, label in child.options if value in allowed]
+            offered = bool(child.options)
+    return offered
 
 
 def _field(key: str, node: dict, data: dict, nested: bool) -> Field:

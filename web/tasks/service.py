@@ -106,7 +106,7 @@ def materials(data: dict) -> list[dict]:
 
 def case_summary(actor: Actor, detail: queries.TaskDetail) -> dict:
     """The case as the task page and the API show it to ``actor`` (JSON-ready)."""
-    case, data = detail.case, masking.form_values(actor, detail.data)
+    case, data = detail.case, masking.form_values(actor, detail.facts)
     return {
         "number": case.number, "status": case.status, "stage": case.stage, "case_type": case.case_type,
         "item_code": case.item_code, "item_name": detail.item_name,

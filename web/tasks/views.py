@@ -3,14 +3,14 @@
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import format_datetime
+from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 
 from engine.errors import OneWindowError
 from engine.permissions import acting_for, task_actions
 from engine.roles import TASK_HOLDERS
 from web.access import current_actor, require
-from web.cases import back_office
+from web.back_office import service as back_office
 from web.tasks import forms, service
 from web.tasks.clock import EXTEND, SUSPEND, clock_panel
 
@@ -24,6 +24,7 @@ TASK_STATE_LABELS = {"open": "待办", "completed": "已办结", "cancelled": "�
 @bp.context_processor
 def helpers():
     return {"local_time": lambda value: format_datetime(value, "yyyy-MM-dd HH:mm") if value else "",
+            "long_date": lambda value: format_date(value, "long") if value else "",
             "deadline_label": lambda state: _(DEADLINE_LABELS.get(state, state)),
             "step_label": lambda action: _(STEP_LABELS.get(action, action)),
             "task_state_label": lambda state: _(TASK_STATE_LABELS.get(state, state)),
@@ -88,7 +89,7 @@ def _assign(task_id, action, message: str):
     except OneWindowError as refusal:
         return _task_page(task_id, refusal=refusal, status=refusal.http_status)
     flash(_(message, case=listing.case_number, task=listing.task.name))
-    return redirect(_back_to(task_id))
+    return redirect(_back_to(task_id), code=303)
 
 
 @bp.route("/<task_id>/complete", methods=["POST"])
@@ -104,8 +105,8 @@ def complete(task_id):
     flash(_("已办理：%(case)s %(task)s，办件状态：%(status)s", case=done.case_number, task=done.task_name,
             status=done.case_status))
     if done.next_task_id:
-        return redirect(url_for("tasks.task", task_id=done.next_task_id))
-    return redirect(url_for("tasks.inbox"))
+        return redirect(url_for("tasks.task", task_id=done.next_task_id), code=303)
+    return redirect(url_for("tasks.inbox"), code=303)
 
 
 @bp.route("/<task_id>/suspend", methods=["POST"])
@@ -132,4 +133,4 @@ def _clock_action(task_id, which: str, action, message: str):
     except OneWindowError as refusal:
         return _task_page(task_id, clock_refusal=(which, refusal), status=refusal.http_status)
     flash(_(message, case=listing.case_number))
-    return redirect(url_for("tasks.task", task_id=task_id))
+    return redirect(url_for("tasks.task", task_id=task_id), code=303)

@@ -37,3 +37,46 @@
     button.addEventListener('click', function () { addRow(button); });
   });
 })();
+
+/* Sections that apply only to one choice (data-shown-when="field=value …", from the form's if/then)
+   are hidden, and their inputs left out of the submission, while another choice is made. */
+(function () {
+  'use strict';
+
+  var form = document.querySelector('form.task-form');
+  if (!form) {
+    return;
+  }
+  var sections = form.querySelectorAll('[data-shown-when]');
+  var active = Boolean(form.querySelector('[type="submit"]'));  // a read-only form stays disabled
+
+  function chosen(name) {
+    var values = [];
+    form.querySelectorAll('[name="' + name + '"]').forEach(function (input) {
+      if ((input.type !== 'radio' && input.type !== 'checkbox') || input.checked) {
+        values.push(input.value);
+      }
+    });
+    return values;
+  }
+
+  function update() {
+    sections.forEach(function (section) {
+      var applies = section.dataset.shownWhen.split(' ').some(function (rule) {
+        var parts = rule.split('=');
+        return chosen(parts[0]).indexOf(parts.slice(1).join('=')) !== -1;
+      });
+      section.hidden = !applies;
+      if (active) {
+        section.querySelectorAll('input, select, textarea, button').forEach(function (input) {
+          input.disabled = !applies;
+        });
+      }
+    });
+  }
+
+  if (sections.length) {
+    form.addEventListener('change', update);
+    update();
+  }
+})();

@@ -6,10 +6,10 @@ Class names are unique across the API: OpenAPI names its schemas after them.
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from engine.casefile import NOTICE_KINDS
+from engine.notices import INTAKE_NOTICES, KINDS
 from engine.cases.schemas import ApplicantSchema
 from engine.clock import CHINA_TZ
-from web.cases.service import LAST_PAGE
+from web.window.service import LAST_PAGE
 
 
 class ChinaDateTime(fields.DateTime):
@@ -137,8 +137,15 @@ class CaseOpenTask(Schema):
     deadline_state = fields.Str()
 
 
+class CaseNoticeGiven(Schema):
+    kind = fields.Str(metadata={"description": f"{', '.join(KINDS)}"})
+    index = fields.Int(metadata={"description": "which notice of its kind, from 1"})
+    title = fields.Str()
+    issued_on = fields.Date()
+
+
 class CaseRecord(Schema):
-    """A case as the case page shows it (dumped from web.cases.service.CaseView)."""
+    """A case as the case page shows it (dumped from web.window.service.CaseView)."""
 
     number = fields.Str(attribute="case.number")
     status = fields.Str(attribute="case.status")
@@ -169,7 +176,9 @@ class CaseRecord(Schema):
     delivery_method = fields.Str(allow_none=True)
     postal_address = fields.Dict(allow_none=True)
     open_tasks = fields.List(fields.Nested(CaseOpenTask), metadata={"description": "act on them under /tasks/<id>"})
-    notice = fields.Str(allow_none=True, metadata={"description": f"the notice now due: {', '.join(NOTICE_KINDS)}"})
+    notice = fields.Str(allow_none=True, metadata={"description": f"the notice now due: {', '.join(INTAKE_NOTICES)}"})
+    notices = fields.List(fields.Nested(CaseNoticeGiven), metadata={
+        "description": "every notice given, in the order issued; print one at /cases/<number>/notices/<kind>/<index>"})
 
 
 class CaseHistoryEntry(Schema):
@@ -196,7 +205,9 @@ class CaseNoticeMaterial(Schema):
 class CaseNotice(Schema):
     """The data of the written notice the case is owed (the printable page shows the same)."""
 
-    kind = fields.Str(metadata={"description": f"{', '.join(NOTICE_KINDS)}"})
+    kind = fields.Str(metadata={"description": f"{', '.join(KINDS)}"})
+    index = fields.Int(metadata={"description": "which notice of its kind, from 1 (一次性告知书 #1, #2 …)"})
+    title = fields.Str()
     center_name = fields.Str()
     case_number = fields.Str()
     issued_on = fields.Date()

@@ -1,20 +1,20 @@
 """What the window's pages and the cases API both do: the catalogue, registering an
-application, a case with its materials and history, and the written notice it is owed.
+application, a case with its materials and history, and the written notices it was given
+(composed by engine.notices).
 
 Every function that shows a case takes the signed-in actor and refuses a case the actor
 may not see (engine.permissions); ID and phone numbers are shown as engine.masking says.
 """
 
 from dataclasses import dataclass
-from datetime import date
 
 from flask import current_app
 
 from engine import casefile, masking, permissions
+from engine import notices as notices_rules
 from engine.actor import Actor
 from engine.cases.models import Case
 from engine.catalogue.models import Department, ServiceItem
-from engine.clock import CHINA_TZ
 from engine.errors import InvalidInput, NotFound
 from engine.taskfile import TaskListing, listings
 from engine.tasks.models import HumanTask
@@ -22,13 +22,6 @@ from web.access import case_engine
 
 PAGE_SIZE = 50
 LAST_PAGE = 10000
-# 受理、不予受理和一次性告知 all rest on this article; the notice names it.
-INTAKE_LAW = "《中华人民共和国行政许可法》第三十二条"
-RECONSIDERATION_DAYS = 60  # 《行政复议法》第二十条
-LITIGATION_MONTHS = 6  # 《行政诉讼法》第四十六条
-# The model's step that issues the one-time notice is the one with this form: while it is
-# open the notice is being printed, and the correction window starts when it is completed.
-NOTICE_STEP_FORM = "notice.schema.json"
 APPLICANT_FIELDS = ("kind", "name", "id_type", "id_number", "phone", "address", "contact_name")
 POSTAL_FIELDS = ("recipient", "phone", "address", "region")
 MAX_COMMITMENT_ROWS = 20  # as the intake form's maxItems; more rows are not read
@@ -60,52 +53,9 @@ class CaseView:
     postal_address: dict | None
     open_tasks: list[HumanTask]
     history: list[casefile.HistoryEntry]
-    notice: str | None
+    notice: str | None  # the kind of the notice owed now
+    notices: list[notices_rules.Notice]  # every notice given, each printable as issued
     records: casefile.BackOfficeRecords
-
-
-@dataclass(frozen=True)
-class NoticeMaterial:
-    code: str
-    name: str
-    form: str
-    count: int
-    problem: str | None
-
-
-@dataclass(frozen=True)
-class Notice:
-    """Everything a printed notice says; ``kind`` says which notice it is."""
-
-    kind: str
-    center_name: str
-    case_number: str
-    issued_on: date
-    item_code: str
-    item_name: str
-    item_legal_basis: str
-    department_name: str
-    applicant_name: str
-    received_on: date
-    law: str
-    # 受理通知书
-    accepted_on: date | None = None
-    deemed_accepted: bool = False
-    promised_limit_days: int | None = None
-    due_date: date | None = None
-    due_provisional: bool = False
-    result_name: str | None = None
-    # 一次性告知书
-    missing_materials: tuple[NoticeMaterial, ...] = ()
-    defective_materials: tuple[NoticeMaterial, ...] = ()
-    correction_deadline: date | None = None
-    correction_deadline_final: bool = False
-    correction_window_days: int | None = None
-    notice_remarks: str | None = None
-    # 不予受理通知书
-    rejection_reasons: str | None = None
-    reconsideration_days: int = RECONSIDERATION_DAYS
-    litigation_months: int = LITIGATION_MONTHS
 
 
 def parse_page(value) -> int:
@@ -260,67 +210,31 @@ def case_view(actor: Actor, number: str) -> CaseView:
         item.materials  # noqa: B018 — loaded now, read after the session closes
         registered_by = casefile.staff_names(session, [case.created_by_id]).get(case.created_by_id)
         records = casefile.back_office_records(session, case, permissions.opinion_scope(actor))
+    given = notices_rules.case_notices(engine, case, permissions.opinion_scope(actor), current_app.config["CENTER_NAME"])
+    due = notices_rules.notice_due(given)
     return CaseView(case=case, item=item, department_name=item.department.name, registered_by=registered_by,
                     applicant=masking.applicant(actor, case), materials=material_lines(data),
                     delivery_method=data.get("delivery_method"), postal_address=data.get("postal_address"),
                     open_tasks=engine.open_tasks(number),
                     history=casefile.history(engine, case, engine.case_history(number), actor),
-                    notice=casefile.notice_kind(case, data), records=records)
+                    notice=due.kind if due else None, notices=given, records=records)
 
 
-def _local_date(moment) -> date | None:
-    return moment.astimezone(CHINA_TZ).date() if moment else None
-
-
-def _notice_materials(data: dict) -> tuple[tuple[NoticeMaterial, ...], tuple[NoticeMaterial, ...]]:
-    """Every missing mandatory material and every defect the last check found (all at once: 一次性)."""
-    by_code = {m["code"]: m for m in data.get("materials") or []}
-
-    def line(code: str, problem: str | None) -> NoticeMaterial:
-        material = by_code.get(code, {"name": code, "form": "", "count": 0})
-        return NoticeMaterial(code=code, name=material["name"], form=material["form"], count=material["count"],
-                              problem=problem)
-    missing = tuple(line(code, None) for code in data.get("missing_materials") or [])
-    defective = tuple(line(defect["code"], defect["problem"]) for defect in data.get("material_defects") or [])
-    return missing, defective
-
-
-def notice(actor: Actor, number: str) -> Notice:
-    """The written notice the case is owed now: 受理通知书, 一次性告知书 or 不予受理通知书."""
-    engine = case_engine()
+def notices(actor: Actor, number: str) -> list[notices_rules.Notice]:
+    """Every notice the case was given, in the order issued (engine.notices composes them)."""
     case = viewable_case(actor, number)
-    data = engine.case_data(number)
-    kind = casefile.notice_kind(case, data)
-    if kind is None:
+    return notices_rules.case_notices(case_engine(), case, permissions.opinion_scope(actor),
+                                      current_app.config["CENTER_NAME"])
+
+
+def notice(actor: Actor, number: str) -> notices_rules.Notice:
+    """The written notice the case is owed now: 受理通知书, 一次性告知书 or 不予受理通知书."""
+    due = notices_rules.notice_due(notices(actor, number))
+    if due is None:
         raise NotFound("此办件暂无可出具的通知书 (no written notice is due for this case)", field="case_number")
-    with engine.session() as session:
-        item = session.get(ServiceItem, case.item_code)
-        department_name = item.department.name
-    common = {"kind": kind, "center_name": current_app.config["CENTER_NAME"], "case_number": case.number,
-              "item_code": item.code, "item_name": item.name, "item_legal_basis": item.legal_basis,
-              "department_name": department_name, "applicant_name": case.applicant_name,
-              "received_on": case.received_on, "law": INTAKE_LAW}
-    if kind == casefile.ACCEPTANCE:
-        return Notice(**common, issued_on=_local_date(case.accepted_at) or case.accepted_on,
-                      accepted_on=case.accepted_on, deemed_accepted=case.deemed_accepted,
-                      promised_limit_days=case.promised_limit_days, due_date=case.due_date,
-                      due_provisional=case.due_provisional, result_name=item.result_name)
-    if kind == casefile.REJECTION:
-        rejected_on = data.get("not_accepted_on")
-        return Notice(**common, issued_on=date.fromisoformat(rejected_on) if rejected_on else _local_date(case.closed_at),
-                      rejection_reasons=data.get("rejection_reasons"))
-    missing, defective = _notice_materials(data)
-    window = data.get("correction_window_days")
-    being_issued = any(task.form == NOTICE_STEP_FORM for task in engine.open_tasks(number))
-    if being_issued:
-        # Printed before the step is confirmed: the window runs from today, as the model will compute it.
-        today = engine.clock.today()
-        deadline = engine.calendar.get().add_working_days(today, int(window)).day if window is not None else None
-        return Notice(**common, issued_on=today, missing_materials=missing, defective_materials=defective,
-                      correction_deadline=deadline, correction_window_days=window)
-    recorded = data.get("correction_deadline")
-    return Notice(**common, issued_on=_local_date(case.notice_issued_at) or engine.clock.today(),
-                  missing_materials=missing, defective_materials=defective,
-                  correction_deadline=date.fromisoformat(recorded[:10]) if recorded else None,
-                  correction_deadline_final=recorded is not None, correction_window_days=window,
-                  notice_remarks=data.get("notice_remarks") or None)
+    return due
+
+
+def printed_notice(actor: Actor, number: str, kind: str, index: int) -> notices_rules.Notice:
+    """The ``index``-th notice of ``kind`` as it was issued."""
+    return notices_rules.one(notices(actor, number), number, kind, index)

@@ -3,8 +3,8 @@ an extension, and the records they leave (dumped from engine.casefile)."""
 
 from marshmallow import Schema, fields, validate
 
-from web.cases.back_office import SUSPENSION_CHOICES
-from web.cases.schemas import ChinaDateTime
+from web.back_office.service import SUSPENSION_CHOICES
+from web.window.schemas import ChinaDateTime
 
 REASON = validate.Length(2, 2000)
 

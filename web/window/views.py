@@ -1,18 +1,21 @@
 """The window clerk's pages: the workspace (find, window queue, new application), the
-intake form, the clerk's own cases, a case and its printable notice."""
+intake form, the clerk's own cases, a case and every notice it was given, printable."""
 
 import uuid
 
 from flask import Blueprint, redirect, render_template, request, url_for
-from flask_babel import format_date, format_datetime
+from flask_babel import force_locale, format_date, format_datetime
 
 from engine.cases.schemas import ID_TYPES
 from engine.errors import OneWindowError
+from engine.roles import ROLES
 from web.access import current_actor, require
-from web.cases import back_office, service
+from web.window import service
 
+# The blueprint keeps the name "cases": every page links to its endpoints (cases.case …).
 bp = Blueprint("cases", __name__, url_prefix="/cases")
-VIEWERS = ("clerk", "approver", "chief", "supervisor", "admin")
+# An official notice is printed in Chinese whatever language the reader's interface speaks.
+NOTICE_LOCALE = "zh_Hans_CN"
 
 
 @bp.context_processor
@@ -55,7 +58,7 @@ def new(item_code):
         except OneWindowError as error:
             refusal = error
         else:
-            return redirect(url_for("cases.case", number=case.number))
+            return redirect(url_for("cases.case", number=case.number), code=303)
     page = render_template("cases/new.html", item=item, applicant=applicant, id_types=ID_TYPES,
                            regions=service.postal_regions(schema), form=request.form, refusal=refusal,
                            commitment_materials=service.commitment_materials(item),
@@ -74,20 +77,25 @@ def mine():
 
 
 @bp.route("/<number>")
-@require(*VIEWERS)
+@require(*ROLES)
 def case(number):
     return render_template("cases/case.html", view=service.case_view(current_actor(), number))
 
 
 @bp.route("/<number>/notice")
-@require(*VIEWERS)
+@require(*ROLES)
 def notice(number):
-    return render_template("cases/notice.html", notice=service.notice(current_actor(), number))
+    """The notice the case is owed now (受理通知书, 一次性告知书 or 不予受理通知书)."""
+    return render_notice(service.notice(current_actor(), number))
 
 
-@bp.route("/<number>/clock-notice/<kind>/<int:index>")
-@require(*VIEWERS)
-def clock_notice(number, kind, index):
-    """暂停计时告知书 (``suspension``, the n-th stop) or 延期告知书 (``extension``, a decided request)."""
-    return render_template("cases/clock_notice.html", notice=back_office.clock_notice(current_actor(), number, kind,
-                                                                                       index))
+@bp.route("/<number>/notices/<kind>/<int:index>")
+@require(*ROLES)
+def notice_given(number, kind, index):
+    """Any notice the case was given, as it was issued: 一次性告知书 #1 and #2, 受理通知书 …"""
+    return render_notice(service.printed_notice(current_actor(), number, kind, index))
+
+
+def render_notice(notice) -> str:
+    with force_locale(NOTICE_LOCALE):
+        return render_template("cases/notice.html", notice=notice)

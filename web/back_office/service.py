@@ -9,21 +9,18 @@ so another department is refused with 403 before the engine is asked to change a
 from dataclasses import dataclass
 from datetime import date
 
-from flask import current_app
-
 from engine import casefile, permissions
 from engine.actor import Actor
 from engine.cases.models import Case
-from engine.catalogue.models import ServiceItem
-from engine.clock import CHINA_TZ
 from engine.clockstop.models import APPROVED, SUSPENSION_KINDS
 from engine.errors import NotFound
+from engine.notices import EXTENSION, SUSPENSION, Notice
 from web.access import case_engine
-from web.cases.service import viewable_case
+from web.window import service as window
+from web.window.service import viewable_case
 
 # 上报 is not chosen by hand: the model stops the clock itself when a case goes to a higher authority.
 SUSPENSION_CHOICES = tuple(kind for kind in SUSPENSION_KINDS if kind != "上报")
-SUSPENSION_NOTICE, EXTENSION_NOTICE = "suspension", "extension"
 
 
 @dataclass(frozen=True)
@@ -40,22 +37,6 @@ class CaseClock:
     extended_days: int
     suspensions: list[casefile.Suspension]
     extensions: list[casefile.Extension]
-
-
-@dataclass(frozen=True)
-class ClockNotice:
-    """A printable 暂停计时告知书 (one per suspension) or 延期告知书 (a decided extension)."""
-
-    kind: str
-    center_name: str
-    case_number: str
-    item_name: str
-    department_name: str
-    applicant_name: str
-    accepted_on: date | None
-    issued_on: date
-    suspension: casefile.Suspension | None = None
-    extension: casefile.Extension | None = None
 
 
 def records(actor: Actor, number: str) -> casefile.BackOfficeRecords:
@@ -111,25 +92,11 @@ def request_extension(actor: Actor, number: str, reason) -> CaseClock:
     return clock(actor, number)
 
 
-def clock_notice(actor: Actor, number: str, kind: str, index: int) -> ClockNotice:
+def clock_notice(actor: Actor, number: str, kind: str, index: int) -> Notice:
     """The ``index``-th (from 1) suspension's notice, or the ``index``-th extension's once decided."""
-    case = viewable_case(actor, number)
-    with case_engine().session() as session:
-        found = casefile.back_office_records(session, case, permissions.opinion_scope(actor))
-        item = session.get(ServiceItem, case.item_code)
-        department_name = item.department.name
-    common = {"kind": kind, "center_name": current_app.config["CENTER_NAME"], "case_number": case.number,
-              "item_name": item.name, "department_name": department_name, "applicant_name": case.applicant_name,
-              "accepted_on": case.accepted_on}
-    if kind == SUSPENSION_NOTICE and 1 <= index <= len(found.suspensions):
-        suspension = found.suspensions[index - 1]
-        return ClockNotice(**common, issued_on=suspension.started_on, suspension=suspension)
-    if kind == EXTENSION_NOTICE and 1 <= index <= len(found.extensions):
-        extension = found.extensions[index - 1]
-        if extension.decided_at is not None:
-            return ClockNotice(**common, issued_on=extension.decided_at.astimezone(CHINA_TZ).date(),
-                               extension=extension)
-    raise NotFound(f"case {number} has no {kind} notice number {index}", field="index")
+    if kind not in (SUSPENSION, EXTENSION):
+        raise NotFound(f"case {number} has no {kind} notice", field="kind")
+    return window.printed_notice(actor, number, kind, index)
 
 
 def may_extend(found: casefile.BackOfficeRecords) -> bool:

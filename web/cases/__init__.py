@@ -1,1 +1,0 @@
-"""The clerk's workspace: new applications, notices, the clerk's cases."""

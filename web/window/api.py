@@ -1,0 +1,98 @@
+"""The window's JSON API: the catalogue, registering an application, cases, their history
+and the notices they were given. Same rules as the pages (web.window.views)."""
+
+from flask import request
+
+from engine.roles import ROLES
+from web.access import current_actor, require
+from web.api import api_blueprint
+from web.window import schemas, service
+
+blp = api_blueprint("cases_api", __name__, "/cases",
+                    "The service catalogue; register an application at the window; find cases and the clerk's own; "
+                    "a case with its materials, history and the notices it was given (受理通知书, 一次性告知书, 不予受理通知书, "
+                    "暂停计时告知书, 延期告知书)")
+
+
+@blp.route("/items")
+@require()
+@blp.response(200, schemas.CatalogueItem(many=True))
+def items():
+    """The active service items, by department and code."""
+    return [item for _department, group in service.catalogue() for item in group]
+
+
+@blp.route("/items/<item_code>")
+@require()
+@blp.response(200, schemas.CatalogueItemDetail)
+def item(item_code):
+    """A service item with its materials, limits, delivery options and intake form."""
+    found, form = service.intake_form(item_code)
+    return {"item": found, "intake_form": form}
+
+
+@blp.route("", methods=["POST"])
+@require("clerk")
+@blp.arguments(schemas.NewCase)
+@blp.response(201, schemas.CaseRecord)
+@blp.doc(parameters=[{
+    "in": "header", "name": "Idempotency-Key", "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": 100, "pattern": "^[\\x21-\\x7e]+$"},
+    "description": "One key per application (e.g. a UUID): a retry with the same key and body answers with the "
+                   "case the first request made, never a second case; the same key with another body is a 422."}])
+def create(application):
+    """Register an application and run its intake; the answer says which notice is due.
+
+    A refused field is named in ``field`` (``applicant.id_number``, ``rejection_reasons`` …);
+    nothing is created then. Send an ``Idempotency-Key`` so that a retried request cannot
+    register the application twice.
+    """
+    actor = current_actor()
+    case = service.register(actor, application["item_code"], application["applicant"], application["intake"],
+                            request.headers.get("Idempotency-Key"))
+    return service.case_view(actor, case.number)
+
+
+@blp.route("")
+@require("clerk")
+@blp.arguments(schemas.CaseListQuery, location="query")
+@blp.response(200, schemas.CaseList)
+def cases(query):
+    """``mine=true``: the cases I registered, newest first, 50 a page; ``q``: find by case or ID number."""
+    if query.get("q"):
+        found = service.find(query["q"])
+        return {"page": 1, "page_size": service.PAGE_SIZE, "total": len(found), "cases": found}
+    mine, total = service.my_cases(current_actor(), query["page"])
+    return {"page": query["page"], "page_size": service.PAGE_SIZE, "total": total, "cases": mine}
+
+
+@blp.route("/<number>")
+@require(*ROLES)
+@blp.response(200, schemas.CaseRecord)
+def case(number):
+    """A case: applicant, item, materials, dates, deadline state, open tasks, the notice due."""
+    return service.case_view(current_actor(), number)
+
+
+@blp.route("/<number>/history")
+@require(*ROLES)
+@blp.response(200, schemas.CaseHistoryEntry(many=True))
+def history(number):
+    """Every audited action on the case: who, what, status before and after, when (China time)."""
+    return service.history(current_actor(), number)
+
+
+@blp.route("/<number>/notice")
+@require(*ROLES)
+@blp.response(200, schemas.CaseNotice)
+def notice(number):
+    """The data of the notice the case is owed now; 404 when none is due yet."""
+    return service.notice(current_actor(), number)
+
+
+@blp.route("/<number>/notices/<kind>/<int:index>")
+@require(*ROLES)
+@blp.response(200, schemas.CaseNotice)
+def notice_given(number, kind, index):
+    """The ``index``-th notice of ``kind`` (from 1) as it was issued; 404 when the case has none such."""
+    return service.printed_notice(current_actor(), number, kind, index)
