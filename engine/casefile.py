@@ -29,7 +29,6 @@ from engine.tasks.models import HumanTask
 from engine.workflow.properties import COUNTERSIGNED
 
 
-
 def catalogue(session: Session) -> list[tuple[Department, list[ServiceItem]]]:
     """Active service items grouped by department, departments and items in code order."""
     items = session.scalars(select(ServiceItem).where(ServiceItem.active.is_(True))

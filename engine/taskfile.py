@@ -15,10 +15,10 @@ from sqlalchemy import select
 from engine import casefile, masking, permissions
 from engine.actor import Actor
 from engine.audit import service as audit
-from engine.clockstop import service as clockstop
-from engine.errors import Conflict
 from engine.cases.models import Case
 from engine.catalogue.models import Department, ServiceItem
+from engine.clockstop import service as clockstop
+from engine.errors import Conflict
 from engine.staff.models import Staff
 from engine.tasks import service as tasks
 from engine.tasks.models import OPEN, HumanTask

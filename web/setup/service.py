@@ -6,8 +6,8 @@ from datetime import date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 
-from engine.validation import read_toml_text
 from engine.errors import InvalidInput, OneWindowError
+from engine.validation import read_toml_text
 from web.access import case_engine
 
 LABELS = {

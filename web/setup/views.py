@@ -7,7 +7,13 @@ from flask_babel import gettext as _
 
 from engine.catalogue.export import to_toml
 from engine.catalogue.loader import CATEGORIES
-from engine.catalogue.models import ATTACHMENT_KINDS, CASE_TYPES, DELIVERY_METHODS, MATERIAL_FORMS, REPORT_CLOCKS
+from engine.catalogue.models import (
+    ATTACHMENT_KINDS,
+    CASE_TYPES,
+    DELIVERY_METHODS,
+    MATERIAL_FORMS,
+    REPORT_CLOCKS,
+)
 from engine.errors import OneWindowError
 from engine.roles import ADMINISTERING
 from web import errors

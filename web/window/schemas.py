@@ -6,9 +6,9 @@ Class names are unique across the API: OpenAPI names its schemas after them.
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from engine.notices import INTAKE_NOTICES, KINDS
 from engine.cases.schemas import ApplicantSchema
 from engine.clock import CHINA_TZ
+from engine.notices import INTAKE_NOTICES, KINDS
 from web.window.service import LAST_PAGE
 
 
