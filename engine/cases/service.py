@@ -80,7 +80,8 @@ def initial_data(item: ServiceItem, received_on: date) -> dict:
 def new_case(item: ServiceItem, applicant: dict, number: str, version_id: int, created_by: int | None,
              now: datetime, today: date) -> Case:
     return Case(
-        number=number, item_code=item.code, item_version=item.version, process_version_id=version_id, department_code=item.department_code,
+        number=number, item_code=item.code, item_version=item.version, process_version_id=version_id,
+        department_code=item.department_code,
         case_type=item.case_type, promised_limit_days=item.promised_limit_days,
         applicant_kind=applicant["kind"], applicant_name=applicant["name"].strip(),
         applicant_id_type=applicant["id_type"], applicant_id_number=applicant["id_number"],
