@@ -31,6 +31,7 @@ from engine.ledger.scores import ScoringPolicy
 from engine.posts.service import Posts
 from engine.queries import CaseQueries
 from engine.setup import CenterSetup
+from engine.staff_admin import StaffAdmin
 from engine.supervision.service import Supervision
 from engine.tasks.models import HumanTask
 from engine.workflow.expressions import SafeScriptEngine
@@ -67,6 +68,7 @@ class CaseEngine:
         self.ledger = LedgerBook(self.context, scoring)
         self.supervision = Supervision(self.context)
         self.posts = Posts(self.context)
+        self.staff_admin = StaffAdmin(self.context)
         self.setup = CenterSetup(self.work)
         self.queries = CaseQueries(self.work)
         self.case_number_prefix = case_number_prefix
