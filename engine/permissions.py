@@ -70,9 +70,11 @@ def in_back_office(actor: Actor) -> bool:
 
 
 def home_area(role: str) -> str:
-    """Where a person of ``role`` works: the window, the back office, or supervision."""
+    """Where a person of ``role`` works: the window, the back office, supervision, or the accounts."""
     if role == CLERK:
         return "window"
+    if role == ADMIN:
+        return "admin"
     return "back_office" if role in DEPARTMENT_ROLES else "supervision"
 
 

@@ -5,8 +5,9 @@ APPROVER = "approver"
 CHIEF = "chief"
 SUPERVISOR = "supervisor"
 ADMIN = "admin"
+# The center's director (中心主任): named here for the roles he may combine; the law branch makes him a role.
 DIRECTOR = "director"
-ROLES = (CLERK, APPROVER, CHIEF, SUPERVISOR, ADMIN, DIRECTOR)
+ROLES = (CLERK, APPROVER, CHIEF, SUPERVISOR, ADMIN)
 # Roles that belong to one department (a back-office approver, a chief representative).
 DEPARTMENT_ROLES = (APPROVER, CHIEF)
 # Who oversees the center: the board, the ledger, ratings and complaints, the A/B posts.
