@@ -97,11 +97,14 @@ def may_administer(actor: Actor) -> Decision:
     return ALLOWED
 
 
-def may_see_department_board(actor: Actor, department_code: str | None) -> Decision:
-    """The supervisors see every department's board; a chief representative his own department's."""
-    if supervises(actor) or (holds_role(actor, (CHIEF,)) and department_code == actor.department_code):
-        return ALLOWED
-    return _refused(Forbidden("只能查看本部门的看板 (only your own department's board)", field="department"))
+def board_department(actor: Actor, requested: str | None) -> str | None:
+    """Whose board the actor sees: supervisors any department's (None: all of them); a chief
+    representative only his own department's (issue 18: the chief watches his people's cases)."""
+    if supervises(actor):
+        return requested
+    if holds_role(actor, (CHIEF,)) and requested in (None, actor.department_code):
+        return actor.department_code
+    raise Forbidden("只能查看本部门的看板 (only your own department's board)", field="department")
 
 
 # -- cases -----------------------------------------------------------------------------

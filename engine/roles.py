@@ -12,6 +12,8 @@ ROLES = (CLERK, APPROVER, CHIEF, SUPERVISOR, ADMIN)
 DEPARTMENT_ROLES = (APPROVER, CHIEF)
 # Who oversees the center: the board, the ledger, ratings and complaints, the A/B posts.
 SUPERVISING = (SUPERVISOR, ADMIN)
+# Who reads the overdue board: the supervisors every department's, a chief representative his own.
+BOARD_READERS = (*SUPERVISING, CHIEF)
 # Who works on cases: they hold tasks, are scored in the ledger and may be complained about.
 CASE_WORKERS = (CLERK, APPROVER, CHIEF)
 # Which staff roles act on a task of each BPMN role (the model's ``role`` property).

@@ -32,6 +32,7 @@ from engine.posts.service import Posts
 from engine.queries import CaseQueries
 from engine.setup import CenterSetup
 from engine.staff_admin import StaffAdmin
+from engine.staff_rules import StaffRules
 from engine.supervision.service import Supervision
 from engine.tasks.models import HumanTask
 from engine.workflow.expressions import SafeScriptEngine
@@ -69,6 +70,7 @@ class CaseEngine:
         self.supervision = Supervision(self.context)
         self.posts = Posts(self.context)
         self.staff_admin = StaffAdmin(self.context)
+        self.staff_rules = StaffRules(self.context)
         self.setup = CenterSetup(self.work)
         self.queries = CaseQueries(self.work)
         self.case_number_prefix = case_number_prefix

@@ -57,6 +57,8 @@ def _init_web(app: Flask) -> None:
     from web.posts import views as posts_views
     from web.public import api as public_api
     from web.public import views as public_views
+    from web.staffrules import api as staff_rules_api
+    from web.staffrules import views as staff_rules_views
     from web.supervision import api as supervision_api
     from web.supervision import views as supervision_views
     from web.tasks import api as tasks_api
@@ -68,10 +70,11 @@ def _init_web(app: Flask) -> None:
     auth_views.init_app(app)
     password.init_app(app)
     for module in (cases_views, tasks_views, board_views, ledger_views, public_views, supervision_views,
-                   posts_views, admin_views):
+                   posts_views, admin_views, staff_rules_views):
         app.register_blueprint(module.bp)
     api.init_app(app, [auth_api.blp, tasks_api.blp, cases_api.blp, board_api.blp, ledger_api.blp, public_api.blp,
-                       supervision_api.blp, posts_api.blp, password.blp, admin_api.blp])
+                       supervision_api.blp, posts_api.blp, password.blp, admin_api.blp,
+                       staff_rules_api.blp])
     errors.register(app)
     app.jinja_env.globals.update(current_actor=current_actor, languages=i18n.LANGUAGES, role_names=ROLE_NAMES,
                                  get_locale=get_locale)

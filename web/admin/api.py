@@ -4,6 +4,7 @@ from engine.roles import ADMIN
 from web.access import current_actor, require
 from web.admin import schemas, service
 from web.api import api_blueprint
+from web.posts.schemas import WindowRow
 
 blp = api_blueprint("admin_api", __name__, "/admin", "Staff accounts and the staff file (administrator only)")
 
@@ -73,3 +74,21 @@ def reset_password(username):
 def record_authorisation(fields, username):
     """Record a chief representative's authorisation (授权书): scope, from and to, issued by."""
     return service.record_authorisation(current_actor(), username, fields)
+
+
+@blp.route("/windows")
+@require(ADMIN)
+@blp.response(200, WindowRow(many=True))
+def windows():
+    """Every window with its posts."""
+    return service.windows(current_actor())
+
+
+@blp.route("/windows", methods=["POST"])
+@require(ADMIN)
+@blp.arguments(schemas.WindowPosts)
+@blp.response(200, WindowRow)
+def save_window(fields):
+    """Create a window or reassign its posts (A, B and an optional second B, all of A's role and
+    department); the A/B absences keep working."""
+    return service.save_window(current_actor(), fields)

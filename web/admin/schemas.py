@@ -2,6 +2,8 @@
 
 from marshmallow import Schema, fields, validate
 
+from engine.posts.service import WINDOW_KINDS
+
 ROLE_LIST = fields.List(fields.Str(validate=validate.Length(1, 20)), validate=validate.Length(1, 3),
                         metadata={"description": "e.g. [\"approver\", \"chief\"]; allowed combinations in docs/rules.md"})
 
@@ -60,3 +62,17 @@ class StaffWithPassword(Schema):
     staff = fields.Nested(StaffRow)
     one_time_password = fields.Str(metadata={"description": "shown once; valid 72 hours; must be changed at first sign-in"})
     expires_at = fields.DateTime()
+
+
+class WindowPosts(Schema):
+    """A window and its posts: the A post, one or two B posts (seed 004 篇九 第六条)."""
+
+    code = fields.Str(required=True, validate=validate.Length(1, 16))
+    name = fields.Str(required=True, validate=validate.Length(1, 50))
+    kind = fields.Str(load_default=None, validate=validate.OneOf(WINDOW_KINDS),
+                      metadata={"description": "comprehensive (综合窗口), category (分类综合窗口), department (部门窗口)"})
+    category = fields.Str(load_default=None, allow_none=True, metadata={"description": "分类综合窗口的类别"})
+    department_code = fields.Str(load_default=None, allow_none=True)
+    a_staff = fields.Str(required=True, metadata={"description": "username of the A post"})
+    b_staff = fields.Str(required=True, metadata={"description": "username of the B post"})
+    b2_staff = fields.Str(load_default=None, allow_none=True, metadata={"description": "a second B post"})

@@ -5,6 +5,7 @@ from web.access import case_engine
 
 FILE_FIELDS = ("seconding_unit", "title", "phone", "joined_on", "leaves_on")
 AUTHORISATION_FIELDS = ("scope", "valid_from", "valid_to", "issued_by")
+WINDOW_FIELDS = ("code", "name", "kind", "category", "department_code", "a_staff", "b_staff", "b2_staff")
 
 
 def staff_list(actor: Actor):
@@ -47,3 +48,15 @@ def staff_form(form, *, new: bool) -> dict:
 
 def authorisation_form(form) -> dict:
     return {name: (form.get(name) or "").strip() or None for name in AUTHORISATION_FIELDS}
+
+
+def windows(actor: Actor):
+    return case_engine().posts.windows(actor)
+
+
+def save_window(actor: Actor, fields: dict):
+    return case_engine().posts.save_window(actor, **fields)
+
+
+def window_form(form) -> dict:
+    return {name: (form.get(name) or "").strip() or None for name in WINDOW_FIELDS}

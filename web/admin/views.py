@@ -22,6 +22,7 @@ def helpers():
         departments = session.execute(select(Department.code, Department.name).order_by(Department.code)).all()
     return {"all_roles": ROLES, "departments": departments,
             "combinations": ["+".join(sorted(pair)) for pair in ALLOWED_COMBINATIONS],
+            "kind_labels": {"comprehensive": _("综合窗口"), "category": _("分类综合窗口"), "department": _("部门窗口")},
             "local_time": lambda value: format_datetime(value, "yyyy-MM-dd HH:mm") if value else ""}
 
 
@@ -77,11 +78,29 @@ def record_authorisation(username):
     return redirect(url_for("admin.staff", username=username))
 
 
+@bp.route("/windows")
+@require(ADMIN)
+def windows(refusal: OneWindowError | None = None, values=None):
+    return render_template("admin/windows.html", windows=service.windows(current_actor()),
+                           people=[person for person in service.staff_list(current_actor()) if person.active],
+                           refusal=refusal, values=values or {}), refusal.http_status if refusal else 200
+
+
+@bp.route("/windows", methods=["POST"])
+@require(ADMIN)
+def save_window():
+    line = service.save_window(current_actor(), service.window_form(request.form))
+    flash(_("已保存窗口 %(name)s", name=line.window.name))
+    return redirect(url_for("admin.windows"))
+
+
 @bp.errorhandler(OneWindowError)
 def refused(error: OneWindowError):
     """The page again with the refusal and the form as typed; nothing was written."""
     if request.endpoint == "admin.create_staff":
         return staff_list(refusal=error, values=request.form)
+    if request.endpoint == "admin.save_window":
+        return windows(refusal=error, values=request.form)
     username = (request.view_args or {}).get("username")
     if username and request.method == "POST" and error.field != "username":
         return staff(username, refusal=error, values=request.form)

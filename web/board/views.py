@@ -5,7 +5,9 @@ from flask import Blueprint, render_template, request
 
 from engine.cases.stats import DEFAULT_DAYS
 from engine.errors import OneWindowError
-from web.access import require
+from engine.permissions import board_department
+from engine.roles import BOARD_READERS
+from web.access import current_actor, require
 from web.board import service
 from web.board.schemas import Charts, Deliveries
 
@@ -14,12 +16,12 @@ NO_FILTERS = {"department": None, "state": None, "staff_id": None, "days": DEFAU
 
 
 @bp.route("/")
-@require("supervisor", "admin")
+@require(*BOARD_READERS)
 def page():
     """Filters from the query string: department, state (red / yellow), staff_id, days (chart window)."""
     args = request.args
     try:
-        filters = {"department": args.get("department") or None, "state": args.get("state") or None,
+        filters = {"department": board_department(current_actor(), args.get("department") or None), "state": args.get("state") or None,
                    "staff_id": service.parse_staff_id(args.get("staff_id")), "days": service.parse_days(args.get("days"))}
         return _render(filters, None)
     except OneWindowError as refusal:
