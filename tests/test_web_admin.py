@@ -97,3 +97,27 @@ def test_the_admin_signs_in_to_the_staff_list(app):
     csrf = csrf_token_of(client.get("/login").data)
     response = client.post("/login", data={"username": "admin", "password": DEMO_PASSWORD, "csrf_token": csrf})
     assert response.location == "/admin/staff"
+
+
+def test_the_windows_page_saves_a_window_and_refuses_in_place(app, sign_in):
+    admin = sign_in("admin")
+    assert "综合窗口1" in admin.get("/admin/windows").data.decode()
+    saved = admin.post("/admin/windows", data={"csrf_token": admin.csrf, "code": "ZH-03", "name": "综合窗口3",
+                                               "kind": "category", "category": "民生保障", "a_staff": "clerk3",
+                                               "b_staff": "clerk1", "b2_staff": "clerk2"})
+    assert saved.status_code == 302
+    page = admin.get("/admin/windows").data.decode()
+    assert "民生保障" in page and "综合窗口3" in page
+    refused = admin.post("/admin/windows", data={"csrf_token": admin.csrf, "code": "ZH-04", "name": "综合窗口4",
+                                                 "kind": "category", "a_staff": "clerk3", "b_staff": "clerk1"})
+    assert refused.status_code == 422 and 'data-field="category"' in refused.data.decode()
+
+
+def test_the_supervisor_keeps_a_staff_warning_on_its_page(app, sign_in, engine, staff):
+    engine.staff_admin.update_staff(staff["admin"], "zrgh_chief", roles=["approver"])
+    supervisor = sign_in("supervisor")
+    assert "尚无首席代表" in supervisor.get("/supervision/staff-rules/").data.decode()
+    kept = supervisor.post("/supervision/staff-rules/overrides", data={
+        "csrf_token": supervisor.csrf, "rule": "chief_missing", "department_code": "ZRGH", "reason": "人选报批中"})
+    assert kept.status_code == 302
+    assert "人选报批中" in supervisor.get("/supervision/staff-rules/").data.decode()
