@@ -27,12 +27,20 @@ def demo():
 
 
 @demo.command("seed")
+@click.option("--force", is_flag=True, help="Seed the demo center even in production.")
 @fail_clearly
-def demo_seed():
+def demo_seed(force):
     """Deploy processes, seed the calendar, load the demo catalogue and demo staff."""
     from engine.demo import seed_demo_center
 
-    result = seed_demo_center(case_engine())
+    production = settings().mode == "production"
+    if production and not force:
+        raise click.ClickException(
+            "ONEWINDOW_CONFIG=production: the demo center has accounts with a published password, so "
+            "'demo seed' refuses here. Create the administrator with 'onewindow admin create USERNAME --name NAME' "
+            "and enter your own staff; add --force to seed the demo anyway (its accounts must then change "
+            "their passwords at first sign-in).")
+    result = seed_demo_center(case_engine(), production=production)
     click.echo(f"{result['center_name']}: {result['items']} service items, "
                f"{len(result['staff'])} new staff accounts, new process versions: {result['processes'] or 'none'}")
 

@@ -30,7 +30,13 @@ def serve(host, port):
         upgrade(engine_settings.database_url)
         app = create_app(settings=engine_settings)
         engine = app.extensions["onewindow"]
-        result = seed_demo_center(engine)
+        production = engine_settings.mode == "production"
+        if production and not engine.staff_admin.has_administrator():
+            raise click.ClickException(
+                "ONEWINDOW_CONFIG=production and no administrator yet: create one with "
+                "'onewindow admin create USERNAME --name NAME' (the password is asked twice), then serve again")
+        # A production center enters its own staff; the demo is the quick start only.
+        center_name = engine_settings.center_name if production else seed_demo_center(engine)["center_name"]
         server = make_server(host, port, app, threaded=True, fd=listener.fileno())
     finally:
         listener.close()  # the server holds its own duplicate of the socket
@@ -38,11 +44,12 @@ def serve(host, port):
     if run_scheduler:
         runner = Scheduler(engine)
         runner.start()
-    click.echo(f"{result['center_name']} — OneWindow 一窗通办 at http://{host}:{port}/")
+    click.echo(f"{center_name} — OneWindow 一窗通办 at http://{host}:{port}/")
     click.echo(f"database: {engine_settings.database_url}; scheduler: {'in this process' if runner else 'off'}")
-    click.echo(f"demo accounts (password '{DEMO_PASSWORD}'):")
-    for username, name, role, department in demo_staff():
-        click.echo(f"  {username:<16} {name}  {role}{' ' + department if department else ''}")
+    if not production:
+        click.echo(f"demo accounts (password '{DEMO_PASSWORD}'):")
+        for username, name, role, department in demo_staff():
+            click.echo(f"  {username:<16} {name}  {role}{' ' + department if department else ''}")
     try:
         server.log_startup()
         server.serve_forever()

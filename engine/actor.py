@@ -18,6 +18,7 @@ class Actor:
     """The authenticated person (or the system) an action is performed by.
 
     ``covering``: the absent A posts this person stands in for today; empty for everyone else.
+    ``roles``: every role the person holds, the primary ``role`` first (filled in when not given).
     """
 
     id: int | None
@@ -26,6 +27,10 @@ class Actor:
     role: str
     department_code: str | None = None
     covering: tuple[Cover, ...] = ()
+    roles: tuple[str, ...] = ()
+
+    def __post_init__(self):
+        object.__setattr__(self, "roles", (self.role, *(role for role in self.roles if role != self.role)))
 
     @property
     def label(self) -> str:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from engine.actor import SYSTEM
 from engine.catalogue.loader import DEMO_CATALOGUE, read_catalogue_file
 from engine.ledger.rules import DEMO_RULES, read_rules_file
-from engine.staff.accounts import set_password
+from engine.staff.passwords import set_password
 from engine.staff.models import ServiceWindow, Staff
 from engine.staff.service import create_staff
 
@@ -48,8 +48,9 @@ def demo_staff() -> list[tuple[str, str, str, str | None]]:
     return accounts
 
 
-def seed_demo_center(engine) -> dict:
-    """Bring a migrated database to a working demo center; safe to run again."""
+def seed_demo_center(engine, *, production: bool = False) -> dict:
+    """Bring a migrated database to a working demo center; safe to run again. Demo accounts are
+    marked as such; in ``production`` each must choose its own password at its first sign-in."""
     versions = engine.deploy_processes()
     years = engine.seed_calendar()
     catalogue = engine.load_catalogue(read_catalogue_file(DEMO_CATALOGUE))
@@ -62,6 +63,7 @@ def seed_demo_center(engine) -> dict:
                 staff = create_staff(session, username=username, name=name, role=role,
                                      department_code=department, now=engine.clock.now())
                 set_password(staff, DEMO_PASSWORD)
+                staff.is_demo, staff.must_change_password = True, production
                 created.append(staff.username)
     with engine.session() as session:
         have = set(session.scalars(select(ServiceWindow.code)))

@@ -52,7 +52,7 @@ def _refused(error: OneWindowError) -> Decision:
 
 def holds_role(actor: Actor, roles) -> bool:
     """The gate of a page or API area: the actor holds one of ``roles`` (engine.roles groups them)."""
-    return actor.role in roles
+    return any(role in roles for role in actor.roles)
 
 
 def supervises(actor: Actor) -> bool:
@@ -75,25 +75,45 @@ def may_administer(actor: Actor) -> Decision:
 
 def in_back_office(actor: Actor) -> bool:
     """Approvers and chief representatives, who belong to one department."""
-    return actor.role in DEPARTMENT_ROLES
+    return holds_role(actor, DEPARTMENT_ROLES)
 
 
 def home_area(role: str) -> str:
-    """Where a person of ``role`` works: the window, the back office, or supervision."""
+    """Where a person of ``role`` works: the window, the back office, supervision, or the accounts."""
     if role == CLERK:
         return "window"
+    if role == ADMIN:
+        return "admin"
     return "back_office" if role in DEPARTMENT_ROLES else "supervision"
 
 
 def may_register(actor: Actor) -> Decision:
-    if actor.role != CLERK:
+    if not holds_role(actor, (CLERK,)):
         return _refused(Forbidden("only window clerks register applications", field="role"))
     return ALLOWED
 
 
 def sees_full_numbers(actor: Actor) -> bool:
     """Only the window, which checks identity and calls the applicant, reads whole ID and phone numbers."""
-    return actor.role == CLERK
+    return holds_role(actor, (CLERK,))
+
+
+def may_administer(actor: Actor) -> Decision:
+    """Accounts, staff, windows and posts: the system administrator (系统管理员) only."""
+    if not holds_role(actor, (ADMIN,)):
+        return _refused(Forbidden("只有系统管理员可以管理账户与人员 (only the system administrator manages "
+                                  "accounts and staff)", field="role"))
+    return ALLOWED
+
+
+def board_department(actor: Actor, requested: str | None) -> str | None:
+    """Whose board the actor sees: supervisors any department's (None: all of them); a chief
+    representative only his own department's (issue 18: the chief watches his people's cases)."""
+    if supervises(actor):
+        return requested
+    if holds_role(actor, (CHIEF,)) and requested in (None, actor.department_code):
+        return actor.department_code
+    raise Forbidden("只能查看本部门的看板 (only your own department's board)", field="department")
 
 
 # -- cases -----------------------------------------------------------------------------
@@ -152,7 +172,7 @@ def acting_for(actor: Actor, row: HumanTask) -> Cover | None:
     """The absent A post whose work ``row`` is, when the actor sees it only as their B post (AB岗)."""
     if row.assignee_id is not None and row.assignee_id != actor.id:
         return actor.cover_for(row.assignee_id)
-    if _may_act_as(actor.role, actor.department_code, row):
+    if any(_may_act_as(role, actor.department_code, row) for role in actor.roles):
         return None
     return next((cover for cover in actor.covering if _may_act_as(cover.role, cover.department_code, row)), None)
 
@@ -161,9 +181,9 @@ def may_see_task(actor: Actor, row: HumanTask) -> Decision:
     """The task is for the actor's role and department (or for an A post they cover today)."""
     if any(_may_act_as(cover.role, cover.department_code, row) for cover in actor.covering):
         return ALLOWED  # a B post acts as the absent A would
-    if _may_act_as(actor.role, actor.department_code, row):
+    if any(_may_act_as(role, actor.department_code, row) for role in actor.roles):
         return ALLOWED
-    if actor.role not in ACTING_ROLES.get(row.role, ()):
+    if not holds_role(actor, ACTING_ROLES.get(row.role, ())):
         return _refused(Forbidden(f"task '{row.name}' is for {row.role} staff, not a {actor.role}", field="task_id"))
     if row.department_code is not None and actor.department_code != row.department_code:
         return _refused(Forbidden(f"task '{row.name}' belongs to department {row.department_code}", field="task_id"))
@@ -208,7 +228,7 @@ def may_unclaim(actor: Actor, row: HumanTask) -> Decision:
     if row.assignee_id is None:
         return _refused(Conflict(f"task '{row.name}' is not claimed", field="task_id"))
     # A chief representative may release a colleague's task to reassign it.
-    if row.assignee_id != actor.id and actor.role != CHIEF and not _held_by_covered(actor, row):
+    if row.assignee_id != actor.id and not holds_role(actor, (CHIEF,)) and not _held_by_covered(actor, row):
         return _refused(Forbidden(f"only the assignee or the chief representative may release '{row.name}'",
                                   field="task_id"))
     return ALLOWED

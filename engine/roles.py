@@ -15,9 +15,18 @@ DEPARTMENT_ROLES = (APPROVER, CHIEF)
 SUPERVISING = (SUPERVISOR, ADMIN, DIRECTOR)
 # Who sets the center up: its catalogue, calendar, process versions and scoring rules.
 ADMINISTERING = (ADMIN,)
+# Who reads the overdue board: the supervisors every department's, a chief representative his own.
+BOARD_READERS = (*SUPERVISING, CHIEF)
 # Who works on cases: they hold tasks, are scored in the ledger and may be complained about.
 CASE_WORKERS = (CLERK, APPROVER, CHIEF)
 # Who has a task inbox: the case workers, and the director for the approvals that are his.
 TASK_HOLDERS = (*CASE_WORKERS, DIRECTOR)
 # Which staff roles act on a task of each BPMN role (the model's ``role`` property).
 ACTING_ROLES = {"clerk": (CLERK,), "approver": (APPROVER, CHIEF), "chief": (CHIEF,), "director": (DIRECTOR,)}
+# The roles one person may hold together (docs/rules.md): a chief representative is also an
+# approver of his department, the center's director also supervises. Anything else is one role:
+# the administrator who makes accounts works no cases (separation of duties), the window does
+# not decide what it accepted (前台受理、后台审批), and who scores does not work cases.
+ALLOWED_COMBINATIONS = (frozenset({APPROVER, CHIEF}), frozenset({SUPERVISOR, DIRECTOR}))
+# Which of a person's roles is the primary one (home page, ledger sheet): the first of these held.
+PRECEDENCE = (ADMIN, DIRECTOR, CHIEF, SUPERVISOR, APPROVER, CLERK)

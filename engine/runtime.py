@@ -33,6 +33,8 @@ from engine.ledger.scores import ScoringPolicy
 from engine.posts.service import Posts
 from engine.queries import CaseQueries
 from engine.setup import CenterSetup
+from engine.staff_admin import StaffAdmin
+from engine.staff_rules import StaffRules
 from engine.supervision.service import Supervision
 from engine.tasks.models import HumanTask
 from engine.workflow.expressions import SafeScriptEngine
@@ -69,6 +71,8 @@ class CaseEngine:
         self.ledger = LedgerBook(self.context, scoring)
         self.supervision = Supervision(self.context)
         self.posts = Posts(self.context)
+        self.staff_admin = StaffAdmin(self.context)
+        self.staff_rules = StaffRules(self.context)
         self.setup = CenterSetup(self.work)
         self.catalogue_admin = CatalogueAdministration(self.context)
         self.center_admin = CenterAdministration(self.context, self.setup, self.ledger)

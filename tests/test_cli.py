@@ -203,3 +203,70 @@ def test_serve_refuses_a_busy_port_before_it_touches_the_database(tmp_path, monk
     assert f"Error: cannot serve on 127.0.0.1:{port}: Address already in use" in result.output
     assert "choose another --port" in result.output and "Traceback" not in result.output
     assert not database.exists()  # neither migrated nor seeded
+
+
+def test_admin_create_reads_the_password_from_stdin_and_checks_it(tmp_path, monkeypatch):
+    from engine.staff.models import Staff
+    from engine.staff.passwords import verify
+
+    database = f"sqlite:///{tmp_path / 'admin.sqlite'}"
+    monkeypatch.setenv("ONEWINDOW_DATABASE_URL", database)
+    runner = CliRunner()
+    assert runner.invoke(main, ["db", "upgrade"]).exit_code == 0
+    weak = runner.invoke(main, ["admin", "create", "boss", "--name", "张管理", "--password-stdin"], input="12345\n")
+    assert weak.exit_code == 1 and "10-200" in weak.output
+    created = runner.invoke(main, ["admin", "create", "boss", "--name", "张管理", "--password-stdin"],
+                            input="Harbour-lights-ninety-7\n")
+    assert created.exit_code == 0, created.output
+    assert "Harbour" not in created.output
+    from engine.runtime import CaseEngine
+    engine = CaseEngine(database)
+    with engine.session() as session:
+        boss = session.scalar(select(Staff).where(Staff.username == "boss"))
+        assert boss.role == "admin" and not boss.must_change_password and verify(boss, "Harbour-lights-ninety-7")
+    engine.db.dispose()
+    again = runner.invoke(main, ["admin", "create", "boss", "--name", "张管理", "--password-stdin"],
+                          input="Harbour-lights-ninety-7\n")
+    assert again.exit_code == 1 and "taken" in again.output
+
+
+def test_admin_create_prompts_twice_without_echo(tmp_path, monkeypatch):
+    monkeypatch.setenv("ONEWINDOW_DATABASE_URL", f"sqlite:///{tmp_path / 'prompt.sqlite'}")
+    runner = CliRunner()
+    runner.invoke(main, ["db", "upgrade"])
+    typed = runner.invoke(main, ["admin", "create", "boss", "--name", "张管理"],
+                          input="Harbour-lights-ninety-7\nHarbour-lights-ninety-7\n")
+    assert typed.exit_code == 0 and "Repeat for confirmation" in typed.output
+    assert "Harbour" not in typed.output  # hidden input is not echoed
+
+
+def test_demo_seed_is_refused_in_production_unless_forced(tmp_path, monkeypatch):
+    from engine.staff.models import Staff
+
+    database = f"sqlite:///{tmp_path / 'prod.sqlite'}"
+    monkeypatch.setenv("ONEWINDOW_DATABASE_URL", database)
+    monkeypatch.setenv("ONEWINDOW_CONFIG", "production")
+    runner = CliRunner()
+    assert runner.invoke(main, ["db", "upgrade"]).exit_code == 0
+    refused = runner.invoke(main, ["demo", "seed"])
+    assert refused.exit_code == 1 and "production" in refused.output and "admin create" in refused.output
+    forced = runner.invoke(main, ["demo", "seed", "--force"])
+    assert forced.exit_code == 0, forced.output
+    from engine.runtime import CaseEngine
+    engine = CaseEngine(database)
+    with engine.session() as session:
+        clerk = session.scalar(select(Staff).where(Staff.username == "clerk1"))
+        assert clerk.is_demo and clerk.must_change_password
+    engine.db.dispose()
+
+
+def test_serve_in_production_without_an_administrator_says_how_to_create_one(tmp_path, monkeypatch):
+    monkeypatch.setenv("ONEWINDOW_DATABASE_URL", f"sqlite:///{tmp_path / 'serve.sqlite'}")
+    monkeypatch.setenv("ONEWINDOW_CONFIG", "production")
+    monkeypatch.setenv("ONEWINDOW_SECRET_KEY", "x" * 32)
+    monkeypatch.setenv("ONEWINDOW_RUN_SCHEDULER", "false")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    result = CliRunner().invoke(main, ["serve", "--port", str(port)])
+    assert result.exit_code == 1 and "onewindow admin create" in result.output

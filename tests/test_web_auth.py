@@ -17,7 +17,7 @@ def _login(client, username, password):
 def test_passwords_are_stored_hashed_and_sign_in_works(app, engine):
     with engine.session() as session:
         stored = session.scalar(select(Staff.password_hash).where(Staff.username == "clerk1"))
-    assert stored.startswith("scrypt:") and DEMO_PASSWORD not in stored
+    assert stored.startswith("$argon2id$") and DEMO_PASSWORD not in stored
     client = app.test_client()
     response = _login(client, "clerk1", DEMO_PASSWORD)
     assert response.status_code == 302 and response.location == "/cases/"

@@ -212,8 +212,8 @@ def test_bad_chart_queries_are_refused_naming_the_field(sign_in, query, field):
     assert page.status_code == 422 and f"<code>{field}</code>" in page.data.decode()
 
 
-@pytest.mark.parametrize("username", ["clerk1", "scjg_approver1", "scjg_chief"])
-def test_only_supervisors_and_admins_see_the_board(sign_in, username):
+@pytest.mark.parametrize("username", ["clerk1", "scjg_approver1"])
+def test_only_supervisors_admins_and_chiefs_see_the_board(sign_in, username):
     client = sign_in(username)
     for url in ("/api/v1/board/charts", "/api/v1/board/summary", "/api/v1/board/suspended",
                 "/api/v1/board/deliveries", "/board/"):
@@ -231,3 +231,13 @@ def test_china_local_dates_in_sql_around_midnight(engine):
         for day, hour, minute in [(23, 23, 59), (24, 0, 0), (24, 0, 30), (24, 7, 59), (24, 8, 0)]:
             moment = local_datetime(date(2026, 11, day), hour, minute)
             assert session.scalar(select(china_date(literal(moment, UTCDateTime())))) == date(2026, 11, day)
+
+
+def test_a_chief_representative_sees_only_his_departments_board(sign_in):
+    chief = sign_in("scjg_chief")
+    for url in ("/api/v1/board/charts", "/api/v1/board/summary", "/api/v1/board/suspended",
+                "/api/v1/board/deliveries", "/board/"):
+        assert chief.get(url).status_code == 200, url
+        assert chief.get(f"{url}?department=ZRGH").status_code == 403, url
+    refused = chief.get("/board/?department=ZRGH").data.decode()
+    assert "市场监督管理局" in refused and "自然资源和规划局" not in refused

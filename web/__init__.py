@@ -9,7 +9,7 @@ from engine.clock import Clock
 from engine.settings import EngineSettings
 from web.config import CONFIGS
 
-ROLE_NAMES = {"clerk": "窗口受理", "approver": "后台审批", "chief": "首席代表", "supervisor": "督查", "admin": "管理员",
+ROLE_NAMES = {"clerk": "窗口受理", "approver": "后台审批", "chief": "首席代表", "supervisor": "督查", "admin": "系统管理员",
               "director": "中心主任"}
 # Engine settings come from engine/settings.py, never from the Flask config.
 ENGINE_KEYS = ("DATABASE_URL", "CLOCK", "CASE_NUMBER_PREFIX", "CENTER_NAME")
@@ -31,6 +31,7 @@ def create_app(config: dict | None = None, *, settings: EngineSettings | None = 
     if config:
         app.config.update(config)
     app.config["CENTER_NAME"] = settings.center_name
+    app.config["ONEWINDOW_MODE"] = settings.mode
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.extensions["onewindow"] = settings.open_engine(clock=clock)
     _init_web(app)
@@ -40,7 +41,10 @@ def create_app(config: dict | None = None, *, settings: EngineSettings | None = 
 def _init_web(app: Flask) -> None:
     from web import api, errors, failures, i18n
     from web.access import csrf, current_actor
+    from web.admin import api as admin_api
+    from web.admin import views as admin_views
     from web.auth import api as auth_api
+    from web.auth import password
     from web.auth import views as auth_views
     from web.back_office import api as back_office_api
     from web.back_office import views as back_office_views
@@ -56,6 +60,8 @@ def _init_web(app: Flask) -> None:
     from web.setup import api as setup_api
     from web.setup import center_views as setup_center_views
     from web.setup import views as setup_views
+    from web.staffrules import api as staff_rules_api
+    from web.staffrules import views as staff_rules_views
     from web.supervision import api as supervision_api
     from web.supervision import views as supervision_views
     from web.tasks import api as tasks_api
@@ -67,11 +73,13 @@ def _init_web(app: Flask) -> None:
     limiter.init_app(app)
     i18n.init_app(app)
     auth_views.init_app(app)
+    password.init_app(app)
     for module in (window_views, back_office_views, tasks_views, board_views, ledger_views, public_views,
-                   supervision_views, posts_views, setup_views, setup_center_views):
+                   supervision_views, posts_views, setup_views, setup_center_views, admin_views, staff_rules_views):
         app.register_blueprint(module.bp)
     api.init_app(app, [auth_api.blp, tasks_api.blp, window_api.blp, back_office_api.blp, board_api.blp,
-                       ledger_api.blp, public_api.blp, supervision_api.blp, posts_api.blp, setup_api.blp])
+                       ledger_api.blp, public_api.blp, supervision_api.blp, posts_api.blp, setup_api.blp,
+                       password.blp, admin_api.blp, staff_rules_api.blp])
     errors.register(app)
     failures.register(app)
     app.jinja_env.globals.update(current_actor=current_actor, languages=i18n.LANGUAGES, role_names=ROLE_NAMES,

@@ -1,4 +1,4 @@
-"""A/B posts (AB岗): each window has an A and a B person; while the supervisor has A recorded
+"""A/B posts (AB岗): each window has an A and one or two B people; while the supervisor has A recorded
 as absent, B sees and acts on A's claimed and queued work.
 
 One stint is at most 20 working days and an A person's absences at most 40 working days a
@@ -96,9 +96,10 @@ def _window(session: Session, code, *, lock: bool = False) -> ServiceWindow:
 
 
 def save_window(session: Session, actor: Actor, *, code, name, department_code, a_staff, b_staff,
-                now: datetime) -> ServiceWindow:
-    """Define a window or replace its name, department and posts. A and B hold the same role in the
-    same department (a comprehensive window, ``department_code`` None, is the clerks')."""
+                now: datetime, b2_staff=None, kind=None, category=None) -> ServiceWindow:
+    """Define a window or replace its name, kind, department and posts. A and the one or two B posts
+    hold the same role in the same department (a comprehensive window, ``department_code`` None, is
+    the clerks'; a 分类综合窗口 names its category)."""
     if actor != SYSTEM:
         require_supervisor(actor, "define windows")
     if not isinstance(code, str) or not 0 < len(code) <= 16 or not code.replace("-", "").isalnum():
@@ -106,17 +107,23 @@ def save_window(session: Session, actor: Actor, *, code, name, department_code, 
     name = text(name, "name", max_length=50)
     if department_code is not None and session.get(Department, department_code) is None:
         raise NotFound(f"no department '{department_code}'", field="department_code")
+    kind = kind or ("department" if department_code else "comprehensive")
+    category = _check_kind(kind, department_code, category)
     a, b = staff_member(session, a_staff, "a_staff"), staff_member(session, b_staff, "b_staff")
+    b2 = staff_member(session, b2_staff, "b2_staff") if b2_staff not in (None, "") else None
     if a.id == b.id:
         raise InvalidInput("the A post and the B post must be two people", field="b_staff")
+    if b2 is not None and b2.id in (a.id, b.id):
+        raise InvalidInput("第二B岗须是另一人 (the second B post must be a third person)", field="b2_staff")
     if a.role not in CASE_WORKERS:
         raise InvalidInput(f"a {a.role} holds no window post", field="a_staff")
     expected_role = (CLERK,) if department_code is None else DEPARTMENT_ROLES
     if a.role not in expected_role or a.department_code != department_code:
         raise InvalidInput(f"{a.name} is not staff of this window's department", field="a_staff")
-    if (b.role, b.department_code) != (a.role, a.department_code):
-        raise InvalidInput(f"the B post must have the A post's role and department ({a.role}, "
-                           f"{a.department_code or '综合窗口'})", field="b_staff")
+    for person, field in ((b, "b_staff"), (b2, "b2_staff")):
+        if person is not None and (person.role, person.department_code) != (a.role, a.department_code):
+            raise InvalidInput(f"the B post must have the A post's role and department ({a.role}, "
+                               f"{a.department_code or '综合窗口'})", field=field)
     elsewhere = session.scalar(select(ServiceWindow.code).where(ServiceWindow.a_staff_id == a.id,
                                                                 ServiceWindow.code != code))
     if elsewhere is not None:
@@ -127,10 +134,29 @@ def save_window(session: Session, actor: Actor, *, code, name, department_code, 
         session.add(window)
     window.name, window.department_code, window.a_staff_id, window.b_staff_id, window.active = (
         name, department_code, a.id, b.id, True)
+    window.b2_staff_id, window.kind, window.category = b2 and b2.id, kind, category
     session.flush()
     audit.record(session, actor=actor, action="window_save", at=now, detail={
-        "window": code, "department_code": department_code, "a_staff_id": a.id, "b_staff_id": b.id})
+        "window": code, "kind": kind, "category": category, "department_code": department_code,
+        "a_staff_id": a.id, "b_staff_id": b.id, "b2_staff_id": window.b2_staff_id})
     return window
+
+
+WINDOW_KINDS = ("comprehensive", "category", "department")
+
+
+def _check_kind(kind, department_code, category) -> str | None:
+    """The window's category: a 分类综合窗口 has one, the others none; a 部门窗口 has a department."""
+    if kind not in WINDOW_KINDS:
+        raise InvalidInput(f"窗口类型 (kind) 须为 {', '.join(WINDOW_KINDS)}", field="kind")
+    if (kind == "department") != (department_code is not None):
+        raise InvalidInput("部门窗口须属于一个部门，综合窗口不属于部门 (a department window has a department, "
+                           "a comprehensive one none)", field="department_code")
+    if kind == "category":
+        return text(category, "category", max_length=50)
+    if category not in (None, ""):
+        raise InvalidInput("只有分类综合窗口有类别 (only a category window has a category)", field="category")
+    return None
 
 
 def record_absence(session: Session, actor: Actor, window_code, b_staff, starts_on, ends_on, reason,
@@ -141,7 +167,7 @@ def record_absence(session: Session, actor: Actor, window_code, b_staff, starts_
     if not window.active:
         raise Conflict(f"window {window.code} is closed", field="window_code")
     b = staff_member(session, b_staff, "b_staff")
-    if b.id != window.b_staff_id:
+    if b.id not in (window.b_staff_id, window.b2_staff_id):
         posted = session.get(Staff, window.b_staff_id)
         raise InvalidInput(f"{b.name}({b.username}) 不是 {window.name} 的B岗 (is not the B post of window "
                            f"{window.code}; its B post is {posted.name}({posted.username}))", field="b_staff")
@@ -242,6 +268,8 @@ class WindowLine:
     b_username: str
     a_days_this_year: int
     a_absent_today: bool
+    b2_name: str | None = None
+    b2_username: str | None = None
 
 
 @dataclass(frozen=True)
@@ -275,14 +303,16 @@ class Posts:
         today, calendar = self.context.clock.today(), self.context.calendar.get()
         with self.context.session() as session:
             rows = windows_of(session)
-            ids = {row.a_staff_id for row in rows} | {row.b_staff_id for row in rows}
+            ids = {row.a_staff_id for row in rows} | {row.b_staff_id for row in rows} | \
+                {row.b2_staff_id for row in rows if row.b2_staff_id}
             people = {staff_id: (name, username) for staff_id, name, username in session.execute(
                 select(Staff.id, Staff.name, Staff.username).where(Staff.id.in_(ids)))}
             departments = dict(session.execute(select(Department.code, Department.name)).all())
             return [WindowLine(row, departments.get(row.department_code, COMPREHENSIVE_WINDOW),
                                *people[row.a_staff_id], *people[row.b_staff_id],
                                yearly_total(session, calendar, row.a_staff_id, today.year),
-                               bool(_absences_of(session, row.a_staff_id, today, today))) for row in rows]
+                               bool(_absences_of(session, row.a_staff_id, today, today)),
+                               *people.get(row.b2_staff_id, (None, None))) for row in rows]
 
     def absences(self, actor: Actor, state: str = "open") -> list[AbsenceLine]:
         """open: not cancelled and not over, soonest first; all: newest first. Supervisors see every

@@ -1,4 +1,4 @@
-"""Signing in: hashed passwords, lockout after repeated failures, API tokens; every attempt audited."""
+"""Signing in: passwords checked (engine.staff.passwords), lockout after repeated failures, API tokens; every attempt audited."""
 
 import hashlib
 import secrets
@@ -6,26 +6,17 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
-from werkzeug.security import check_password_hash, generate_password_hash
-
 from engine.actor import SYSTEM, Actor
 from engine.audit import service as audit
 from engine.errors import Forbidden, InvalidInput
+from engine.staff import passwords
 from engine.staff.models import Staff
 from engine.staff.service import actor_for
 
 MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=15)
-MIN_PASSWORD_LENGTH = 8
 # One message for unknown users and wrong passwords: a sign-in page must not tell which.
 BAD_CREDENTIALS = "用户名或密码错误 (wrong username or password)"
-
-
-def set_password(staff: Staff, password) -> None:
-    if not isinstance(password, str) or len(password) < MIN_PASSWORD_LENGTH or len(password) > 200:
-        raise InvalidInput(f"password must be {MIN_PASSWORD_LENGTH}-200 characters", field="password")
-    staff.password_hash = generate_password_hash(password, method="scrypt")
-    staff.failed_logins, staff.locked_until = 0, None
 
 
 def authenticate(session: Session, username, password, now: datetime) -> Actor:
@@ -41,7 +32,7 @@ def authenticate(session: Session, username, password, now: datetime) -> Actor:
         raise Forbidden(f"账户已锁定，请于 {staff.locked_until.astimezone().strftime('%H:%M')} 后再试 "
                         f"(account locked for {LOCKOUT.seconds // 60} minutes after {MAX_FAILED_LOGINS} failures)",
                         field="username")
-    if not check_password_hash(staff.password_hash, password):
+    if not passwords.verify(staff, password):
         staff.failed_logins = (staff.failed_logins or 0) + 1
         if staff.failed_logins >= MAX_FAILED_LOGINS:
             staff.locked_until, staff.failed_logins = now + LOCKOUT, 0
@@ -49,6 +40,10 @@ def authenticate(session: Session, username, password, now: datetime) -> Actor:
                      detail={"locked": staff.locked_until is not None and staff.locked_until > now})
         raise InvalidInput(BAD_CREDENTIALS, field="username")
     actor = actor_for(staff)  # refuses disabled accounts
+    if passwords.one_time_expired(staff, now):
+        audit.record(session, actor=actor, action="login_one_time_expired", at=now)
+        raise Forbidden("一次性密码已过期，请联系系统管理员重置 (the one-time password has expired: ask the "
+                        "administrator for a new one)", field="password")
     staff.failed_logins, staff.locked_until = 0, None
     audit.record(session, actor=actor, action="login", at=now)
     return actor

@@ -16,7 +16,7 @@ from engine.validation import text
 def actor_for(staff: Staff) -> Actor:
     if not staff.active:
         raise Forbidden(f"account {staff.username} is disabled", field="username")
-    return Actor(staff.id, staff.username, staff.name, staff.role, staff.department_code)
+    return Actor(staff.id, staff.username, staff.name, staff.role, staff.department_code, roles=staff.roles)
 
 
 def get_actor(session: Session, username: str) -> Actor:

@@ -132,7 +132,7 @@ def queue(session: Session, actor: Actor, *, mine: bool = False, limit: int = 20
     if mine:
         statement = statement.where(HumanTask.assignee_id.in_([actor.id, *(c.staff_id for c in actor.covering)]))
     else:
-        conditions = [condition for condition in [_queue_condition(actor.role, actor.department_code)]
+        conditions = [condition for condition in [_queue_condition(role, actor.department_code) for role in actor.roles]
                       + [_queue_condition(cover.role, cover.department_code) for cover in actor.covering]
                       if condition is not None]
         if not conditions:

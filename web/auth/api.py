@@ -25,6 +25,7 @@ class Me(Schema):
     username = fields.Str()
     name = fields.Str()
     role = fields.Str()
+    roles = fields.List(fields.Str(), metadata={"description": "every role held, the primary one first"})
     department_code = fields.Str(allow_none=True)
 
 

@@ -31,7 +31,8 @@ def load_user(user_id: str):
     return SignedInUser(actor, int(epoch)) if actor else None
 
 
-HOME_PAGES = {"window": "cases.workspace", "back_office": "tasks.inbox", "supervision": "board.page"}
+HOME_PAGES = {"window": "cases.workspace", "back_office": "tasks.inbox", "supervision": "board.page",
+              "admin": "admin.staff_list"}
 
 
 def home_of(role: str) -> str:

@@ -130,12 +130,16 @@ def charts(days: int = stats.DEFAULT_DAYS, department: str | None = None) -> dic
             "days": [{"day": day.day, **_tally(day)} for day in figures.days], "total": _tally(figures.total)}
 
 
-def filter_choices() -> dict:
-    """The page's filter lists: every department, and the staff who can hold a task."""
+def filter_choices(only_department: str | None = None) -> dict:
+    """The page's filter lists: every department (or the one a chief representative sees), and the
+    staff who can hold a task."""
     with case_engine().session() as session:
         departments = session.execute(select(Department.code, Department.name).order_by(Department.code)).all()
         people = session.execute(select(Staff.id, Staff.name, Staff.department_code)
                                  .where(Staff.role.in_(CASE_WORKERS)).order_by(Staff.department_code.nulls_first(), Staff.id)).all()
+    if only_department:
+        departments = [row for row in departments if row[0] == only_department]
+        people = [row for row in people if row[2] == only_department]
     return {"departments": [{"code": code, "name": name} for code, name in departments],
             "people": [{"staff_id": staff_id, "name": name, "department_code": code or ""}
                        for staff_id, name, code in people]}

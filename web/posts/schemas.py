@@ -19,6 +19,12 @@ class WindowRow(Schema):
     b_staff_id = fields.Int(attribute="window.b_staff_id")
     b_name = fields.Str()
     b_username = fields.Str()
+    b2_staff_id = fields.Int(attribute="window.b2_staff_id", allow_none=True,
+                             metadata={"description": "the second B post (一至二名备选人员), if any"})
+    b2_name = fields.Str(allow_none=True)
+    b2_username = fields.Str(allow_none=True)
+    kind = fields.Str(attribute="window.kind", metadata={"description": "comprehensive, category or department"})
+    category = fields.Str(attribute="window.category", allow_none=True)
     active = fields.Bool(attribute="window.active")
     a_days_this_year = fields.Int(metadata={"description": f"working days A is recorded absent this year "
                                                            f"(at most {YEARLY_LIMIT})"})
