@@ -9,8 +9,8 @@ from sqlalchemy import select
 from engine.actor import SYSTEM
 from engine.catalogue.loader import DEMO_CATALOGUE, read_catalogue_file
 from engine.ledger.rules import DEMO_RULES, read_rules_file
-from engine.staff.passwords import set_password
 from engine.staff.models import ServiceWindow, Staff
+from engine.staff.passwords import set_password
 from engine.staff.service import create_staff
 
 # Every demo account signs in with this password (printed by `onewindow serve`).

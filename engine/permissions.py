@@ -14,7 +14,16 @@ from engine.actor import Actor, Cover
 from engine.cases.models import Case
 from engine.catalogue.models import ItemCoDepartment
 from engine.errors import Conflict, Forbidden, OneWindowError
-from engine.roles import ACTING_ROLES, ADMINISTERING, CHIEF, CLERK, DEPARTMENT_ROLES, DIRECTOR, SUPERVISING
+from engine.roles import (
+    ACTING_ROLES,
+    ADMIN,
+    ADMINISTERING,
+    CHIEF,
+    CLERK,
+    DEPARTMENT_ROLES,
+    DIRECTOR,
+    SUPERVISING,
+)
 from engine.tasks.models import OPEN, HumanTask
 from engine.workflow.properties import CLOCK_STOPPABLE
 
@@ -65,14 +74,6 @@ def require_supervisor(actor: Actor, what: str) -> None:
         raise Forbidden(f"only supervisors {what}", field="role")
 
 
-def may_administer(actor: Actor) -> Decision:
-    """The center's setup (catalogue, calendar, process versions, scoring rules) is the administrator's."""
-    if actor.role not in ADMINISTERING:
-        return _refused(Forbidden("只有系统管理员可以管理中心设置 (only the administrator sets the center up)",
-                                  field="role"))
-    return ALLOWED
-
-
 def in_back_office(actor: Actor) -> bool:
     """Approvers and chief representatives, who belong to one department."""
     return holds_role(actor, DEPARTMENT_ROLES)
@@ -99,10 +100,11 @@ def sees_full_numbers(actor: Actor) -> bool:
 
 
 def may_administer(actor: Actor) -> Decision:
-    """Accounts, staff, windows and posts: the system administrator (系统管理员) only."""
-    if not holds_role(actor, (ADMIN,)):
-        return _refused(Forbidden("只有系统管理员可以管理账户与人员 (only the system administrator manages "
-                                  "accounts and staff)", field="role"))
+    """The center's administration — accounts, staff, windows and posts, the catalogue, the
+    calendar, process versions and scoring rules — is the system administrator's (系统管理员)."""
+    if not holds_role(actor, ADMINISTERING):
+        return _refused(Forbidden("只有系统管理员可以管理中心设置与账户 (only the system administrator "
+                                  "administers the center)", field="role"))
     return ALLOWED
 
 

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+
 from engine.actor import SYSTEM, Actor
 from engine.audit import service as audit
 from engine.errors import Forbidden, InvalidInput
