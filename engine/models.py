@@ -11,7 +11,7 @@ from engine.delivery.models import PostalParcel
 from engine.joint.models import JointOpinion
 from engine.lease import Lease
 from engine.ledger.models import LedgerEntry, LedgerRule
-from engine.staff.models import PostAbsence, ServiceWindow, Staff
+from engine.staff.models import ApiToken, PostAbsence, ServiceWindow, SignInFailure, Staff
 from engine.supervision.models import CaseRating, Complaint, ComplaintCounter, Rectification
 from engine.tasks.models import HumanTask
 from engine.workflow.models import ProcessVersion, WorkflowState, WorkflowTask
@@ -20,5 +20,5 @@ __all__ = [
     "AuditEntry", "Base", "CalendarDay", "CalendarYear", "Case", "CaseCounter", "Department", "HumanTask",
     "ItemCoDepartment", "ItemMaterial", "Lease", "LedgerEntry", "LedgerRule", "ProcessVersion", "ServiceItem", "Staff", "WorkflowState", "WorkflowTask",
     "CaseRating", "Complaint", "ComplaintCounter", "Rectification", "PostAbsence", "ServiceWindow",
-    "CaseExtension", "ClockSuspension", "Commitment", "JointOpinion", "PostalParcel",
+    "CaseExtension", "ClockSuspension", "Commitment", "JointOpinion", "PostalParcel", "ApiToken", "SignInFailure",
 ]
