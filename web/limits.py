@@ -7,3 +7,4 @@ from flask_limiter.util import get_remote_address
 
 # No storage_uri here: one given to the constructor would win over the configured store.
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
