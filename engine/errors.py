@@ -60,6 +60,13 @@ class Conflict(OneWindowError):
     code = "conflict"
 
 
+class TooManyAttempts(OneWindowError):
+    """Refused without looking: too many failed attempts from here; try again later."""
+
+    http_status = 429
+    code = "too_many_requests"
+
+
 class ProcessDefinitionError(OneWindowError):
     """A BPMN/DMN/form file is unparsable or uses a construct the engine refuses."""
 

@@ -11,7 +11,15 @@ from engine.delivery.models import PostalParcel
 from engine.joint.models import JointOpinion
 from engine.lease import Lease
 from engine.ledger.models import LedgerEntry, LedgerRule
-from engine.staff.models import ChiefAuthorisation, PostAbsence, ServiceWindow, Staff, StaffRuleOverride
+from engine.staff.models import (
+    ApiToken,
+    ChiefAuthorisation,
+    PostAbsence,
+    ServiceWindow,
+    SignInFailure,
+    Staff,
+    StaffRuleOverride,
+)
 from engine.supervision.models import CaseRating, Complaint, ComplaintCounter, Rectification
 from engine.tasks.models import HumanTask
 from engine.workflow.models import ProcessVersion, WorkflowState, WorkflowTask
@@ -22,4 +30,5 @@ __all__ = [
     "CaseRating", "Complaint", "ComplaintCounter", "Rectification", "PostAbsence", "ServiceWindow",
     "CaseExtension", "ClockSuspension", "Commitment", "JointOpinion", "PostalParcel", "IdempotencyKey",
     "ChiefAuthorisation", "StaffRuleOverride",
+    "ApiToken", "SignInFailure",
 ]

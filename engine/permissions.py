@@ -74,6 +74,26 @@ def require_supervisor(actor: Actor, what: str) -> None:
         raise Forbidden(f"only supervisors {what}", field="role")
 
 
+# -- sign-in and API tokens ------------------------------------------------------------
+
+def may_end_token(actor: Actor, owner_id: int) -> bool:
+    """A person ends his own tokens; an administrator anyone's."""
+    return actor.id == owner_id or actor.role == ADMIN
+
+
+def may_end_tokens_of_others(actor: Actor) -> Decision:
+    if actor.role != ADMIN:
+        return _refused(Forbidden("only an administrator ends another person's tokens", field="role"))
+    return ALLOWED
+
+
+def may_see_sign_in_attacks(actor: Actor) -> Decision:
+    """Supervisors and administrators are told of repeated failed sign-ins (guessing, lockout attempts)."""
+    if not supervises(actor):
+        return _refused(Forbidden("only supervisors see failed sign-ins", field="role"))
+    return ALLOWED
+
+
 def in_back_office(actor: Actor) -> bool:
     """Approvers and chief representatives, who belong to one department."""
     return holds_role(actor, DEPARTMENT_ROLES)

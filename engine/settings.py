@@ -9,6 +9,7 @@ import os
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from engine.deadlines.states import WarningPolicy
 from engine.errors import InvalidInput
 from engine.ledger.scores import BASIC, COMPETENT, EXCELLENT, ScoringPolicy
 from engine.runtime import CaseEngine
+from engine.staff.tokens import TokenPolicy
 
 MODES = ("development", "production", "testing")
 DEFAULT_CENTER_NAME = "示范市政务服务中心"
@@ -65,6 +67,8 @@ class EngineSettings:
     workflow_cache_size: int = 256
     warnings: WarningPolicy = field(default_factory=WarningPolicy)
     scoring: ScoringPolicy = field(default_factory=ScoringPolicy)
+    # API tokens: idle and absolute lifetimes (a clerk's working day by default).
+    tokens: TokenPolicy = field(default_factory=TokenPolicy)
     instance_folder: Path = field(default_factory=default_instance_folder)
 
     @classmethod
@@ -97,6 +101,9 @@ class EngineSettings:
                 excellent_share=read("EXCELLENT_SHARE", Decimal, Decimal("0.15")),
                 allowance_per_month=read("ALLOWANCE_PER_MONTH", Decimal, Decimal(100)),
                 allowance_per_point=read("ALLOWANCE_PER_POINT", Decimal, Decimal(5))),
+            tokens=_policy("ONEWINDOW_TOKEN_*", TokenPolicy,
+                           idle=timedelta(minutes=read("TOKEN_IDLE_MINUTES", int, 120)),
+                           lifetime=timedelta(minutes=read("TOKEN_LIFETIME_MINUTES", int, 600))),
             instance_folder=instance_folder,
         )
 

@@ -20,6 +20,7 @@ from engine.roles import ADMIN, ALLOWED_COMBINATIONS, CHIEF, DEPARTMENT_ROLES, P
 from engine.staff import passwords
 from engine.staff.models import ChiefAuthorisation, Staff
 from engine.staff.service import create_staff as insert_staff
+from engine.staff.tokens import revoke_all_tokens
 from engine.tasks import service as tasks
 from engine.tasks.models import OPEN, HumanTask
 from engine.validation import optional_text, text
@@ -76,9 +77,10 @@ def _staff(session: Session, username, *, lock: bool = False) -> Staff:
     return staff
 
 
-def _end_sessions(staff: Staff) -> None:
-    """Every session cookie and the API token of ``staff`` (its row locked by the caller) stop working."""
-    staff.session_epoch, staff.api_token_hash = staff.session_epoch + 1, None
+def _end_sessions(session: Session, staff: Staff, now: datetime, reason: str) -> None:
+    """Every session cookie and every API token of ``staff`` (its row locked by the caller) stop working."""
+    staff.session_epoch = staff.session_epoch + 1
+    revoke_all_tokens(session, staff.id, now, reason=reason)
 
 
 def _release_claims(session: Session, staff: Staff) -> list[str]:
@@ -237,7 +239,7 @@ class StaffAdmin:
                 raise Conflict(f"用户名 (username): {staff.username} 已停用 (is already deactivated)",
                                field="username")
             staff.active, staff.deactivated_at = False, now
-            _end_sessions(staff)
+            _end_sessions(session, staff, now, "deactivated")
             released = _release_claims(session, staff)
             audit.record(session, actor=actor, action="staff_deactivate", at=now,
                          detail={"username": staff.username, "released_tasks": released})
@@ -252,7 +254,7 @@ class StaffAdmin:
             if not staff.active:
                 raise Conflict(f"用户名 (username): {staff.username} 已停用 (is deactivated)", field="username")
             one_time = passwords.issue_one_time(staff, now)
-            _end_sessions(staff)
+            _end_sessions(session, staff, now, "password")
             audit.record(session, actor=actor, action="password_reset", at=now, detail={"username": staff.username})
         return self.get_staff(actor, username), one_time
 
@@ -271,7 +273,7 @@ class StaffAdmin:
                 raise InvalidInput("新密码 (new_password) 不能与原密码相同 (must differ from the old one)",
                                    field="new_password")
             passwords.set_password(staff, new_password, now=now, chosen=True)
-            _end_sessions(staff)
+            _end_sessions(session, staff, now, "password")
             audit.record(session, actor=actor, action="password_change", at=now)
             return staff.session_epoch
 

@@ -35,6 +35,8 @@ def test_no_request_breaks_the_api(fuzz_target):
     operations = [result.ok() for result in schemathesis.openapi.from_wsgi("/api/openapi.json", app)
                   .get_all_operations()]
     assert len(operations) > 20
+    # Ending tokens signs the fuzzer out for whatever follows (401 from then on): those go last.
+    operations.sort(key=lambda operation: operation.label.startswith("DELETE /api/v1/auth/"))
 
     calls = []
     for operation in operations:

@@ -60,9 +60,12 @@ def test_production_refuses_a_missing_secret_key(monkeypatch, tmp_path):
     with pytest.raises(RuntimeError, match="production needs ONEWINDOW_SECRET_KEY"):
         create_app()
     monkeypatch.setenv("ONEWINDOW_SECRET_KEY", "a-real-secret")
+    monkeypatch.setenv("ONEWINDOW_RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
     app = create_app()
     try:
         assert app.config["SECRET_KEY"] == "a-real-secret" and app.config["SESSION_COOKIE_SECURE"] is True
+        from web.limits import limiter
+        assert type(limiter.storage).__name__ == "RedisStorage"  # the configured store, not memory://
     finally:
         app.extensions["onewindow"].db.dispose()
 

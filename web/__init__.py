@@ -4,6 +4,7 @@ from pathlib import Path
 
 from flask import Flask
 from flask_babel import get_locale
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from engine.clock import Clock
 from engine.settings import EngineSettings
@@ -34,6 +35,10 @@ def create_app(config: dict | None = None, *, settings: EngineSettings | None = 
     app.config["ONEWINDOW_MODE"] = settings.mode
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.extensions["onewindow"] = settings.open_engine(clock=clock)
+    app.extensions["onewindow_tokens"] = settings.tokens
+    if app.config["TRUSTED_PROXIES"]:
+        # The client's address is the one the last N proxies saw, for rate limits and sign-in throttling.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"])
     _init_web(app)
     return app
 

@@ -14,7 +14,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from engine.actor import Actor
 from engine.permissions import holds_role
 from engine.posts.service import with_cover
-from engine.staff.accounts import actor_for_token
+from engine.staff import tokens
 
 csrf = CSRFProtect()
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -40,14 +40,32 @@ def _bearer_token() -> str | None:
     return header[7:].strip() if header.startswith("Bearer ") else None
 
 
+def token_policy() -> tokens.TokenPolicy:
+    return current_app.extensions["onewindow_tokens"]
+
+
+def _token_actor(token: str) -> Actor | None:
+    """The actor of a live bearer token (``g.token_id`` names it); a used token is kept alive."""
+    engine, now = case_engine(), case_engine().clock.now()
+    with engine.session() as session:
+        found = tokens.find(session, token, now, token_policy())
+        if found is None:
+            return None
+        actor, row = found
+        actor = with_cover(session, actor, engine.clock.today())
+    if tokens.needs_touch(row, now):
+        with engine.transaction() as session:
+            tokens.touch(session, row.id, now)
+    g.token_id = row.id
+    return actor
+
+
 def current_actor() -> Actor | None:
     """The signed-in actor, with the A posts they cover today (AB岗) read afresh on each request."""
     if "actor" not in g:
         token = _bearer_token()
         if token is not None:
-            with case_engine().session() as session:
-                actor = actor_for_token(session, token)
-                g.actor = actor and with_cover(session, actor, case_engine().clock.today())
+            g.actor = _token_actor(token)
             g.token_auth = g.actor is not None
         else:
             g.actor = current_user.actor if current_user.is_authenticated else None
@@ -73,4 +91,4 @@ def require(*roles: str):
     return decorate
 
 
-__all__ = ["CSRFError", "SignedInUser", "case_engine", "csrf", "current_actor", "require"]
+__all__ = ["CSRFError", "SignedInUser", "case_engine", "csrf", "current_actor", "require", "token_policy"]

@@ -1,4 +1,4 @@
-"""The web's own settings (secret key, cookies, rate limits), chosen by ``ONEWINDOW_CONFIG``.
+"""The web's own settings (secret key, cookies, rate limits, trusted proxies), chosen by ``ONEWINDOW_CONFIG``.
 
 Settings come from environment variables prefixed ``ONEWINDOW_``, read when the app is
 created, not when this module is imported. What the engine needs (database, case numbers,
@@ -17,16 +17,28 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     WTF_CSRF_TIME_LIMIT = 8 * 3600
-    # memory:// is per process; several app processes share e.g. redis://host:6379.
+    # memory:// is per process: each worker would count on its own. Production shares e.g.
+    # redis://host:6379/0 among every worker and host.
     RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_KEY_PREFIX = "onewindow"
+    # "10 per minute" means any 60 seconds, not up to 20 across the turn of a clock minute.
+    RATELIMIT_STRATEGY = "moving-window"
+    # Reverse proxies in front of the app whose X-Forwarded-For is believed (0: none, the peer is
+    # the client). Believing more than are really there would let a client choose its address.
+    TRUSTED_PROXIES = 0
 
     @classmethod
     def from_environment(cls) -> dict:
         settings = {}
-        for name in ("SECRET_KEY", "RATELIMIT_STORAGE_URI"):
+        for name in ("SECRET_KEY", "RATELIMIT_STORAGE_URI", "RATELIMIT_KEY_PREFIX"):
             value = os.environ.get(f"ONEWINDOW_{name}")
             if value:
                 settings[name] = value
+        proxies = os.environ.get("ONEWINDOW_TRUSTED_PROXIES")
+        if proxies:
+            if not proxies.isdigit():
+                raise RuntimeError(f"ONEWINDOW_TRUSTED_PROXIES={proxies!r} is not a whole number")
+            settings["TRUSTED_PROXIES"] = int(proxies)
         return settings
 
 
@@ -47,7 +59,11 @@ class ProductionConfig(Config):
     def from_environment(cls) -> dict:
         if not os.environ.get("ONEWINDOW_SECRET_KEY"):
             raise RuntimeError("production needs ONEWINDOW_SECRET_KEY in the environment")
-        return super().from_environment()
+        settings = super().from_environment()
+        if settings.get("RATELIMIT_STORAGE_URI", "memory://").startswith("memory://"):
+            # Per-process counters let N workers answer N times the documented limit.
+            raise RuntimeError("production needs a shared ONEWINDOW_RATELIMIT_STORAGE_URI (e.g. redis://host:6379/0)")
+        return settings
 
 
 CONFIGS = {"development": DevelopmentConfig, "production": ProductionConfig, "testing": TestingConfig}

@@ -19,15 +19,12 @@ class Staff(Base):
     department_code: Mapped[str | None] = mapped_column(ForeignKey("department.code"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    # Sign-in: a salted scrypt hash, the run of failed attempts, and a lockout.
+    # Sign-in: a salted password hash. Failed attempts are counted per username and source
+    # in SignInFailure, never on the account, so nobody can lock an account from elsewhere.
     password_hash: Mapped[str | None] = mapped_column(String(255))
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # A session cookie names the epoch it was issued in; signing out moves the epoch on, so
     # every copy of every earlier cookie of this account stops working.
     session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    # API access: only the SHA-256 of the token is kept.
-    api_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     # Demo accounts share a published password: production makes each choose its own.
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # A one-time (or reset) password must be replaced at the next sign-in, and stops working at
@@ -80,6 +77,36 @@ class StaffRuleOverride(Base):
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
+
+
+class ApiToken(Base):
+    """One bearer token of one device: only its SHA-256 is kept; it dies idle, at its end, or when ended."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # sign_out, ended (by its owner), admin, password, deactivated
+    end_reason: Mapped[str | None] = mapped_column(String(20))
+
+
+class SignInFailure(Base):
+    """Failed sign-ins of a username from one source, or from everywhere (``source`` ''), and the
+    refusal window they earned. Keyed by the name typed, so an unknown name is treated alike."""
+
+    __tablename__ = "sign_in_failure"
+
+    username: Mapped[str] = mapped_column(String(50), primary_key=True)
+    source: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    refused_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 class ServiceWindow(Base):
     """A window of the hall with its A post and one or two B posts (AB岗): B takes over A's work while A is away.

@@ -5,6 +5,7 @@ working after ``ONE_TIME_VALIDITY`` and, until the person chooses their own, eve
 sends them to the choose-password page (the API answers ``password_change_required``).
 """
 
+import functools
 import secrets
 from datetime import datetime, timedelta
 
@@ -70,11 +71,25 @@ def verify(staff: Staff, password: str) -> bool:
     return True
 
 
+@functools.cache
+def _nobody_hash() -> str:
+    return hash_password(secrets.token_urlsafe(16))
+
+
+def verify_nobody(password: str) -> bool:
+    """Check ``password`` against nobody's hash: an unknown name costs the time a known one does,
+    so the answer's timing does not tell which usernames exist. Always False."""
+    try:
+        _hasher.verify(_nobody_hash(), password)
+    except (VerificationError, InvalidHashError):
+        pass
+    return False
+
+
 def set_password(staff: Staff, password: str, *, now: datetime | None = None, chosen: bool = False) -> None:
     """Store ``password`` (checked by the caller: a demo or one-time password is not the person's
     choice). ``chosen``: the person chose it, so any must-change state ends."""
     staff.password_hash = hash_password(password)
-    staff.failed_logins, staff.locked_until = 0, None
     if chosen:
         staff.must_change_password, staff.password_expires_at, staff.password_changed_at = False, None, now
 

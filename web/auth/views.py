@@ -61,7 +61,7 @@ def login():
         engine = case_engine()
         try:
             actor, epoch = sign_in(engine.transaction, request.form.get("username", "").strip(),
-                            request.form.get("password", ""), engine.clock.now())
+                                   request.form.get("password", ""), engine.clock.now(), request.remote_addr)
         except OneWindowError as refusal:
             error = refusal.message
             # The failed attempt is audited and counted even though the sign-in was refused.

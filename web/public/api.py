@@ -10,6 +10,8 @@ blp = api_blueprint("progress_api", __name__, "/progress",
 
 @blp.route("", methods=["POST"])
 @limiter.shared_limit(service.LOOKUP_LIMIT, scope=service.LOOKUP_SCOPE)
+@limiter.shared_limit(service.CASE_LIMIT, scope=service.CASE_SCOPE, key_func=service.asked_case_number,
+                      deduct_when=service.wrong_answer, error_message=service.case_rests)
 @blp.doc(security=[])
 @blp.arguments(schemas.ProgressQuestion)
 @blp.response(200, schemas.ProgressAnswer)

@@ -5,6 +5,9 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from flask import request
+from flask_babel import gettext as _
+
 from engine.catalogue.models import ServiceItem
 from engine.clock import CHINA_TZ
 from engine.clockstop import service as clockstop
@@ -13,8 +16,12 @@ from engine.errors import InvalidInput, NotFound
 from web.access import case_engine
 
 NUMBER = re.compile(r"^[A-Z]{1,6}\d{13}$")
-# The page and the API count against one budget per client address.
+# The page and the API count against one budget per client address,
 LOOKUP_LIMIT, LOOKUP_SCOPE = "10 per minute", "progress_lookup"
+# and against one per case number: a few wrong answers a day, then that number's lookup rests, so
+# guessing a case's four digits from many addresses is no quicker than from one. Every number
+# counts alike, so resting says nothing about whether the case exists.
+CASE_LIMIT, CASE_SCOPE = "5 per day", "progress_case"
 NOT_FOUND = "未查到该办件，请核对办件编号和手机号后四位 (no case matches this number and phone)"
 
 
@@ -53,9 +60,29 @@ class Progress:
     parcel: Parcel | None
 
 
+def normalized_number(number) -> str:
+    return number.strip().upper() if isinstance(number, str) else ""
+
+
+def asked_case_number() -> str:
+    """The case number a lookup asks about (form or JSON): the key of its per-case budget."""
+    body = request.get_json(silent=True) if request.is_json else None
+    number = body.get("number") if isinstance(body, dict) else request.form.get("number")
+    return normalized_number(number)[:32] or "-"
+
+
+def case_rests() -> str:
+    return _("此办件今日查询错误次数过多，请明日再试或到窗口咨询")
+
+
+def wrong_answer(response) -> bool:
+    """What the per-case budget counts: a wrong number or wrong digits (not a malformed question)."""
+    return response.status_code == 404
+
+
 def lookup(number, phone_tail) -> Progress:
     """Only what the applicant may see; a wrong number and a wrong phone give the same answer."""
-    number = (number or "").strip().upper() if isinstance(number, str) else ""
+    number = normalized_number(number)
     if not NUMBER.match(number):
         raise InvalidInput("办件编号格式不正确 (case number looks like ZW2026112300001)", field="number")
     if not isinstance(phone_tail, str) or not re.fullmatch(r"\d{4}", phone_tail.strip()):

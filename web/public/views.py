@@ -11,6 +11,8 @@ bp = Blueprint("public", __name__, url_prefix="/progress")
 
 @bp.route("/", methods=["GET", "POST"])
 @limiter.shared_limit(service.LOOKUP_LIMIT, scope=service.LOOKUP_SCOPE, methods=["POST"])
+@limiter.shared_limit(service.CASE_LIMIT, scope=service.CASE_SCOPE, key_func=service.asked_case_number,
+                      deduct_when=service.wrong_answer, error_message=service.case_rests, methods=["POST"])
 def lookup():
     progress, refusal = None, None
     if request.method == "POST":
