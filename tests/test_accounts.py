@@ -10,8 +10,8 @@ from engine import permissions
 from engine.audit.models import AuditEntry
 from engine.errors import Conflict, Forbidden, InvalidInput
 from engine.roles import APPROVER, CHIEF
-from engine.staff import passwords
-from engine.staff.accounts import actor_for_token, issue_api_token, session_actor, sign_in
+from engine.staff import passwords, tokens
+from engine.staff.accounts import session_actor, sign_in
 from engine.staff.models import Staff
 from engine.staff_admin import check_roles
 from tests.helpers import DEMO_PASSWORD, intake, only_task, person
@@ -62,7 +62,7 @@ def test_the_strength_policy_refuses_weak_passwords(password, why):
 
 def test_the_new_password_must_differ_and_the_change_ends_sessions_and_tokens(engine, staff, clock):
     with engine.transaction() as session:
-        token = issue_api_token(session, session.get(Staff, staff["clerk1"].id))
+        token, _row = tokens.issue(session, staff["clerk1"].id, clock.now(), tokens.TokenPolicy(), "test")
     _actor, epoch = sign_in(engine.transaction, "clerk1", DEMO_PASSWORD, clock.now())
     with pytest.raises(InvalidInput) as same:
         engine.staff_admin.change_password(staff["clerk1"], DEMO_PASSWORD, DEMO_PASSWORD)
@@ -70,7 +70,7 @@ def test_the_new_password_must_differ_and_the_change_ends_sessions_and_tokens(en
     engine.staff_admin.change_password(staff["clerk1"], DEMO_PASSWORD, GOOD)
     with engine.session() as session:
         assert session_actor(session, staff["clerk1"].id, epoch) is None
-        assert actor_for_token(session, token) is None
+        assert tokens.find(session, token, clock.now(), tokens.TokenPolicy()) is None
 
 
 def test_old_scrypt_hashes_still_sign_in_and_are_rehashed_with_argon2id(engine, clock):
@@ -115,14 +115,14 @@ def test_deactivation_stops_sign_in_and_returns_claimed_tasks_keeping_the_histor
     task = only_task(engine, case.number)
     engine.claim_task(staff["scjg_approver1"], task.id)
     with engine.transaction() as session:
-        token = issue_api_token(session, session.get(Staff, staff["scjg_approver1"].id))
+        token, _row = tokens.issue(session, staff["scjg_approver1"].id, clock.now(), tokens.TokenPolicy(), "test")
     view = engine.staff_admin.deactivate(staff["admin"], "scjg_approver1")
     assert not view.active and view.deactivated_at is not None
     assert only_task(engine, case.number).assignee_id is None
     with pytest.raises(Forbidden):
         sign_in(engine.transaction, "scjg_approver1", DEMO_PASSWORD, clock.now())
     with engine.session() as session:
-        assert actor_for_token(session, token) is None
+        assert tokens.find(session, token, clock.now(), tokens.TokenPolicy()) is None
         assert session.scalar(select(Staff).where(Staff.username == "scjg_approver1")) is not None
     assert "staff_deactivate" in _actions(engine) and "claim" in _actions(engine)
     with pytest.raises(Forbidden):
