@@ -14,11 +14,13 @@ def text(value, field: str, *, min_length: int = 1, max_length: int = MAX_TEXT) 
     """Required free text, trimmed: ``min_length``-``max_length`` characters and no NUL (no
     database keeps one). The one check of every free-text field the engine takes."""
     if not isinstance(value, str) or not value.strip():
-        raise InvalidInput(f"{field} is required", field=field)
+        raise InvalidInput(f"{field} is required", field=field, details={"rule": "required"})
     if len(value.strip()) < min_length:
-        raise InvalidInput(f"{field} must be at least {min_length} characters", field=field)
+        raise InvalidInput(f"{field} must be at least {min_length} characters", field=field,
+                           details={"rule": "minLength", "limit": min_length})
     if len(value) > max_length:
-        raise InvalidInput(f"{field} must be at most {max_length} characters", field=field)
+        raise InvalidInput(f"{field} must be at most {max_length} characters", field=field,
+                           details={"rule": "maxLength", "limit": max_length})
     if "\x00" in value:
         raise InvalidInput(f"{field} must not contain NUL characters", field=field)
     return value.strip()

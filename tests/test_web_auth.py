@@ -111,7 +111,10 @@ def test_api_tokens_and_json_errors(app):
     bad = client.post("/api/v1/auth/token", json={"username": "clerk1"})
     assert bad.status_code == 422 and bad.json["field"] == "password"
     wrong = client.post("/api/v1/auth/token", json={"username": "clerk1", "password": "nope-nope"})
-    assert wrong.status_code == 422 and "wrong username or password" in wrong.json["message"]
+    assert wrong.status_code == 422 and wrong.json["message"] == "用户名或密码错误"
+    wrong = client.post("/api/v1/auth/token", json={"username": "clerk1", "password": "nope-nope"},
+                        headers={"Accept-Language": "en"})
+    assert wrong.json["message"] == "wrong username or password"
     token = client.post("/api/v1/auth/token", json={"username": "clerk1", "password": DEMO_PASSWORD}).json["token"]
     me = client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
     assert me.json["username"] == "clerk1"

@@ -10,6 +10,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from engine.actor import SYSTEM, Actor
 from engine.audit import service as audit
+from engine.clock import beijing
 from engine.errors import Forbidden, InvalidInput
 from engine.staff.models import Staff
 from engine.staff.service import actor_for
@@ -38,9 +39,10 @@ def authenticate(session: Session, username, password, now: datetime) -> Actor:
         raise InvalidInput(BAD_CREDENTIALS, field="username")
     if staff.locked_until is not None and staff.locked_until > now:
         audit.record(session, actor=actor_for_audit(staff), action="login_locked", at=now)
-        raise Forbidden(f"账户已锁定，请于 {staff.locked_until.astimezone().strftime('%H:%M')} 后再试 "
+        raise Forbidden(f"账户已锁定，请于 {beijing(staff.locked_until, '%H:%M')} 后再试 "
                         f"(account locked for {LOCKOUT.seconds // 60} minutes after {MAX_FAILED_LOGINS} failures)",
-                        field="username")
+                        field="username", details={"rule": "locked", "until": staff.locked_until.isoformat(),
+                                                   "minutes": LOCKOUT.seconds // 60, "failures": MAX_FAILED_LOGINS})
     if not check_password_hash(staff.password_hash, password):
         staff.failed_logins = (staff.failed_logins or 0) + 1
         if staff.failed_logins >= MAX_FAILED_LOGINS:
