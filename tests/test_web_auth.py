@@ -20,7 +20,7 @@ def test_passwords_are_stored_hashed_and_sign_in_works(app, engine):
     assert stored.startswith("scrypt:") and DEMO_PASSWORD not in stored
     client = app.test_client()
     response = _login(client, "clerk1", DEMO_PASSWORD)
-    assert response.status_code == 302 and response.location == "/cases/"
+    assert response.status_code == 303 and response.location == "/cases/"
     assert "HttpOnly" in response.headers["Set-Cookie"] and "SameSite=Lax" in response.headers["Set-Cookie"]
 
 
@@ -32,7 +32,7 @@ def test_five_failures_lock_the_account_for_fifteen_minutes(app, clock):
     assert locked.status_code == 403 and "锁定" in locked.data.decode()
     clock.advance(timedelta(minutes=16))
     app.extensions["onewindow"].clock = clock
-    assert _login(client, "clerk2", DEMO_PASSWORD).status_code == 302
+    assert _login(client, "clerk2", DEMO_PASSWORD).status_code == 303
 
 
 def test_sign_in_attempts_are_audited(app, engine):
@@ -79,7 +79,7 @@ def test_signing_out_ends_every_copy_of_the_session(app, engine):
     stolen.set_cookie("session", client.get_cookie("session").value)
     assert stolen.get("/cases/").status_code == 200
     token = csrf_token_of(client.get("/progress/").data)
-    assert client.post("/logout", data={"csrf_token": token}).status_code == 302
+    assert client.post("/logout", data={"csrf_token": token}).status_code == 303
     for copy in (client, stolen, other_device):
         assert copy.get("/cases/").status_code == 302
     _login(client, "clerk1", DEMO_PASSWORD)  # signing in again works
@@ -101,7 +101,7 @@ def test_pages_need_sign_in_and_the_right_role(app, sign_in):
     assert app.test_client().get("/board/").status_code == 302
     clerk = sign_in("clerk1")
     assert clerk.get("/board/").status_code == 403
-    assert clerk.post("/logout", data={"csrf_token": clerk.csrf}).status_code == 302
+    assert clerk.post("/logout", data={"csrf_token": clerk.csrf}).status_code == 303
     assert clerk.get("/cases/").status_code == 302
 
 

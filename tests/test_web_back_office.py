@@ -58,7 +58,7 @@ def test_suspending_and_extending_from_the_review_page(app, engine, staff, sign_
 
     done = approver.post(f"/tasks/{review.id}/suspend", data={"csrf_token": approver.csrf, "kind": "检验",
                                                                "reason": "送省级检验机构检验"})
-    assert done.status_code == 302 and done.location == f"/tasks/{review.id}"
+    assert done.status_code == 303 and done.location == f"/tasks/{review.id}"
     assert engine.get_case(case.number).suspended_since == date(2026, 11, 23)
     page = approver.get(f"/tasks/{review.id}").data.decode()
     assert "本件已暂停计时" in page and f'action="/tasks/{review.id}/suspend"' not in page
@@ -73,13 +73,13 @@ def test_suspending_and_extending_from_the_review_page(app, engine, staff, sign_
     assert "本环节结束的暂停计时" in resume_page and "送省级检验机构检验" in resume_page
     ended = approver.post(f"/tasks/{resume.id}/complete", data={"csrf_token": approver.csrf,
                                                                  "resume_note": "检验报告已出具"})
-    assert ended.status_code == 302
+    assert ended.status_code == 303
     resumed = engine.get_case(case.number)
     assert resumed.suspended_since is None and resumed.suspended_days == 3
 
     extended = approver.post(f"/tasks/{review.id}/extension", data={"csrf_token": approver.csrf,
                                                                      "reason": "需要对经营场所补充核查"})
-    assert extended.status_code == 302
+    assert extended.status_code == 303
     twice = approver.post(f"/tasks/{review.id}/extension", data={"csrf_token": approver.csrf, "reason": "再次申请"})
     assert twice.status_code == 409 and "already has an extension request" in twice.data.decode()
     decision = next(task for task in engine.open_tasks(case.number) if task.bpmn_id == "approve_extension")
@@ -210,7 +210,7 @@ def test_the_intake_page_takes_commitments_and_shows_refusals_beside_the_field(a
     assert '<td class=" invalid"><input type="date" name="committed_materials.0.due_on" value="2026-11-23"' in text
     form["committed_materials.1.due_on"] = "2026-12-01"
     created = clerk.post(f"/cases/new/{FOOD_LICENCE}", data=form)
-    assert created.status_code == 302
+    assert created.status_code == 303
     number = created.location.rsplit("/", 1)[1]
     case_page = clerk.get(f"/cases/{number}").data.decode()
     assert "容缺承诺" in case_page and "2026-12-01" in case_page and "待补交" in case_page

@@ -48,7 +48,7 @@ def test_the_ledger_page_for_supervisors_and_staff(sign_in, engine, staff, clock
     recorded = supervisor.post("/ledger/record?period=2026-12", data={
         "csrf_token": supervisor.csrf, "staff_id": str(staff["clerk1"].id), "rule_code": "JF-01",
         "occurred_on": "2026-12-08", "quantity": "1", "evidence": "申请人赠送锦旗"})
-    assert recorded.status_code == 302
+    assert recorded.status_code == 303
     bad = supervisor.post("/ledger/record", data={"csrf_token": supervisor.csrf, "staff_id": str(staff["clerk1"].id),
                                                    "rule_code": "JF-01", "occurred_on": "2026-12-08",
                                                    "quantity": "99", "evidence": "x"})
@@ -66,7 +66,7 @@ def test_the_ledger_page_for_supervisors_and_staff(sign_in, engine, staff, clock
     assert clerk.post("/ledger/appeal", data={"csrf_token": clerk.csrf, "entry_id": str(entry_id),
                                               "reason": "不是我的"}).status_code == 403
     assert approver.post("/ledger/appeal?period=2026-12", data={"csrf_token": approver.csrf, "entry_id": str(entry_id),
-                                                                "reason": "当日系统故障"}).status_code == 302
+                                                                "reason": "当日系统故障"}).status_code == 303
     assert approver.get("/ledger/export?period=2026-12").status_code == 403
 
 

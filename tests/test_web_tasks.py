@@ -80,7 +80,7 @@ def test_claim_and_release_rules(app, engine, staff, sign_in):
     case, task = at_review(engine, staff)
     first, second, chief = sign_in("scjg_approver1"), sign_in("scjg_approver2"), sign_in("scjg_chief")
     claimed = first.post(f"/tasks/{task.id}/claim", data={"csrf_token": first.csrf, "next": "/tasks/?mine=1"})
-    assert claimed.status_code == 302 and claimed.location == "/tasks/?mine=1"
+    assert claimed.status_code == 303 and claimed.location == "/tasks/?mine=1"
     assert "已认领" in flashes(first)
     assert only_task(engine, case.number).assignee_id == staff["scjg_approver1"].id
 
@@ -91,7 +91,7 @@ def test_claim_and_release_rules(app, engine, staff, sign_in):
     assert only_task(engine, case.number).assignee_id == staff["scjg_approver1"].id
 
     released = chief.post(f"/tasks/{task.id}/unclaim", data={"csrf_token": chief.csrf, "next": "//evil.example/x"})
-    assert released.status_code == 302 and released.location == f"/tasks/{task.id}"  # never to another site
+    assert released.status_code == 303 and released.location == f"/tasks/{task.id}"  # never to another site
     assert only_task(engine, case.number).assignee_id is None
     again = chief.post(f"/tasks/{task.id}/unclaim", data={"csrf_token": chief.csrf})
     assert again.status_code == 409 and "not claimed" in again.data.decode()
@@ -186,7 +186,7 @@ def test_a_task_completed_twice_gives_409_the_second_time(app, engine, staff, si
     engine.claim_task(staff["scjg_approver1"], task.id)
     approver = sign_in("scjg_approver1")
     form = {"csrf_token": approver.csrf, "decision": "approve", "opinion": "经审查，符合法定条件"}
-    assert approver.post(f"/tasks/{task.id}/complete", data=form).status_code == 302
+    assert approver.post(f"/tasks/{task.id}/complete", data=form).status_code == 303
     second = approver.post(f"/tasks/{task.id}/complete", data=form)
     assert second.status_code == 409 and "already completed" in second.data.decode()
     assert "本环节已结束" in second.data.decode()
@@ -210,7 +210,7 @@ def test_a_case_walked_through_every_page(app, engine, staff, sign_in):
                         data={"csrf_token": clerk.csrf, "notice_remarks": "请补齐食品安全管理人员基本情况"})
     correction = only_task(engine, case.number)
     assert correction.bpmn_id == "await_correction"
-    assert issued.status_code == 302 and issued.location == f"/tasks/{correction.id}"
+    assert issued.status_code == 303 and issued.location == f"/tasks/{correction.id}"
     assert engine.get_case(case.number).status == "待补办"
     page = clerk.get(f"/tasks/{correction.id}").data.decode()
     received = intake(engine, FOOD_LICENCE, missing=1)["received_materials"]
@@ -224,16 +224,16 @@ def test_a_case_walked_through_every_page(app, engine, staff, sign_in):
     corrected = clerk.post(f"/tasks/{correction.id}/complete", data={
         "csrf_token": clerk.csrf, "correction_action": "submit", "received_materials": full_materials(engine, FOOD_LICENCE),
         "material_defects.0.code": "", "material_defects.0.problem": ""})
-    assert corrected.status_code == 302 and corrected.location == "/tasks/"
+    assert corrected.status_code == 303 and corrected.location == "/tasks/"
     review = only_task(engine, case.number)
     assert review.bpmn_id == "review" and engine.get_case(case.number).status == "已受理"
 
     approver = sign_in("scjg_approver1")
     assert case.number in approver.get("/tasks/").data.decode()
-    assert approver.post(f"/tasks/{review.id}/claim", data={"csrf_token": approver.csrf}).status_code == 302
+    assert approver.post(f"/tasks/{review.id}/claim", data={"csrf_token": approver.csrf}).status_code == 303
     decided = approver.post(f"/tasks/{review.id}/complete", data={
         "csrf_token": approver.csrf, "decision": "approve", "opinion": "经审查，申请材料齐全，符合法定条件，准予许可"})
-    assert decided.status_code == 302 and decided.location == "/tasks/"  # the pickup is the window's
+    assert decided.status_code == 303 and decided.location == "/tasks/"  # the pickup is the window's
     assert "正常办结" in flashes(approver)
 
     pickup = only_task(engine, case.number)
@@ -247,11 +247,11 @@ def test_a_case_walked_through_every_page(app, engine, staff, sign_in):
     handed = clerk.post(f"/tasks/{pickup.id}/complete", data={
         "csrf_token": clerk.csrf, **without_tick, "id_checked": "true"})
     rating = only_task(engine, case.number)
-    assert handed.status_code == 302 and handed.location == f"/tasks/{rating.id}"
+    assert handed.status_code == 303 and handed.location == f"/tasks/{rating.id}"
     page = clerk.get(f"/tasks/{rating.id}").data.decode()
     assert all(f'value="{choice}"' in page for choice in ("非常满意", "满意", "基本满意", "不满意", "非常不满意"))
     rated = clerk.post(f"/tasks/{rating.id}/complete", data={"csrf_token": clerk.csrf, "rating": "满意"})
-    assert rated.status_code == 302 and rated.location == "/tasks/"
+    assert rated.status_code == 303 and rated.location == "/tasks/"
     done = engine.get_case(case.number)
     assert done.closed_at is not None and done.rating == "满意" and done.outcome == "completed"
     assert engine.open_tasks(case.number) == []
@@ -282,13 +282,13 @@ def test_window_decision_and_postal_dispatch_pages(app, engine, staff, sign_in):
                                                                 "waybill_number": "1190012345678",
                                                                 "handed_to": "邮政揽收员赵六"})
     confirm = only_task(engine, case.number)
-    assert posted.status_code == 302 and posted.location == f"/tasks/{confirm.id}"
+    assert posted.status_code == 303 and posted.location == f"/tasks/{confirm.id}"
     assert confirm.bpmn_id == "confirm_delivery"
     confirm_page = clerk.get(f"/tasks/{confirm.id}").data.decode()
     assert 'type="date" name="delivered_on"' in confirm_page and "1190012345678" in confirm_page
     delivered = clerk.post(f"/tasks/{confirm.id}/complete", data={"csrf_token": clerk.csrf,
                                                                   "delivered_on": "2026-11-23", "signed_by": "张三"})
-    assert delivered.status_code == 302 and only_task(engine, case.number).bpmn_id == "rating"
+    assert delivered.status_code == 303 and only_task(engine, case.number).bpmn_id == "rating"
     assert engine.get_case(case.number).delivery_method == "post"
 
 
@@ -305,7 +305,7 @@ def test_a_correction_can_withdraw_the_application(app, engine, staff, sign_in):
     assert 'value="M01" selected' in half_filled.data.decode()  # the half-filled row is shown again
     withdrawn = clerk.post(f"/tasks/{correction.id}/complete", data={
         "csrf_token": clerk.csrf, "correction_action": "withdraw", "withdraw_reason": "申请人决定暂不办理"})
-    assert withdrawn.status_code == 302 and withdrawn.location == "/tasks/"
+    assert withdrawn.status_code == 303 and withdrawn.location == "/tasks/"
     closed = engine.get_case(case.number)
     assert closed.status == "撤销申请" and closed.outcome == "withdrawn"
 

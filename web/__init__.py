@@ -37,7 +37,7 @@ def create_app(config: dict | None = None, *, settings: EngineSettings | None = 
 
 
 def _init_web(app: Flask) -> None:
-    from web import api, errors, i18n
+    from web import api, errors, i18n, layout, responses
     from web.access import csrf, current_actor
     from web.auth import api as auth_api
     from web.auth import views as auth_views
@@ -67,5 +67,7 @@ def _init_web(app: Flask) -> None:
     api.init_app(app, [auth_api.blp, tasks_api.blp, cases_api.blp, board_api.blp, ledger_api.blp, public_api.blp,
                        supervision_api.blp, posts_api.blp])
     errors.register(app)
+    responses.init_app(app)
+    layout.init_app(app)
     app.jinja_env.globals.update(current_actor=current_actor, languages=i18n.LANGUAGES, role_names=ROLE_NAMES,
                                  get_locale=get_locale)

@@ -19,6 +19,8 @@ class Config:
     WTF_CSRF_TIME_LIMIT = 8 * 3600
     # memory:// is per process; several app processes share e.g. redis://host:6379.
     RATELIMIT_STORAGE_URI = "memory://"
+    # Set (ONEWINDOW_BEHIND_TLS=1) when a TLS proxy fronts the app: answers then carry HSTS.
+    BEHIND_TLS = False
 
     @classmethod
     def from_environment(cls) -> dict:
@@ -27,6 +29,8 @@ class Config:
             value = os.environ.get(f"ONEWINDOW_{name}")
             if value:
                 settings[name] = value
+        if os.environ.get("ONEWINDOW_BEHIND_TLS"):
+            settings["BEHIND_TLS"] = os.environ["ONEWINDOW_BEHIND_TLS"].lower() in ("1", "true", "yes")
         return settings
 
 

@@ -33,6 +33,7 @@ FIELD_LABELS = {
     "b_staff": N_("B岗人员"), "starts_on": N_("开始日期"), "ends_on": N_("结束日期"), "code": N_("编码"),
     "csrf_token": N_("安全令牌"), "form": N_("表单"), "opinion": N_("意见"), "reply": N_("答复"),
     "complaint_number": N_("投诉编号"), "rule_code": N_("考核规则"), "occurred_on": N_("发生日期"),
+    "page": N_("页码"),
 }
 
 # One sentence per rule; %(label)s is the field's label, %(limit)s the rule's bound.
@@ -85,6 +86,18 @@ ENGINE_REASONS = [
     (re.compile(r"^(\S+) is required$"), "required"),
     (re.compile(r"^(\S+) must be a date \(YYYY-MM-DD\)$|^\S+: not a date$"), "date"),
     (re.compile(r"^(\S+) must be one of (.+)$"), "enum"),
+]
+
+# The engine's refusals about a case's state (a stopped clock, an extension), by their shape.
+STATE_REASONS = [
+    (re.compile(r"^case (?P<number>\S+) is already suspended"), N_("办件 %(number)s 已在暂停计时中")),
+    (re.compile(r"^case (?P<number>\S+) is not suspended"), N_("办件 %(number)s 未在暂停计时")),
+    (re.compile(r"^case (?P<number>\S+) is suspended since"), N_("办件 %(number)s 正在暂停计时：请先恢复计时")),
+    (re.compile(r"^case (?P<number>\S+) already has an extension request waiting"),
+     N_("办件 %(number)s 已有待首席代表审批的延期申请")),
+    (re.compile(r"^case (?P<number>\S+) was already extended once"), N_("办件 %(number)s 已延期过一次，依法只能延期一次")),
+    (re.compile(r"^case (?P<number>\S+) has an extension request waiting"),
+     N_("办件 %(number)s 有待首席代表审批的延期申请，须先审批")),
 ]
 
 # "中文 (English)": the engine's bilingual refusals, one half per language.
@@ -173,6 +186,10 @@ def explain(error) -> str:
         if match:
             limit = match.group(2) if engine_rule == "enum" else None
             return say_rule(engine_rule, field, label, limit)
+    for pattern, sentence in STATE_REASONS:
+        match = pattern.match(error.message)
+        if match:
+            return _(sentence, **match.groupdict())
     return one_language(error.message)
 
 
