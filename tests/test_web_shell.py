@@ -231,3 +231,50 @@ def test_the_layout_names_the_department_links_a_favicon_and_says_when_a_table_i
     assert "Comprehensive window (center)" in english and 'data-empty-text="No data"' in english
     who = english.split('class="who">')[1].split("</span>")[0]
     assert "Window clerk" in who and not HAN.search(who.split(" · ", 1)[1])  # the name stays as written
+
+
+# -- English mode ------------------------------------------------------------------------------
+
+def test_every_enum_label_and_form_title_has_its_english():
+    """Statuses, case types, grades, channels, ratings and the forms' titles are shown through
+    gettext; each needs its English (a missing one would show Chinese on an English page)."""
+    import json
+
+    from engine.catalogue.models import CASE_TYPES
+    from engine.clockstop.models import SUSPENSION_KINDS
+    from engine.ledger import scores
+    from engine.supervision.models import BAD_RATINGS, CHANNELS, GOOD_RATINGS
+    from engine.supervision.service import CENTER_WINDOW_NAME
+    from engine.workflow.properties import CASE_STATUSES
+    from tests.test_i18n import _english
+
+    english = _english()
+    labels = {*CASE_STATUSES, *CASE_TYPES, *CHANNELS, *GOOD_RATINGS, *BAD_RATINGS, *SUSPENSION_KINDS,
+              scores.EXCELLENT, scores.COMPETENT, scores.BASIC, scores.INCOMPETENT, CENTER_WINDOW_NAME}
+
+    def titles(node):
+        if isinstance(node, dict):
+            if isinstance(node.get("title"), str):
+                yield node["title"]
+            yield from (label for value in node.values() for label in titles(value))
+        elif isinstance(node, list):
+            yield from (label for value in node for label in titles(value))
+
+    forms = Path(__file__).parents[1] / "processes" / "forms"
+    for path in forms.glob("*.schema.json"):
+        labels |= set(titles(json.loads(path.read_text(encoding="utf-8"))))
+    missing = sorted(label for label in labels if not english.get(label) or HAN.search(english[label]))
+    assert not missing, missing
+
+
+def test_key_pages_in_english_show_no_chinese_labels(sign_in, engine, staff):
+    engine.create_case(staff["clerk1"], FOOD, person(phone="13800005678"), intake(engine, FOOD))
+    clerk = sign_in("clerk1")
+    clerk.get("/lang/en")
+    page = clerk.get("/cases/").data.decode()
+    for chinese in ("已受理", "承诺件", "即办件", "窗口受理"):
+        assert chinese not in page, chinese
+    supervisor = sign_in("supervisor")
+    supervisor.get("/lang/en")
+    complaints = supervisor.get("/supervision/complaints").data.decode()
+    assert ">12345 hotline<" in complaints and ">12345热线<" not in complaints  # the value posted stays the key
