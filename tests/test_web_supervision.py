@@ -155,7 +155,7 @@ def test_the_supervisor_verifies_and_keeps_complaints_on_the_pages(sign_in, engi
     assert 'value="李女士"' in blank.data.decode()  # what was typed is kept
     replied = supervisor.post("/supervision/complaints/TS202611230001/reply",
                               data={"csrf_token": supervisor.csrf, "reply": "已答复投诉人"})
-    assert replied.status_code == 302 and "已答复投诉人" in supervisor.get(replied.location).data.decode()
+    assert replied.status_code == 303 and "已答复投诉人" in supervisor.get(replied.location).data.decode()
     again = supervisor.post("/supervision/complaints/TS202611230001/reply",
                             data={"csrf_token": supervisor.csrf, "reply": "再答复"})
     assert again.status_code == 409
