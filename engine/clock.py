@@ -11,6 +11,14 @@ from datetime import UTC, date, datetime, timedelta, timezone
 CHINA_TZ = timezone(timedelta(hours=8), "CST")
 
 
+def beijing(moment: datetime, pattern: str = "%Y-%m-%d %H:%M") -> str:
+    """A moment as a person reads it: Beijing time (Asia/Shanghai), whatever the machine's zone.
+    A naive moment is taken as UTC, as the database stores it."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(CHINA_TZ).strftime(pattern)
+
+
 class Clock(abc.ABC):
     @abc.abstractmethod
     def now(self) -> datetime:

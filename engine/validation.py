@@ -26,13 +26,15 @@ def text(value, field: str, *, min_length: int = 1, max_length: int = MAX_TEXT) 
     """Required free text, trimmed: ``min_length``-``max_length`` characters and no control
     character but tab and newline. The one check of every free-text field the engine takes."""
     if not isinstance(value, str) or not value.strip():
-        raise InvalidInput(f"{field} is required", field=field)
+        raise InvalidInput(f"{field} is required", field=field, details={"rule": "required"})
     if len(value.strip()) < min_length:
-        raise InvalidInput(f"{field} must be at least {min_length} characters", field=field)
+        raise InvalidInput(f"{field} must be at least {min_length} characters", field=field,
+                           details={"rule": "minLength", "limit": min_length})
     if len(value) > max_length:
-        raise InvalidInput(f"{field} must be at most {max_length} characters", field=field)
+        raise InvalidInput(f"{field} must be at most {max_length} characters", field=field,
+                           details={"rule": "maxLength", "limit": max_length})
     if (problem := control_character_problem(value)) is not None:
-        raise InvalidInput(f"{field} {problem}", field=field)
+        raise InvalidInput(f"{field} {problem}", field=field, details={"rule": "controlCharacters"})
     return value.replace("\r\n", "\n").strip()
 
 

@@ -98,7 +98,7 @@ def signed_in_client(app, username: str):
     client = app.test_client()
     client.csrf = csrf_token_of(client.get("/login").data)
     response = client.post("/login", data={"username": username, "password": DEMO_PASSWORD, "csrf_token": client.csrf})
-    assert response.status_code == 302, response.data.decode()[:500]
+    assert response.status_code == 303, response.data.decode()[:500]
     client.csrf = csrf_token_of(client.get("/progress/").data)  # a new session on sign-in: a new token
     return client
 

@@ -20,7 +20,7 @@ def test_passwords_are_stored_hashed_and_sign_in_works(app, engine):
     assert stored.startswith("$argon2id$") and DEMO_PASSWORD not in stored
     client = app.test_client()
     response = _login(client, "clerk1", DEMO_PASSWORD)
-    assert response.status_code == 302 and response.location == "/cases/"
+    assert response.status_code == 303 and response.location == "/cases/"
     assert "HttpOnly" in response.headers["Set-Cookie"] and "SameSite=Lax" in response.headers["Set-Cookie"]
 
 
@@ -31,9 +31,9 @@ def test_five_failures_refuse_that_source_for_a_minute_but_not_the_owner_elsewhe
         assert _login(stranger, "clerk2", "wrong-password").status_code == 401
     refused = _login(stranger, "clerk2", DEMO_PASSWORD)
     assert refused.status_code == 429 and "登录失败次数过多" in refused.data.decode()
-    assert _login(owner, "clerk2", DEMO_PASSWORD).status_code == 302
+    assert _login(owner, "clerk2", DEMO_PASSWORD).status_code == 303
     clock.advance(timedelta(minutes=1, seconds=1))
-    assert _login(stranger, "clerk2", DEMO_PASSWORD).status_code == 302
+    assert _login(stranger, "clerk2", DEMO_PASSWORD).status_code == 303
 
 
 def test_sign_in_attempts_are_audited(app, engine):
@@ -80,7 +80,7 @@ def test_signing_out_ends_every_copy_of_the_session(app, engine):
     stolen.set_cookie("session", client.get_cookie("session").value)
     assert stolen.get("/cases/").status_code == 200
     token = csrf_token_of(client.get("/progress/").data)
-    assert client.post("/logout", data={"csrf_token": token}).status_code == 302
+    assert client.post("/logout", data={"csrf_token": token}).status_code == 303
     for copy in (client, stolen, other_device):
         assert copy.get("/cases/").status_code == 302
     _login(client, "clerk1", DEMO_PASSWORD)  # signing in again works
@@ -102,7 +102,7 @@ def test_pages_need_sign_in_and_the_right_role(app, sign_in):
     assert app.test_client().get("/board/").status_code == 302
     clerk = sign_in("clerk1")
     assert clerk.get("/board/").status_code == 403
-    assert clerk.post("/logout", data={"csrf_token": clerk.csrf}).status_code == 302
+    assert clerk.post("/logout", data={"csrf_token": clerk.csrf}).status_code == 303
     assert clerk.get("/cases/").status_code == 302
 
 
@@ -112,7 +112,10 @@ def test_api_tokens_and_json_errors(app):
     bad = client.post("/api/v1/auth/token", json={"username": "clerk1"})
     assert bad.status_code == 422 and bad.json["field"] == "password"
     wrong = client.post("/api/v1/auth/token", json={"username": "clerk1", "password": "nope-nope"})
-    assert wrong.status_code == 422 and "wrong username or password" in wrong.json["message"]
+    assert wrong.status_code == 422 and wrong.json["message"] == "用户名或密码错误"
+    wrong = client.post("/api/v1/auth/token", json={"username": "clerk1", "password": "nope-nope"},
+                        headers={"Accept-Language": "en"})
+    assert wrong.json["message"] == "wrong username or password"
     token = client.post("/api/v1/auth/token", json={"username": "clerk1", "password": DEMO_PASSWORD}).json["token"]
     me = client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
     assert me.json["username"] == "clerk1"

@@ -100,7 +100,7 @@ def test_the_page_records_refuses_and_cancels(sign_in, engine):
                                                                    "csrf_token": supervisor.csrf})
     assert refused.status_code == 422
     text = refused.data.decode()
-    assert "陈美玲(clerk3) 不是 市场监管审批窗口 的B岗" in text and "<code>b_staff</code>" in text
+    assert "陈美玲(clerk3) 不是 市场监管审批窗口 的B岗" in text and 'data-field="b_staff"' in text
     assert 'value="参加培训"' in text  # the form as typed
     assert written(engine) == before
 

@@ -33,8 +33,9 @@ def test_the_lookup_page_shows_status_only_to_the_right_phone(app, engine, staff
     case = engine.create_case(staff["clerk1"], FOOD_LICENCE, person(phone=PHONE), intake(engine, FOOD_LICENCE))
     client = app.test_client()
     token = _page_token(client)
-    right = client.post("/progress/", data={"csrf_token": token, "number": case.number, "phone_tail": "5678"})
-    assert right.status_code == 200 and "已受理" in right.data.decode() and person()["id_number"] not in right.data.decode()
+    right = client.post("/progress/", data={"csrf_token": token, "number": case.number, "phone_tail": "5678"},
+                        follow_redirects=True)
+    assert right.status_code == 200 and right.request.method == "GET" and "已受理" in right.data.decode() and person()["id_number"] not in right.data.decode()
     wrong = client.post("/progress/", data={"csrf_token": token, "number": case.number, "phone_tail": "0000"})
     unknown = client.post("/progress/", data={"csrf_token": token, "number": "ZW2099010100001", "phone_tail": "5678"})
     assert wrong.status_code == unknown.status_code == 404
@@ -54,7 +55,7 @@ def test_the_api_answers_what_the_page_shows_and_nothing_else(app, engine, staff
     for secret in ("赵敏", applicant["id_number"], PHONE, "解放路", "李明"):
         assert secret not in body
     page = client.post("/progress/", data={"csrf_token": _page_token(client), "number": case.number,
-                                           "phone_tail": "5678"}).data.decode()
+                                           "phone_tail": "5678"}, follow_redirects=True).data.decode()
     assert "食品经营许可（新办）" in page and "2026-12-07" in page and "已受理" in page
 
 
@@ -126,7 +127,7 @@ def _ask(client, number: str) -> dict:
 
 def _page(client, number: str) -> str:
     return client.post("/progress/", data={"csrf_token": _page_token(client), "number": number,
-                                           "phone_tail": "5678"}).data.decode()
+                                           "phone_tail": "5678"}, follow_redirects=True).data.decode()
 
 
 def _staff_names(staff) -> list[str]:

@@ -20,5 +20,5 @@ def test_the_windows_rectification_is_shown_and_closed_by_the_supervisors(app, s
     assert "综合窗口（中心）" in page and f"/supervision/rectifications/{bad.number}/close" in page
     closed = supervisor.post(f"/supervision/rectifications/{bad.number}/close",
                              data={"csrf_token": supervisor.csrf, "feedback": "已对窗口人员培训并回访申请人"})
-    assert closed.status_code == 302
+    assert closed.status_code == 303
     assert "已对窗口人员培训并回访申请人" in supervisor.get("/supervision/rectifications?state=closed").data.decode()

@@ -141,13 +141,13 @@ def test_the_supervisor_verifies_and_keeps_complaints_on_the_pages(sign_in, engi
     assert refused.status_code == 422 and "not_real_kind" in refused.data.decode()
     done = supervisor.post(f"/supervision/ratings/{bad.number}/verify", data={
         "csrf_token": supervisor.csrf, "verdict": "not_real", "not_real_kind": "malicious", "reason": "恶意差评"})
-    assert done.status_code == 302
+    assert done.status_code == 303
     page = supervisor.get("/supervision/ratings").data.decode()
     assert "没有待核实的差评" in page and "恶意差评" in page
 
     form = {**COMPLAINT, "csrf_token": supervisor.csrf, "target_staff_id": str(staff["clerk1"].id), "complex": "on"}
     registered = supervisor.post("/supervision/complaints", data=form)
-    assert registered.status_code == 302 and registered.location == "/supervision/complaints/TS202611230001"
+    assert registered.status_code == 303 and registered.location == "/supervision/complaints/TS202611230001"
     detail = supervisor.get(registered.location).data.decode()
     assert "2026-11-30" in detail and "记录答复" in detail
     blank = supervisor.post("/supervision/complaints", data={**form, "complainant_phone": ""})
@@ -155,7 +155,7 @@ def test_the_supervisor_verifies_and_keeps_complaints_on_the_pages(sign_in, engi
     assert 'value="李女士"' in blank.data.decode()  # what was typed is kept
     replied = supervisor.post("/supervision/complaints/TS202611230001/reply",
                               data={"csrf_token": supervisor.csrf, "reply": "已答复投诉人"})
-    assert replied.status_code == 302 and "已答复投诉人" in supervisor.get(replied.location).data.decode()
+    assert replied.status_code == 303 and "已答复投诉人" in supervisor.get(replied.location).data.decode()
     again = supervisor.post("/supervision/complaints/TS202611230001/reply",
                             data={"csrf_token": supervisor.csrf, "reply": "再答复"})
     assert again.status_code == 409
@@ -176,7 +176,7 @@ def test_the_department_closes_its_rectification_on_its_page(sign_in, engine, st
     assert bad.number in approver.get("/supervision/rectifications").data.decode()
     closed = approver.post(f"/supervision/rectifications/{bad.number}/close",
                            data={"csrf_token": approver.csrf, "feedback": "已整改并回访"})
-    assert closed.status_code == 302
+    assert closed.status_code == 303
     assert "已整改并回访" in approver.get("/supervision/rectifications?state=closed").data.decode()
     assert sign_in("clerk1").get("/supervision/rectifications").status_code == 403
 

@@ -44,7 +44,7 @@ def create_app(config: dict | None = None, *, settings: EngineSettings | None = 
 
 
 def _init_web(app: Flask) -> None:
-    from web import api, errors, failures, i18n
+    from web import api, errors, failures, i18n, layout, responses
     from web.access import csrf, current_actor
     from web.admin import api as admin_api
     from web.admin import views as admin_views
@@ -87,5 +87,7 @@ def _init_web(app: Flask) -> None:
                        password.blp, admin_api.blp, staff_rules_api.blp])
     errors.register(app)
     failures.register(app)
+    responses.init_app(app)
+    layout.init_app(app)
     app.jinja_env.globals.update(current_actor=current_actor, languages=i18n.LANGUAGES, role_names=ROLE_NAMES,
                                  get_locale=get_locale)

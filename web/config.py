@@ -26,6 +26,8 @@ class Config:
     # Reverse proxies in front of the app whose X-Forwarded-For is believed (0: none, the peer is
     # the client). Believing more than are really there would let a client choose its address.
     TRUSTED_PROXIES = 0
+    # Set (ONEWINDOW_BEHIND_TLS=1) when a TLS proxy fronts the app: answers then carry HSTS.
+    BEHIND_TLS = False
 
     @classmethod
     def from_environment(cls) -> dict:
@@ -39,6 +41,8 @@ class Config:
             if not proxies.isdigit():
                 raise RuntimeError(f"ONEWINDOW_TRUSTED_PROXIES={proxies!r} is not a whole number")
             settings["TRUSTED_PROXIES"] = int(proxies)
+        if os.environ.get("ONEWINDOW_BEHIND_TLS"):
+            settings["BEHIND_TLS"] = os.environ["ONEWINDOW_BEHIND_TLS"].lower() in ("1", "true", "yes")
         return settings
 
 

@@ -18,16 +18,20 @@ PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 
 
 class ApplicantSchema(Schema):
+    """The applicant; each field's ``label`` names it to a person in a refusal."""
+
     class Meta:
         unknown = RAISE
 
-    kind = fields.Str(required=True, validate=validate.OneOf([PERSON, ORGANIZATION]))
-    name = fields.Str(required=True, validate=[validate.Length(1, 100), _plain_text])
-    id_type = fields.Str(required=True, validate=validate.OneOf(list(ID_TYPES)))
-    id_number = fields.Str(required=True, validate=validate.Length(5, 30))
-    phone = fields.Str(required=True, validate=validate.Regexp(PHONE, error="must be a mobile (11 digits) or landline number"))
-    address = fields.Str(load_default="", validate=[validate.Length(0, 200), _plain_text])
-    contact_name = fields.Str(load_default="", validate=[validate.Length(0, 50), _plain_text])
+    kind = fields.Str(required=True, validate=validate.OneOf([PERSON, ORGANIZATION]), metadata={"label": "申请人类型"})
+    name = fields.Str(required=True, validate=[validate.Length(1, 100), _plain_text], metadata={"label": "申请人名称"})
+    id_type = fields.Str(required=True, validate=validate.OneOf(list(ID_TYPES)), metadata={"label": "证件类型"})
+    id_number = fields.Str(required=True, validate=validate.Length(5, 30), metadata={"label": "证件号码"})
+    phone = fields.Str(required=True, validate=validate.Regexp(PHONE, error="must be a mobile (11 digits) or landline number"),
+                       metadata={"label": "申请人手机号"})
+    address = fields.Str(load_default="", validate=[validate.Length(0, 200), _plain_text], metadata={"label": "联系地址"})
+    contact_name = fields.Str(load_default="", validate=[validate.Length(0, 50), _plain_text],
+                              metadata={"label": "经办人姓名"})
 
     @validates_schema
     def _check_identity(self, data, **_):

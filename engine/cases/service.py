@@ -29,7 +29,10 @@ def validate_applicant(raw) -> dict:
         return ApplicantSchema().load(raw)
     except ValidationError as error:
         field, message = first_error(error.messages, "applicant.")
-        raise InvalidInput(f"{field}: {message}", field=field) from None
+        declared = ApplicantSchema().fields.get(field.removeprefix("applicant."))
+        # The web says the refusal in the person's language from the field's label and marshmallow's reason.
+        details = {"label": declared.metadata.get("label") if declared else None, "reason": message}
+        raise InvalidInput(f"{field}: {message}", field=field, details=details) from None
 
 
 def next_case_number(session: Session, day: date, prefix: str) -> str:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from engine import permissions
 from engine.actor import SYSTEM, Actor
 from engine.audit import service as audit
-from engine.clock import CHINA_TZ
+from engine.clock import beijing
 from engine.errors import Forbidden, InvalidInput, TooManyAttempts
 from engine.staff import passwords, throttle
 from engine.staff.models import Staff
@@ -25,7 +25,7 @@ BAD_CREDENTIALS = "用户名或密码错误 (wrong username or password)"
 
 
 def _too_many(until: datetime) -> TooManyAttempts:
-    at = until.astimezone(CHINA_TZ).strftime("%H:%M")
+    at = beijing(until, "%H:%M")
     return TooManyAttempts(f"登录失败次数过多，请于 {at} 后再试 (too many failed sign-ins; try again after {at})",
                            field="username")
 

@@ -122,5 +122,30 @@ def validate_submission(schema: dict, data: dict, submitted, forbidden: frozense
     if errors:
         error = errors[0]
         field = _error_field(error)
-        raise InvalidInput(f"{field}: {error.message}", field=field)
+        raise InvalidInput(f"{field}: {error.message}", field=field, details=_error_details(error, schema, field))
     return copy.deepcopy(submitted)
+
+
+# jsonschema keywords whose limit a person can read (a number, or the list of choices).
+READABLE_LIMITS = {"minLength", "maxLength", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
+                   "minItems", "maxItems", "enum", "format", "type"}
+
+
+def _error_details(error, schema: dict, field: str) -> dict:
+    """What the web needs to say the refusal in a person's language: the rule, its limit and
+    the field's title from the form (the key itself is no label)."""
+    node = _field_schema(schema, field.split("."))
+    details = {"rule": error.validator, "label": node.get("title")}
+    if error.validator in READABLE_LIMITS:
+        labels = node.get(CHOICE_LABELS_KEYWORD, {})
+        limit = error.validator_value
+        details["limit"] = [labels.get(str(value), value) for value in limit] if error.validator == "enum" else limit
+    return details
+
+
+def _field_schema(schema: dict, path: list[str]) -> dict:
+    node = schema
+    for part in path:
+        holder = node.get("items", {}) if "items" in node else node
+        node = holder if part.isdigit() else holder.get("properties", {}).get(part, {})
+    return node if node is not schema else {}

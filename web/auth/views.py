@@ -11,6 +11,7 @@ from engine.staff.accounts import session_actor, sign_in, sign_out
 from engine.validation import is_id
 from web.access import SignedInUser, case_engine, current_actor, require
 from web.i18n import LANGUAGES
+from web.refusals import explain
 from web.limits import limiter
 
 bp = Blueprint("auth", __name__)
@@ -63,7 +64,7 @@ def login():
             actor, epoch = sign_in(engine.transaction, request.form.get("username", "").strip(),
                                    request.form.get("password", ""), engine.clock.now(), request.remote_addr)
         except OneWindowError as refusal:
-            error = refusal.message
+            error = explain(refusal)
             # The failed attempt is audited and counted even though the sign-in was refused.
             return render_template("auth/login.html", error=error, username=request.form.get("username", "")), \
                 refusal.http_status if refusal.http_status != 422 else 401

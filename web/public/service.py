@@ -94,6 +94,17 @@ def lookup(number, phone_tail) -> Progress:
         raise NotFound(NOT_FOUND, field="number") from None
     if not hmac.compare_digest(case.applicant_phone[-4:], phone_tail.strip()):
         raise NotFound(NOT_FOUND, field="number")
+    return _progress(engine, case)
+
+
+def progress_of(number: str) -> Progress:
+    """The progress of a case this browser's session proved the phone of already (the page's
+    post/redirect/get: the GET after the POST shows what the POST found)."""
+    engine = case_engine()
+    return _progress(engine, engine.get_case(number))
+
+
+def _progress(engine, case) -> Progress:
     with engine.session() as session:
         item_name = session.get(ServiceItem, case.item_code).name
         stop = clockstop.open_suspension(session, case.id)

@@ -1,12 +1,13 @@
 """The public progress lookup page (no sign-in); the same lookup as POST /api/v1/progress."""
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, redirect, render_template, request, session, url_for
 
 from engine.errors import OneWindowError
 from web.limits import limiter
 from web.public import service
 
 bp = Blueprint("public", __name__, url_prefix="/progress")
+SHOWN = "progress_number"  # the session key of the case number last looked up
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -14,11 +15,15 @@ bp = Blueprint("public", __name__, url_prefix="/progress")
 @limiter.shared_limit(service.CASE_LIMIT, scope=service.CASE_SCOPE, key_func=service.asked_case_number,
                       deduct_when=service.wrong_answer, error_message=service.case_rests, methods=["POST"])
 def lookup():
-    progress, refusal = None, None
     if request.method == "POST":
         try:
             progress = service.lookup(request.form.get("number"), request.form.get("phone_tail"))
-        except OneWindowError as error:
-            refusal = error
-    return render_template("public/lookup.html", progress=progress, refusal=refusal,
-                           number=request.form.get("number", "")), (refusal.http_status if refusal else 200)
+        except OneWindowError as refusal:
+            return render_template("public/lookup.html", progress=None, refusal=refusal,
+                                   number=request.form.get("number", "")), refusal.http_status
+        # The number whose phone was shown, not the phone: the GET that follows reads it afresh.
+        session[SHOWN] = progress.number
+        return redirect(url_for("public.lookup"), 303)
+    shown = session.get(SHOWN)
+    progress = service.progress_of(shown) if shown else None
+    return render_template("public/lookup.html", progress=progress, refusal=None, number=shown or "")
