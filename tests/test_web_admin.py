@@ -65,7 +65,7 @@ def test_pages_send_a_person_with_a_one_time_password_to_choose_one(app, sign_in
     one_time = page.data.decode().split('id="one-time-password">')[1].split("<")[0]
     person = app.test_client()
     csrf = csrf_token_of(person.get("/login").data)
-    assert person.post("/login", data={"username": "scjg_new", "password": one_time, "csrf_token": csrf}).status_code == 302
+    assert person.post("/login", data={"username": "scjg_new", "password": one_time, "csrf_token": csrf}).status_code == 303
     assert person.get("/tasks/").location.endswith("/password")
     csrf = csrf_token_of(person.get("/password").data)
     mismatch = person.post("/password", data={"csrf_token": csrf, "old_password": one_time, "new_password": GOOD,
@@ -73,7 +73,7 @@ def test_pages_send_a_person_with_a_one_time_password_to_choose_one(app, sign_in
     assert mismatch.status_code == 422
     done = person.post("/password", data={"csrf_token": csrf, "old_password": one_time, "new_password": GOOD,
                                           "new_password_confirm": GOOD})
-    assert done.status_code == 302
+    assert done.status_code == 303
     assert person.get("/tasks/").status_code == 200  # the session that changed it carries on
 
 
@@ -82,7 +82,7 @@ def test_the_staff_page_shows_roles_file_and_authorisations_and_refuses_in_place
     saved = admin.post("/admin/staff/scjg_chief/authorisations", data={
         "csrf_token": admin.csrf, "scope": "代表本部门审批决定及延期", "valid_from": "2026-01-01",
         "valid_to": "2026-12-31", "issued_by": "示范市市场监督管理局"})
-    assert saved.status_code == 302
+    assert saved.status_code == 303
     page = admin.get("/admin/staff/scjg_chief").data.decode()
     assert "代表本部门审批决定及延期" in page and "示范市市场监督管理局" in page
     refused = admin.post("/admin/staff/scjg_chief", data={"csrf_token": admin.csrf, "name": "孙首席",
@@ -105,7 +105,7 @@ def test_the_windows_page_saves_a_window_and_refuses_in_place(app, sign_in):
     saved = admin.post("/admin/windows", data={"csrf_token": admin.csrf, "code": "ZH-03", "name": "综合窗口3",
                                                "kind": "category", "category": "民生保障", "a_staff": "clerk3",
                                                "b_staff": "clerk1", "b2_staff": "clerk2"})
-    assert saved.status_code == 302
+    assert saved.status_code == 303
     page = admin.get("/admin/windows").data.decode()
     assert "民生保障" in page and "综合窗口3" in page
     refused = admin.post("/admin/windows", data={"csrf_token": admin.csrf, "code": "ZH-04", "name": "综合窗口4",
@@ -119,5 +119,5 @@ def test_the_supervisor_keeps_a_staff_warning_on_its_page(app, sign_in, engine, 
     assert "尚无首席代表" in supervisor.get("/supervision/staff-rules/").data.decode()
     kept = supervisor.post("/supervision/staff-rules/overrides", data={
         "csrf_token": supervisor.csrf, "rule": "chief_missing", "department_code": "ZRGH", "reason": "人选报批中"})
-    assert kept.status_code == 302
+    assert kept.status_code == 303
     assert "人选报批中" in supervisor.get("/supervision/staff-rules/").data.decode()

@@ -75,7 +75,7 @@ def test_the_catalogue_pages_create_a_department_and_an_item(sign_in, engine):
     assert "办事指南" in client.get("/admin/catalogue").get_data(as_text=True)
     saved = client.post("/admin/catalogue/departments", data={"csrf_token": client.csrf, "code": "WGJ",
                                                               "name": "示范市文化广电旅游局", "short_name": "文广旅"})
-    assert saved.status_code == 302
+    assert saved.status_code == 303
     form = {"csrf_token": client.csrf, "code": "WGJ-001", "name": "营业性演出许可", "department": "WGJ",
             "category": "市场准入", "case_type": "承诺件", "process": "one_window", "legal_limit_days": "20",
             "promised_limit_days": "abc", "delivery_options": "pickup", "legal_basis": "《营业性演出管理条例》",
@@ -88,7 +88,7 @@ def test_the_catalogue_pages_create_a_department_and_an_item(sign_in, engine):
     with engine.session() as session:
         assert session.get(ServiceItem, "WGJ-001") is None
     saved = client.post("/admin/catalogue/items", data={**form, "promised_limit_days": "10"})
-    assert saved.status_code == 302 and saved.headers["Location"].endswith("/admin/catalogue/items/WGJ-001")
+    assert saved.status_code == 303 and saved.headers["Location"].endswith("/admin/catalogue/items/WGJ-001")
     page = client.get("/admin/catalogue/items/WGJ-001").get_data(as_text=True)
     assert "营业性演出许可 · v1" in page and "版本记录" in page
     export = client.get("/admin/catalogue/export.toml").get_data(as_text=True)
@@ -117,7 +117,7 @@ def test_the_calendar_page_previews_then_imports_and_corrects_a_day(sign_in, eng
     assert not engine.center_admin.calendar_year(2027).known
     imported = client.post("/admin/calendar/import", data={"csrf_token": client.csrf, "schedule": SCHEDULE_2027,
                                                            "source": "国办发明电〔2026〕7号"})
-    assert imported.status_code == 302 and engine.center_admin.calendar_year(2027).known
+    assert imported.status_code == 303 and engine.center_admin.calendar_year(2027).known
     assert not engine.get_case(case.number).due_provisional
 
     refused = client.post("/admin/calendar/days", data={"csrf_token": client.csrf, "day": "2027-02-08",
@@ -125,7 +125,7 @@ def test_the_calendar_page_previews_then_imports_and_corrects_a_day(sign_in, eng
     assert refused.status_code == 422 and "类型" in refused.get_data(as_text=True)
     corrected = client.post("/admin/calendar/days", data={"csrf_token": client.csrf, "day": "2027-02-08",
                                                           "kind": "holiday", "name": "春节"})
-    assert corrected.status_code == 302 and not engine.calendar.get(max_age=0).is_working_day(date(2027, 2, 8))
+    assert corrected.status_code == 303 and not engine.calendar.get(max_age=0).is_working_day(date(2027, 2, 8))
 
 
 def test_the_calendar_api_previews_imports_and_refuses_a_bad_line(api, engine):

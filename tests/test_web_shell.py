@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from engine.clock import CHINA_TZ, beijing
-from engine.errors import Conflict, Forbidden, InvalidInput
+from engine.errors import Conflict, InvalidInput, TooManyAttempts
 from tests.helpers import csrf_token_of, intake, person
 from tests.test_web_access import ACCOUNTS, _url
 
@@ -40,10 +40,10 @@ def _explain(app, error, language):
      "办件 ZW2026112300001 已在暂停计时中", "The clock of case ZW2026112300001 is stopped already"),
     (InvalidInput("用户名或密码错误 (wrong username or password)", field="username"),
      "用户名或密码错误", "wrong username or password"),
-    (Forbidden("账户已锁定 (locked)", field="username",
-               details={"rule": "locked", "until": "2026-11-23T02:15:00+00:00", "failures": 5}),
-     "账户已锁定：连续 5 次密码错误，请于 10:15（北京时间）后再试",
-     "Account locked after 5 wrong passwords; try again after 10:15 (Beijing time)"),
+    (TooManyAttempts("登录失败次数过多 (too many failed sign-ins)", field="username",
+                     details={"rule": "throttled", "until": "2026-11-23T02:15:00+00:00"}),
+     "登录失败次数过多，请于 10:15（北京时间）后再试",
+     "Too many failed sign-ins; try again after 10:15 (Beijing time)"),
 ])
 def test_each_kind_of_refusal_in_chinese_and_english(app, error, zh, en):
     assert _explain(app, error, "zh-CN") == zh
@@ -79,13 +79,13 @@ def test_a_form_refusal_names_the_label_on_the_page_in_both_languages(sign_in, e
     assert "Applicant&#39;s phone number" in page and not any(text in page for text in LIBRARY_TEXT)
 
 
-def test_the_lockout_says_beijing_time_and_rate_limits_say_no_library_text(app, clock):
+def test_the_sign_in_refusal_says_beijing_time(app, clock):
     client = app.test_client()
     for _ in range(6):
-        locked = client.post("/login", data={"csrf_token": csrf_token_of(client.get("/login").data),
-                                             "username": "clerk2", "password": "wrong-password"})
-    until = (clock.now() + timedelta(minutes=15)).astimezone(CHINA_TZ).strftime("%H:%M")
-    assert locked.status_code == 403 and f"{until}（北京时间）" in locked.data.decode()
+        refused = client.post("/login", data={"csrf_token": csrf_token_of(client.get("/login").data),
+                                              "username": "clerk2", "password": "wrong-password"})
+    until = (clock.now() + timedelta(minutes=1)).astimezone(CHINA_TZ).strftime("%H:%M")
+    assert refused.status_code == 429 and f"请于 {until}（北京时间）后再试" in refused.data.decode()
 
 
 def test_a_rate_limit_refusal_in_both_languages(db_url, clock):

@@ -113,7 +113,7 @@ def test_signing_out_of_the_pages_ends_every_token_too(app, sign_in):
     client = app.test_client()
     token = _token(client)
     page = sign_in("clerk1")
-    assert page.post("/logout", data={"csrf_token": page.csrf}).status_code == 302
+    assert page.post("/logout", data={"csrf_token": page.csrf}).status_code == 303
     assert not _works(client, token)
 
 

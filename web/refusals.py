@@ -174,9 +174,8 @@ def explain(error) -> str:
     details = getattr(error, "details", None) or {}
     field, label = error.field, details.get("label")
     rule = details.get("rule")
-    if rule == "locked":
-        return _("账户已锁定：连续 %(failures)s 次密码错误，请于 %(time)s（北京时间）后再试",
-                 failures=details.get("failures", ""), time=shown_moment(details["until"]))
+    if rule == "throttled":
+        return _("登录失败次数过多，请于 %(time)s（北京时间）后再试", time=shown_moment(details["until"]))
     if rule:
         return say_rule(rule, field, label, details.get("limit"))
     if details.get("reason"):

@@ -27,7 +27,7 @@ BAD_CREDENTIALS = "用户名或密码错误 (wrong username or password)"
 def _too_many(until: datetime) -> TooManyAttempts:
     at = beijing(until, "%H:%M")
     return TooManyAttempts(f"登录失败次数过多，请于 {at} 后再试 (too many failed sign-ins; try again after {at})",
-                           field="username")
+                           field="username", details={"rule": "throttled", "until": until.isoformat()})
 
 
 def authenticate(session: Session, username, password, now: datetime, source: str = "unknown") -> Actor:

@@ -11,8 +11,8 @@ from engine.staff.accounts import session_actor, sign_in, sign_out
 from engine.validation import is_id
 from web.access import SignedInUser, case_engine, current_actor, require
 from web.i18n import LANGUAGES
-from web.refusals import explain
 from web.limits import limiter
+from web.refusals import explain
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
