@@ -178,11 +178,17 @@ def staff(engine):
 @pytest.fixture
 def app(db_url, clock):
     """The web app on the test database and the simulated clock (CSRF on, as in production)."""
+    from datetime import timedelta
+
     from engine.settings import EngineSettings
+    from engine.staff.tokens import TokenPolicy
     from web import create_app
 
+    # Tests move the simulated clock by days while a token client works on: its tokens outlive
+    # the test (tests/test_web_tokens.py checks the real lifetimes).
+    long_lived = TokenPolicy(idle=timedelta(days=3650), lifetime=timedelta(days=3650))
     application = create_app({"TESTING": True, "SECRET_KEY": "testing", "RATELIMIT_ENABLED": False},
-                             settings=EngineSettings(database_url=db_url), clock=clock)
+                             settings=EngineSettings(database_url=db_url, tokens=long_lived), clock=clock)
     yield application
     application.extensions["onewindow"].db.dispose()
 

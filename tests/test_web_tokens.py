@@ -4,6 +4,7 @@ owner, by an admin, and by ``revoke_all_tokens`` (password change, deactivation)
 import hashlib
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select, update
 
 from engine.audit.models import AuditEntry
@@ -13,6 +14,17 @@ from engine.staff.tokens import TokenPolicy, revoke_all_tokens
 from tests.helpers import DEMO_PASSWORD, csrf_token_of
 
 ME = "/api/v1/auth/me"
+
+
+@pytest.fixture
+def default_app(db_url, clock):
+    """The app with the default token lifetimes (the shared ``app`` fixture's tokens outlive its tests)."""
+    from web import create_app
+
+    application = create_app({"TESTING": True, "RATELIMIT_ENABLED": False},
+                             settings=EngineSettings(database_url=db_url), clock=clock)
+    yield application
+    application.extensions["onewindow"].db.dispose()
 
 
 def _token(client, username="clerk1", agent="tablet") -> dict:
@@ -43,8 +55,8 @@ def test_tokens_are_stored_hashed_one_per_device(app, engine):
     assert all(tablet["token"] not in (row.token_hash, row.label) for row in rows)
 
 
-def test_a_token_dies_after_two_idle_hours_and_lives_while_used(app, clock):
-    client = app.test_client()
+def test_a_token_dies_after_two_idle_hours_and_lives_while_used(default_app, clock):
+    client = default_app.test_client()
     token = _token(client)
     assert token["idle_minutes"] == 120
     for _ in range(4):  # used every 1 h 50 min: alive for 7 h 20 min
@@ -54,8 +66,8 @@ def test_a_token_dies_after_two_idle_hours_and_lives_while_used(app, clock):
     assert not _works(client, token)
 
 
-def test_a_token_dies_ten_hours_after_it_was_issued_however_busy(app, clock):
-    client = app.test_client()
+def test_a_token_dies_ten_hours_after_it_was_issued_however_busy(default_app, clock):
+    client = default_app.test_client()
     token = _token(client)
     for _ in range(9):
         clock.advance(timedelta(hours=1))
