@@ -10,8 +10,9 @@ ROOT = Path(__file__).resolve().parent.parent
 ELEMENTS = ("userTask", "scriptTask", "serviceTask", "manualTask", "subProcess", "exclusiveGateway",
             "parallelGateway", "startEvent", "endEvent", "intermediateCatchEvent", "boundaryEvent")
 # Words the model's ids share with the data contract: the rating field and case column, the
-# ledger trigger the model names, a table.
-SHARED_WORDS = {"rating", "deemed_acceptance", "clock_suspension"}
+# ledger trigger the model names, a table, the registration's intake payload and the extension
+# request (the payload an approval step ``approves``, and the notice kind it yields).
+SHARED_WORDS = {"rating", "deemed_acceptance", "clock_suspension", "intake", "extension"}
 
 
 def _model_names() -> set[str]:

@@ -65,7 +65,7 @@ def test_suspending_and_extending_from_the_review_page(app, engine, staff, sign_
     assert "送省级检验机构检验" in page and "计时暂停中" in page
     again = approver.post(f"/tasks/{review.id}/suspend", data={"csrf_token": approver.csrf, "kind": "检测",
                                                                 "reason": "再次暂停"})
-    assert again.status_code == 409 and "already suspended" in again.data.decode()
+    assert again.status_code == 409 and "已在暂停计时中" in again.data.decode()
 
     resume = next(task for task in engine.open_tasks(case.number) if task.bpmn_id == "resume_clock")
     clock.set(local_datetime(date(2026, 11, 26), 10))
