@@ -121,3 +121,9 @@ def test_the_supervisor_keeps_a_staff_warning_on_its_page(app, sign_in, engine, 
         "csrf_token": supervisor.csrf, "rule": "chief_missing", "department_code": "ZRGH", "reason": "人选报批中"})
     assert kept.status_code == 303
     assert "人选报批中" in supervisor.get("/supervision/staff-rules/").data.decode()
+
+
+def test_a_new_staff_member_without_roles_is_refused_naming_the_field(app):
+    """Found by the hostile API run: a body without ``roles`` answered 500."""
+    refused = _admin(app).post("/api/v1/admin/staff", json={"name": "rate", "username": "rate"})
+    assert refused.status_code == 422 and refused.json["field"] == "roles"

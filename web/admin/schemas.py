@@ -4,8 +4,10 @@ from marshmallow import Schema, fields, validate
 
 from engine.posts.service import WINDOW_KINDS
 
-ROLE_LIST = fields.List(fields.Str(validate=validate.Length(1, 20)), validate=validate.Length(1, 3),
-                        metadata={"description": "e.g. [\"approver\", \"chief\"]; allowed combinations in docs/rules.md"})
+def role_list(**options) -> fields.List:
+    return fields.List(fields.Str(validate=validate.Length(1, 20)), validate=validate.Length(1, 3),
+                       metadata={"description": "e.g. [\"approver\", \"chief\"]; allowed combinations in docs/rules.md",
+                                 "label": "角色"}, **options)
 
 
 class StaffFile(Schema):
@@ -19,13 +21,13 @@ class StaffFile(Schema):
 class NewStaff(StaffFile):
     username = fields.Str(required=True, validate=validate.Length(1, 50))
     name = fields.Str(required=True, validate=validate.Length(1, 50))
-    roles = ROLE_LIST
+    roles = role_list(required=True)
     department = fields.Str(allow_none=True, validate=validate.Length(max=16))
 
 
 class StaffChanges(StaffFile):
     name = fields.Str(validate=validate.Length(1, 50))
-    roles = ROLE_LIST
+    roles = role_list()
     department = fields.Str(allow_none=True, validate=validate.Length(max=16))
 
 
