@@ -4,6 +4,7 @@ from marshmallow import Schema, fields, validate
 
 from engine.posts.service import WINDOW_KINDS
 
+
 def role_list(**options) -> fields.List:
     return fields.List(fields.Str(validate=validate.Length(1, 20)), validate=validate.Length(1, 3),
                        metadata={"description": "e.g. [\"approver\", \"chief\"]; allowed combinations in docs/rules.md",
