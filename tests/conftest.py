@@ -31,7 +31,7 @@ START = local_datetime(date(2026, 11, 23), 9, 0)
 CASE_TABLES = ("ledger_entry", "lease", "workflow_task", "workflow_state", "human_task", "audit_entry", "audit_chain",
                "service_case", "case_counter", "rectification", "case_rating", "complaint", "complaint_counter",
                "post_absence", "clock_suspension", "case_extension", "joint_opinion", "case_commitment", "postal_parcel",
-               "api_token", "sign_in_failure")
+               "api_token", "sign_in_failure", "idempotency_key", "chief_authorisation", "staff_rule_override")
 REFERENCE_FINGERPRINT = text(
     "SELECT (SELECT count(*) FROM process_version), (SELECT coalesce(max(id), 0) FROM process_version),"
     " (SELECT count(*) FROM calendar_year), (SELECT count(*) FROM calendar_day),"
@@ -41,7 +41,10 @@ REFERENCE_FINGERPRINT = text(
     " (SELECT count(*) FROM service_item_version), (SELECT count(*) FROM item_attachment),"
     " (SELECT coalesce(sum(length(name) + length(short_name)), 0) FROM department),"
     " (SELECT count(*) FROM calendar_day WHERE is_workday), (SELECT coalesce(sum(length(name)), 0) FROM calendar_day),"
-    " (SELECT count(*) FROM service_window), (SELECT coalesce(sum(a_staff_id * 1000 + b_staff_id), 0) FROM service_window)"
+    " (SELECT count(*) FROM service_window), (SELECT coalesce(sum(a_staff_id * 1000 + b_staff_id), 0) FROM service_window),"
+    # Accounts a test edited (roles, deactivation, a changed password) would refuse the next test's sign-in.
+    " (SELECT md5(coalesce(string_agg(concat_ws('|', username, name, role, extra_roles, department_code, active::text,"
+    "  password_hash, must_change_password::text, is_demo::text), ',' ORDER BY id), '')) FROM staff)"
 )
 
 

@@ -265,6 +265,7 @@ def test_serve_in_production_without_an_administrator_says_how_to_create_one(tmp
     monkeypatch.setenv("ONEWINDOW_CONFIG", "production")
     monkeypatch.setenv("ONEWINDOW_SECRET_KEY", "x" * 32)
     monkeypatch.setenv("ONEWINDOW_RUN_SCHEDULER", "false")
+    monkeypatch.setenv("ONEWINDOW_RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")  # production refuses memory://
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]

@@ -81,7 +81,7 @@ def test_suspending_and_extending_from_the_review_page(app, engine, staff, sign_
                                                                      "reason": "需要对经营场所补充核查"})
     assert extended.status_code == 303
     twice = approver.post(f"/tasks/{review.id}/extension", data={"csrf_token": approver.csrf, "reason": "再次申请"})
-    assert twice.status_code == 409 and "already has an extension request" in twice.data.decode()
+    assert twice.status_code == 409 and "已有待首席代表审批的延期申请" in twice.data.decode()
     decision = next(task for task in engine.open_tasks(case.number) if task.bpmn_id == "approve_extension")
     chief = sign_in("scjg_chief")
     decision_page = chief.get(f"/tasks/{decision.id}").data.decode()
