@@ -12,6 +12,7 @@ import shutil
 from datetime import date
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -19,6 +20,7 @@ from engine.clock import SimulatedClock, local_datetime
 from engine.demo import seed_demo_center
 from engine.migrate import upgrade
 from engine.runtime import CaseEngine
+from engine.staff import passwords
 
 PG_ADMIN_URL = os.environ.get("ONEWINDOW_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 # Every run (and each pytest-xdist worker of it) has a database of its own, dropped at its end,
@@ -26,6 +28,10 @@ PG_ADMIN_URL = os.environ.get("ONEWINDOW_TEST_PG_URL", "postgresql+psycopg://pos
 # (The token lives in the environment: this module is imported twice, as conftest and tests.conftest.)
 RUN_TOKEN = os.environ.setdefault("ONEWINDOW_TEST_RUN", secrets.token_hex(3))
 PG_TEST_DB = f"{os.environ.get('ONEWINDOW_TEST_PG_DB', 'onewindow_test')}_{RUN_TOKEN}_{os.getpid()}"
+# Every sign-in verifies an argon2id hash. The production profile (64 MiB, 3 passes, about 0.1 s)
+# over the suite's thousands of sign-ins cost minutes; in this process the tests keep argon2id with
+# its cheapest parameters (servers the browser tests start keep the production profile).
+passwords._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 # Monday 23 November 2026, 09:00 in China: a plain working week.
 START = local_datetime(date(2026, 11, 23), 9, 0)
 CASE_TABLES = ("ledger_entry", "lease", "workflow_task", "workflow_state", "human_task", "audit_entry", "audit_chain",
