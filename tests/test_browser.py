@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -21,9 +22,9 @@ import pytest
 
 from tests.helpers import DEMO_PASSWORD, resident_id, uscc
 
-CHROMIUM = "/usr/bin/chromium"
 CHINA = ZoneInfo("Asia/Shanghai")  # the server runs on the real clock: "today" is China's
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "browser"
+ONEWINDOW = [sys.executable, "-c", "from cli import main; main()"]
 
 
 def _free_port() -> int:
@@ -32,12 +33,12 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
+@contextmanager
+def serving(database_url: str):
+    """``onewindow serve`` on a free port of this machine, its URL once it answers; stopped after."""
     port = _free_port()
-    database = tmp_path_factory.mktemp("browser") / "browser.sqlite"
-    env = {**os.environ, "ONEWINDOW_DATABASE_URL": f"sqlite:///{database}", "ONEWINDOW_RUN_SCHEDULER": "false"}
-    process = subprocess.Popen([sys.executable, "-c", "from cli import main; main()", "serve", "--port", str(port)],
+    env = {**os.environ, "ONEWINDOW_DATABASE_URL": database_url, "ONEWINDOW_RUN_SCHEDULER": "false"}
+    process = subprocess.Popen([*ONEWINDOW, "serve", "--port", str(port)],
                                env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}"
     for _ in range(120):
@@ -48,21 +49,17 @@ def server(tmp_path_factory):
             if process.poll() is not None:
                 pytest.fail(f"the server did not start: {process.stdout.read()}")
             time.sleep(0.5)
-    yield url
-    process.terminate()
-    process.wait(timeout=30)
+    try:
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
 
 
 @pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield chromium
-        chromium.close()
+def server(tmp_path_factory):
+    with serving(f"sqlite:///{tmp_path_factory.mktemp('browser') / 'browser.sqlite'}") as url:
+        yield url
 
 
 class Person:

@@ -3,53 +3,24 @@ in, creates a clerk and an approver, and each signs in with the one-time passwor
 
 import os
 import subprocess
-import sys
-import time
-import urllib.request
 
 import pytest
 
-from tests.test_browser import ARTIFACTS, CHROMIUM, _free_port
+from tests.test_browser import ARTIFACTS, ONEWINDOW, serving
 
 ADMIN_PASSWORD = "Harbour-lights-ninety-7"
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    port = _free_port()
-    database = tmp_path_factory.mktemp("accounts") / "accounts.sqlite"
-    env = {**os.environ, "ONEWINDOW_DATABASE_URL": f"sqlite:///{database}", "ONEWINDOW_RUN_SCHEDULER": "false"}
-    command = [sys.executable, "-c", "from cli import main; main()"]
-    subprocess.run([*command, "db", "upgrade"], env=env, check=True, capture_output=True)
-    created = subprocess.run([*command, "admin", "create", "center_admin", "--name", "张管理", "--password-stdin"],
+    database = f"sqlite:///{tmp_path_factory.mktemp('accounts') / 'accounts.sqlite'}"
+    env = {**os.environ, "ONEWINDOW_DATABASE_URL": database}
+    subprocess.run([*ONEWINDOW, "db", "upgrade"], env=env, check=True, capture_output=True)
+    created = subprocess.run([*ONEWINDOW, "admin", "create", "center_admin", "--name", "张管理", "--password-stdin"],
                              env=env, input=ADMIN_PASSWORD + "\n", text=True, capture_output=True)
     assert created.returncode == 0, created.stdout + created.stderr
-    process = subprocess.Popen([*command, "serve", "--port", str(port)], env=env, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(120):
-        try:
-            urllib.request.urlopen(f"{url}/login", timeout=1)
-            break
-        except OSError:
-            if process.poll() is not None:
-                pytest.fail(f"the server did not start: {process.stdout.read()}")
-            time.sleep(0.5)
-    yield url
-    process.terminate()
-    process.wait(timeout=30)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield chromium
-        chromium.close()
+    with serving(database) as url:
+        yield url
 
 
 def _sign_in(page, url, username, password):

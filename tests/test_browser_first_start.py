@@ -8,7 +8,7 @@ the case then shows its next step. Screenshots go to test-artifacts/browser/firs
 
 from tests.helpers import resident_id
 from tests.test_browser import ARTIFACTS
-from tests.test_browser_accounts import ADMIN_PASSWORD, _create, _sign_in, browser, server  # noqa: F401
+from tests.test_browser_accounts import ADMIN_PASSWORD, _create, _sign_in, server  # noqa: F401
 
 DEPARTMENT, ITEM = "WSJ", "WSJ-001"
 

@@ -3,7 +3,7 @@ pages, then uploads next year's calendar as CSV, checks the preview and imports 
 
 from datetime import datetime
 
-from tests.test_browser import CHINA, Person, browser, server  # noqa: F401 (the fixtures)
+from tests.test_browser import CHINA, Person, server  # noqa: F401 (the fixture)
 
 
 def test_the_administrator_sets_up_a_department_an_item_and_next_years_calendar(server, browser, tmp_path):  # noqa: F811

@@ -2,16 +2,11 @@
 on one line, the diagram readable on its current step, and no Content-Security-Policy
 violation on the main pages. Screenshots go to test-artifacts/browser/."""
 
-import os
-import subprocess
-import sys
-import time
-import urllib.request
 
 import pytest
 
 from tests.helpers import DEMO_PASSWORD, intake, person
-from tests.test_browser import ARTIFACTS, _free_port, browser  # noqa: F401  (the module's browser fixture)
+from tests.test_browser import ARTIFACTS, serving
 
 FOOD = "SCJG-002"
 OFFICE_SCREEN = {"width": 1366, "height": 768}
@@ -27,23 +22,9 @@ document.addEventListener('securitypolicyviolation', function (e) {
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     """The real server, and the path of its database (cases are put in through the engine)."""
-    port = _free_port()
-    database = tmp_path_factory.mktemp("shell") / "shell.sqlite"
-    env = {**os.environ, "ONEWINDOW_DATABASE_URL": f"sqlite:///{database}", "ONEWINDOW_RUN_SCHEDULER": "false"}
-    process = subprocess.Popen([sys.executable, "-c", "from cli import main; main()", "serve", "--port", str(port)],
-                               env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(120):
-        try:
-            urllib.request.urlopen(f"{url}/login", timeout=1)
-            break
-        except OSError:
-            if process.poll() is not None:
-                pytest.fail(f"the server did not start: {process.stdout.read()}")
-            time.sleep(0.5)
-    yield url, f"sqlite:///{database}"
-    process.terminate()
-    process.wait(timeout=30)
+    database = f"sqlite:///{tmp_path_factory.mktemp('shell') / 'shell.sqlite'}"
+    with serving(database) as url:
+        yield url, database
 
 
 def _signed_in(browser, url, username):  # noqa: F811
