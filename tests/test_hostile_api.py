@@ -72,3 +72,13 @@ def test_an_id_beyond_any_column_is_refused_not_overflowed(app, engine):
     assert appeal.status_code in (404, 422) and appeal.json["field"] == "entry_id"
     listed = client.get(f"/api/v1/ledger/entries?staff_id={huge}", headers=headers)
     assert listed.status_code == 422 and listed.json["field"] == "staff_id"
+
+
+def test_a_method_not_allowed_names_the_allowed_ones(app, engine):
+    """RFC 9110: a 405 carries Allow (the outside attack's schemathesis run found it missing)."""
+    client = app.test_client()
+    answer = client.open("/api/v1/tasks/1/claim", method="TRACE")
+    assert answer.status_code == 405 and answer.json["code"] == "method_not_allowed"
+    assert set(answer.headers["Allow"].split(", ")) >= {"POST"}
+    page = client.open("/login", method="PUT")
+    assert page.status_code == 405 and "GET" in page.headers["Allow"]

@@ -2,7 +2,7 @@
 
 import logging
 
-from flask import jsonify, redirect, render_template, request, url_for
+from flask import jsonify, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
@@ -62,7 +62,12 @@ def handle_http(error: HTTPException):
         message = _(STATUS_MESSAGES.get(error.code, N_("出错了")))
     else:
         message = refusals.one_language(message)
-    return _respond(error.code or 500, message, field or None)
+    response = make_response(_respond(error.code or 500, message, field or None))
+    # What the exception says about itself (Allow on a 405, Retry-After on a 429) stays said.
+    for name, value in error.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
 
 
 def _period(limit) -> str:

@@ -1,5 +1,6 @@
 """The administrator's API (系统管理员 only): staff accounts, never deleted, and their passwords."""
 
+from engine.errors import InvalidInput
 from engine.roles import ADMIN
 from web.access import current_actor, require
 from web.admin import schemas, service
@@ -48,6 +49,8 @@ def staff(username):
 def update_staff(fields, username):
     """Change the name, roles, department or staff file; a change of roles or department returns the
     person's claimed tasks to their queues."""
+    if not fields:
+        raise InvalidInput("请至少填写一项要修改的内容 (send at least one field to change)", field="form")
     return service.update_staff(current_actor(), username, fields)
 
 
