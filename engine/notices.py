@@ -37,7 +37,9 @@ DECISION_KINDS = (PERMIT_GRANTED, PERMIT_REFUSED, DELIVERY_RECEIPT)
 TITLES = {ACCEPTANCE: "受理通知书", ONE_TIME_NOTICE: "一次性告知书", REJECTION: "不予受理通知书",
           SUSPENSION: "暂停计时告知书", EXTENSION: "延期告知书", PERMIT_GRANTED: "准予行政许可决定书",
           PERMIT_REFUSED: "不予行政许可决定书", DELIVERY_RECEIPT: "送达回证"}
-DECISION_LAW = "《中华人民共和国行政许可法》第三十八条、第四十条、第四十四条"
+# 第38条: the decision, its reasons and the applicant's remedies when refused; 第44条: the licence within ten days.
+DECISION_LAWS = {PERMIT_GRANTED: "《中华人民共和国行政许可法》第三十八条第一款",
+                 PERMIT_REFUSED: "《中华人民共和国行政许可法》第三十八条第二款"}
 # The articles each notice rests on, and the time limits it tells the applicant.
 INTAKE_LAW = "《中华人民共和国行政许可法》第三十二条"
 EXTENSION_LAW = "《中华人民共和国行政许可法》第四十二条"
@@ -223,8 +225,10 @@ class Given:
     kind: str
     index: int
     title: str
-    number: str | None
+    case_number: str
+    number: str | None  # a decision document's 文号 (its 送达回证 names the document it served)
     issued_on: date
+    final: bool = True  # False: a one-time notice being printed, its step not yet confirmed
 
 
 def decision_document(engine, case: Case) -> DecisionDocument | None:
@@ -235,11 +239,14 @@ def decision_document(engine, case: Case) -> DecisionDocument | None:
 
 def documents_given(notices: list[Notice], document: DecisionDocument | None) -> list[Given]:
     """The notices, the decision document and its 送达回证 (once delivered), in the order issued."""
-    found = [Given(notice.kind, notice.index, notice.title, None, notice.issued_on) for notice in notices]
+    found = [Given(notice.kind, notice.index, notice.title, notice.case_number, None, notice.issued_on, notice.final)
+             for notice in notices]
     if document is not None:
-        found.append(Given(document.kind, 1, TITLES[document.kind], document.number, document.issued_on))
+        found.append(Given(document.kind, 1, TITLES[document.kind], document.case_number, document.number,
+                           document.issued_on))
         if document.delivered_on is not None:
-            found.append(Given(DELIVERY_RECEIPT, 1, TITLES[DELIVERY_RECEIPT], document.number, document.delivered_on))
+            found.append(Given(DELIVERY_RECEIPT, 1, TITLES[DELIVERY_RECEIPT], document.case_number, document.number,
+                               document.delivered_on))
     return sorted(found, key=lambda given: given.issued_on)
 
 

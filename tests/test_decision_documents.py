@@ -141,3 +141,38 @@ def test_two_approvers_deciding_at_once_get_two_numbers(postgres_url):
     finally:
         for engine in engines:
             engine.db.dispose()
+
+
+def _model_copy(tmp_path):
+    import shutil
+
+    from engine.workflow.bundles import PROCESS_DIR
+
+    directory = tmp_path / "processes"
+    shutil.copytree(PROCESS_DIR, directory)
+    return directory, directory / "one_window.bpmn"
+
+
+def test_the_document_follows_the_models_declaration_not_the_step(engine, staff, tmp_path):
+    directory, model = _model_copy(tmp_path)
+    declaration = '          <spiffworkflow:property name="document" value="permit_granted" />\n'
+    text = model.read_text("utf-8")
+    assert text.count(declaration) == 1
+    model.write_text(text.replace(declaration, ""), encoding="utf-8")
+    engine.deploy_processes(directory)
+    case = decided(engine, staff)
+    assert case.status == "正常办结" and document(engine, case.number) is None
+
+
+def test_a_model_issuing_a_document_where_nothing_is_decided_is_refused_at_deploy(engine, tmp_path):
+    import pytest
+
+    from engine.errors import ProcessDefinitionError
+
+    directory, model = _model_copy(tmp_path)
+    text = model.read_text("utf-8")
+    refusal = '          <spiffworkflow:property name="refusal" value="not_accepted" />\n'
+    model.write_text(text.replace(refusal, refusal + '          <spiffworkflow:property name="document" '
+                                                     'value="permit_refused" />\n'), encoding="utf-8")
+    with pytest.raises(ProcessDefinitionError, match="milestone = decided"):
+        engine.deploy_processes(directory)

@@ -4,11 +4,12 @@ their history and their notice.
 Class names are unique across the API: OpenAPI names its schemas after them.
 """
 
+from flask import url_for
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from engine.cases.schemas import ApplicantSchema
 from engine.clock import CHINA_TZ
-from engine.notices import INTAKE_NOTICES, KINDS
+from engine.notices import DECISION_KINDS, INTAKE_NOTICES, KINDS
 from web.window.service import LAST_PAGE
 
 
@@ -137,10 +138,25 @@ class CaseOpenTask(Schema):
     deadline_state = fields.Str()
 
 
-class CaseNoticeGiven(Schema):
-    kind = fields.Str(metadata={"description": f"{', '.join(KINDS)}"})
-    index = fields.Int(metadata={"description": "which notice of its kind, from 1"})
+def _print_url(given) -> str:
+    return url_for("cases.notice_given", number=given.case_number, kind=given.kind, index=given.index)
+
+
+class NoticeListed(Schema):
+    """A notice or document the case was given (engine.notices.Given)."""
+
+    kind = fields.Str(metadata={"description": f"{', '.join(KINDS + DECISION_KINDS)}"})
     title = fields.Str()
+    number = fields.Str(allow_none=True, metadata={
+        "description": "a decision document's number (文号), e.g. 市场监管许字〔2026〕第3号; its 送达回证 names the same; "
+                       "null for a notice"})
+    issued_at = fields.Date(attribute="issued_on", dump_only=True, metadata={
+        "description": "the day (Beijing) the notice or document is dated; a 送达回证 the day it was served"})
+    print_url = fields.Function(_print_url, metadata={"description": "the printable page, in Chinese"})
+
+
+class CaseNoticeGiven(NoticeListed):
+    index = fields.Int(metadata={"description": "which notice of its kind, from 1"})
     issued_on = fields.Date()
 
 
@@ -177,8 +193,8 @@ class CaseRecord(Schema):
     postal_address = fields.Dict(allow_none=True)
     open_tasks = fields.List(fields.Nested(CaseOpenTask), metadata={"description": "act on them under /tasks/<id>"})
     notice = fields.Str(allow_none=True, metadata={"description": f"the notice now due: {', '.join(INTAKE_NOTICES)}"})
-    notices = fields.List(fields.Nested(CaseNoticeGiven), metadata={
-        "description": "every notice given, in the order issued; print one at /cases/<number>/notices/<kind>/<index>"})
+    notices = fields.List(fields.Nested(CaseNoticeGiven), attribute="given", metadata={
+        "description": "every notice and document given, in the order issued; print one at its print_url"})
 
 
 class CaseHistoryEntry(Schema):
