@@ -97,7 +97,11 @@ class RegisterFilters:
     item: str | None = None
     kind: str | None = None
 
-    def check(self) -> None:
+    def check(self, session: Session) -> None:
+        if self.department is not None and session.get(Department, self.department) is None:
+            raise InvalidInput(f"没有部门 {self.department} (no department {self.department})", field="department")
+        if self.item is not None and session.get(ServiceItem, self.item) is None:
+            raise InvalidInput(f"没有事项 {self.item} (no service item {self.item})", field="item")
         if self.last < self.first:
             raise InvalidInput("结束日期不能早于开始日期 (to must not be before from)", field="to")
         if self.kind is not None and self.kind not in REFUSALS:
@@ -117,7 +121,7 @@ class RegisterLine:
 
 def register(session: Session, filters: RegisterFilters) -> list[RegisterLine]:
     """The refusals of the period, oldest first, with the name of who refused."""
-    filters.check()
+    filters.check(session)
     query = (select(RefusalRecord, Staff.name).outerjoin(Staff, Staff.id == RefusalRecord.refused_by_id)
              .where(RefusalRecord.refused_on >= filters.first, RefusalRecord.refused_on <= filters.last))
     if filters.department:
