@@ -2,16 +2,20 @@
 CaseEngine on SQLite and PostgreSQL: numbering per department and year, what a document
 says as issued, its 送达回证, and every refusal filed with its reasons."""
 
+import shutil
 import threading
 from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import select
 
-from engine.clock import local_datetime
+from engine.clock import SimulatedClock, local_datetime
 from engine.decisions import service as decisions
 from engine.decisions.models import DecisionDocument, RefusalRecord
+from engine.errors import ProcessDefinitionError
 from engine.runtime import CaseEngine
-from tests.conftest import actors
+from engine.workflow.bundles import PROCESS_DIR
+from tests.conftest import START, actors
 from tests.helpers import approve_in_back_office, intake, only_task, person, pickup_form
 
 SCJG_ITEM, ZJJ_ITEM = "SCJG-002", "ZJJ-001"
@@ -105,11 +109,8 @@ def test_the_delivery_receipt_of_a_posted_decision_is_the_parcels_confirmation(e
     assert issued.delivery_note == "EMS EMS1234567890"
 
 
-def test_two_approvers_deciding_at_once_get_two_numbers(postgres_url):
-    """Two departments' counters are rows of one table: two deciders of one department wait on its row."""
-    from engine.clock import SimulatedClock
-    from tests.conftest import START
-
+def test_approvers_deciding_at_once_get_consecutive_numbers(postgres_url):
+    """Six decisions of one department at once, over two engines: each waits on the counter row."""
     engines = [CaseEngine(postgres_url, clock=SimulatedClock(START)) for _ in range(2)]
     try:
         staff = actors(engines[0])
@@ -144,10 +145,6 @@ def test_two_approvers_deciding_at_once_get_two_numbers(postgres_url):
 
 
 def _model_copy(tmp_path):
-    import shutil
-
-    from engine.workflow.bundles import PROCESS_DIR
-
     directory = tmp_path / "processes"
     shutil.copytree(PROCESS_DIR, directory)
     return directory, directory / "one_window.bpmn"
@@ -165,10 +162,6 @@ def test_the_document_follows_the_models_declaration_not_the_step(engine, staff,
 
 
 def test_a_model_issuing_a_document_where_nothing_is_decided_is_refused_at_deploy(engine, tmp_path):
-    import pytest
-
-    from engine.errors import ProcessDefinitionError
-
     directory, model = _model_copy(tmp_path)
     text = model.read_text("utf-8")
     refusal = '          <spiffworkflow:property name="refusal" value="not_accepted" />\n'
