@@ -9,10 +9,11 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
+from engine import permissions
 from engine.clock import SimulatedClock, local_datetime
 from engine.decisions import service as decisions
 from engine.decisions.models import DecisionDocument, RefusalRecord
-from engine.errors import ProcessDefinitionError
+from engine.errors import Forbidden, ProcessDefinitionError
 from engine.runtime import CaseEngine
 from engine.workflow.bundles import PROCESS_DIR
 from tests.conftest import START, actors
@@ -169,3 +170,16 @@ def test_a_model_issuing_a_document_where_nothing_is_decided_is_refused_at_deplo
                                                      'value="permit_refused" />\n'), encoding="utf-8")
     with pytest.raises(ProcessDefinitionError, match="milestone = decided"):
         engine.deploy_processes(directory)
+
+
+@pytest.mark.parametrize(("who", "requested", "reads"), [
+    ("supervisor", None, None), ("admin", "ZJJ", "ZJJ"), ("director", None, None), ("scjg_chief", None, "SCJG"),
+    ("scjg_chief", "SCJG", "SCJG"), ("scjg_chief", "ZJJ", "department"), ("scjg_approver1", None, "role"),
+    ("clerk1", None, "role")])
+def test_whose_refusals_each_role_reads(engine, staff, who, requested, reads):
+    if reads in ("department", "role"):
+        with pytest.raises(Forbidden) as refused:
+            permissions.refusal_register_department(staff[who], requested)
+        assert refused.value.field == reads
+    else:
+        assert permissions.refusal_register_department(staff[who], requested) == reads

@@ -110,5 +110,6 @@ def test_the_page_lists_the_refusals(app, engine, staff, sign_in, clock):
     page = supervisor.get("/registers/refusals?kind=not_permitted").data.decode()
     assert refused.number in _rows(page) and "市场监管许字〔2026〕第1号" in page
     assert not_accepted.number not in _rows(page)
+    assert 'href="/registers/refusals.xlsx?kind=not_permitted"' in page  # the sheet of what the page shows
     english = supervisor.get("/registers/refusals", headers={"Accept-Language": "en"}).data.decode()
     assert "Refusal register" in english

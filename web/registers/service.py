@@ -15,6 +15,7 @@ from engine.errors import InvalidInput
 from web.access import case_engine
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FILTER_FIELDS = ("from", "to", "department", "item", "kind")
 
 
 def default_period() -> tuple[date, date]:

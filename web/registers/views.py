@@ -27,7 +27,8 @@ def refusals():
     page = render_template("registers/refusals.html", lines=found, refusal=refusal, args=request.args,
                            default_first=first, default_last=last, kinds=REFUSALS,
                            departments=service.department_names(), items=service.item_names(),
-                           all_departments=permissions.supervises(actor))
+                           all_departments=permissions.supervises(actor),
+                           filters={key: request.args[key] for key in service.FILTER_FIELDS if request.args.get(key)})
     return page, refusal.http_status if refusal else 200
 
 
