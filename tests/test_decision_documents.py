@@ -72,6 +72,19 @@ def test_an_application_not_accepted_is_filed_with_the_clerks_reasons(engine, st
     assert filed.document_number is None and document(engine, case.number) is None
 
 
+def test_a_window_decision_of_an_immediate_item_shares_its_departments_series(engine, staff):
+    """即办件 decided by the clerk at the window: the document is the item's department's, numbered on."""
+    back_office = decided(engine, staff)
+    case = engine.create_case(staff["clerk1"], "SCJG-001", person(), intake(engine, "SCJG-001"))
+    engine.complete_task(staff["clerk2"], only_task(engine, case.number).id, {
+        "decision": "reject", "opinion": "不符合条件", "refusal_reasons": "经营场所属于禁止经营区域，不予登记"})
+    at_window = document(engine, case.number)
+    assert (at_window.kind, at_window.serial, at_window.issued_by_id) == ("permit_refused", 2, staff["clerk2"].id)
+    assert document(engine, back_office.number).serial == 1
+    assert [(filed.kind, filed.reasons) for filed in refusals(engine)] == [
+        ("not_permitted", "经营场所属于禁止经营区域，不予登记")]
+
+
 def test_numbers_run_on_per_department_and_year_and_are_never_reused(engine, staff, clock):
     first, second = decided(engine, staff), decided(engine, staff, decision="reject")
     other = decided(engine, staff, item=ZJJ_ITEM)

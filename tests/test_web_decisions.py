@@ -66,3 +66,23 @@ def test_a_case_before_its_decision_lists_no_document(app, engine, staff, sign_i
     listed = sign_in("clerk1").get(f"/api/v1/cases/{case.number}/notices").json
     assert [given["kind"] for given in listed] == ["acceptance"]
     assert sign_in("zjj_approver1").get(f"/api/v1/cases/{case.number}/notices").status_code == 403
+
+
+def test_the_decision_api_gives_the_document_as_issued_and_its_service(app, engine, staff, sign_in, clock):
+    applicant = person("孙悦")
+    case = _decided(engine, staff, decision="reject", applicant=applicant)
+    client = sign_in("scjg_chief")
+    issued = client.get(f"/api/v1/cases/{case.number}/decision").json
+    assert (issued["kind"], issued["number"], issued["authority"]) == (
+        "permit_refused", "市场监管许字〔2026〕第1号", "示范市市场监督管理局")
+    assert "经营场所不符合卫生要求" in issued["reasons"] and issued["law"].endswith("第三十八条第二款")
+    assert (issued["reconsideration_days"], issued["litigation_months"]) == (60, 6)
+    assert issued["issued_at"] == "2026-11-23T09:00:00+08:00" and issued["delivered_on"] is None
+    clock.advance(timedelta(days=1))
+    engine.complete_task(staff["clerk2"], only_task(engine, case.number).id, pickup_form(applicant))
+    served = client.get(f"/api/v1/cases/{case.number}/decision").json
+    assert (served["delivery_method"], served["delivered_on"], served["recipient_name"], served["delivered_by"]) == (
+        "pickup", "2026-11-24", "孙悦", "刘建国")
+    undecided = engine.create_case(staff["clerk1"], ITEM, person(), intake(engine, ITEM))
+    missing = client.get(f"/api/v1/cases/{undecided.number}/decision")
+    assert (missing.status_code, missing.json["field"]) == (404, "case_number")

@@ -99,6 +99,14 @@ def notices_given(number):
     return service.documents_given(current_actor(), number)
 
 
+@blp.route("/<number>/decision")
+@require(*ROLES)
+@blp.response(200, schemas.DecisionDocumentRecord)
+def decision(number):
+    """The case's 准予 / 不予行政许可决定书 as issued, with its 送达回证 facts once served; 404 before the decision."""
+    return service.decision_document(current_actor(), number)
+
+
 @blp.route("/<number>/notices/<kind>/<int:index>")
 @require(*ROLES)
 @blp.response(200, schemas.CaseNotice)

@@ -250,3 +250,33 @@ class CaseNotice(Schema):
     rejection_reasons = fields.Str(allow_none=True)
     reconsideration_days = fields.Int(metadata={"description": "days to apply for administrative reconsideration"})
     litigation_months = fields.Int(metadata={"description": "months to bring an administrative lawsuit"})
+
+
+class DecisionDocumentRecord(Schema):
+    """The case's 行政许可决定书 as issued, with its 送达回证 facts (web.window.service.PrintedDocument)."""
+
+    kind = fields.Str(attribute="document.kind", metadata={"description": "permit_granted or permit_refused"})
+    title = fields.Str()
+    number = fields.Str(attribute="document.number", metadata={"description": "e.g. 市场监管许字〔2026〕第3号"})
+    authority = fields.Str(attribute="document.authority", metadata={"description": "the deciding department"})
+    case_number = fields.Str(attribute="document.case_number")
+    applicant_name = fields.Str(attribute="document.applicant_name")
+    item_code = fields.Str(attribute="document.item_code")
+    item_name = fields.Str(attribute="document.item_name")
+    item_legal_basis = fields.Str(attribute="document.item_legal_basis")
+    law = fields.Str(metadata={"description": "the article the decision rests on"})
+    opinion = fields.Str(attribute="document.opinion")
+    reasons = fields.Str(attribute="document.reasons", allow_none=True, metadata={
+        "description": "a refusal's reasons and legal basis"})
+    reconsideration_days = fields.Int(metadata={"description": "days to apply for administrative reconsideration"})
+    litigation_months = fields.Int(metadata={"description": "months to bring an administrative lawsuit"})
+    issued_on = fields.Date(attribute="document.issued_on", metadata={"description": "the decision's day (Beijing)"})
+    issued_at = ChinaDateTime(attribute="document.issued_at")
+    delivery_method = fields.Str(attribute="document.delivery_method", allow_none=True, metadata={
+        "description": "pickup or post; null until served"})
+    delivered_on = fields.Date(attribute="document.delivered_on", allow_none=True)
+    recipient_name = fields.Str(attribute="document.recipient_name", allow_none=True)
+    recipient_role = fields.Str(attribute="document.recipient_role", allow_none=True)
+    delivery_note = fields.Str(attribute="document.delivery_note", allow_none=True, metadata={
+        "description": "the carrier and waybill of a posted decision"})
+    delivered_by = fields.Str(allow_none=True, metadata={"description": "the staff member who served it"})

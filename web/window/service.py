@@ -274,3 +274,12 @@ def printed_document(actor: Actor, number: str, kind: str) -> PrintedDocument:
     return PrintedDocument(kind=kind, title=notices_rules.TITLES[kind], document=document,
                            delivered_by=names.get(document.delivery_recorded_by_id),
                            law=notices_rules.DECISION_LAWS[document.kind])
+
+
+def decision_document(actor: Actor, number: str) -> PrintedDocument:
+    """The case's decision document as issued; NotFound before the decision."""
+    case = viewable_case(actor, number)
+    document = notices_rules.decision_document(case_engine(), case)
+    if document is None:
+        raise NotFound("此办件尚未作出许可决定 (no decision has been made on this case yet)", field="case_number")
+    return printed_document(actor, number, document.kind)
