@@ -66,7 +66,7 @@ def _delivered(step: Step, task) -> None:
                  "note": f"{parcel.carrier} {parcel.waybill_number}"}
     else:
         facts = {"delivered_on": step.today, "recipient_name": task.data.get("recipient_name") or "",
-                 "recipient_role": task.data.get("recipient_role") or "", "note": "窗口领取"}
+                 "recipient_role": task.data.get("recipient_role") or "", "note": None}
     decisions.record_delivery(step.session, step.case, method=step.case.delivery_method or "pickup", **facts,
                               actor_id=step.actor_id, now=step.now)
 

@@ -71,7 +71,7 @@ def file_refusal(session: Session, case: Case, kind: str, data: dict, actor_id: 
 
 
 def record_delivery(session: Session, case: Case, *, method: str, delivered_on: date, recipient_name: str,
-                    recipient_role: str, note: str, actor_id: int | None, now: datetime) -> None:
+                    recipient_role: str, note: str | None, actor_id: int | None, now: datetime) -> None:
     """Fill the 送达回证 of the case's decision document (a case decided before documents has none)."""
     document = document_of(session, case.id)
     if document is None:
