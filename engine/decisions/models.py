@@ -31,7 +31,8 @@ class DecisionDocument(Base):
     department_code: Mapped[str] = mapped_column(ForeignKey("department.code"))
     year: Mapped[int] = mapped_column(Integer)
     serial: Mapped[int] = mapped_column(Integer)
-    number: Mapped[str] = mapped_column(String(60), unique=True)
+    # The 文号 as printed; the department, year and serial above are what is unique.
+    number: Mapped[str] = mapped_column(String(60))
     authority: Mapped[str] = mapped_column(String(100))
     case_number: Mapped[str] = mapped_column(String(32))
     applicant_name: Mapped[str] = mapped_column(String(100))

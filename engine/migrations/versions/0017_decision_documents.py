@@ -65,7 +65,6 @@ def upgrade():
                                 name=op.f('fk_decision_document_delivery_recorded_by_id_staff')),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_decision_document')),
         sa.UniqueConstraint('case_id', name=op.f('uq_decision_document_case_id')),
-        sa.UniqueConstraint('number', name=op.f('uq_decision_document_number')),
         sa.UniqueConstraint('department_code', 'year', 'serial',
                             name=op.f('uq_decision_document_department_code')),
     )
