@@ -7,6 +7,7 @@ from engine.catalogue.models import Department, ItemCoDepartment, ItemMaterial, 
 from engine.clockstop.models import CaseExtension, ClockSuspension
 from engine.commitments.models import Commitment
 from engine.db import Base
+from engine.decisions.models import DecisionDocument, DocumentCounter, RefusalRecord
 from engine.delivery.models import PostalParcel
 from engine.joint.models import JointOpinion
 from engine.lease import Lease
@@ -30,5 +31,5 @@ __all__ = [
     "CaseRating", "Complaint", "ComplaintCounter", "Rectification", "PostAbsence", "ServiceWindow",
     "CaseExtension", "ClockSuspension", "Commitment", "JointOpinion", "PostalParcel", "IdempotencyKey",
     "ChiefAuthorisation", "StaffRuleOverride",
-    "ApiToken", "SignInFailure",
+    "ApiToken", "SignInFailure", "DecisionDocument", "DocumentCounter", "RefusalRecord",
 ]

@@ -3,6 +3,8 @@
 Every notice stays printable as it was issued: 一次性告知书 (one per notice step the model
 marks ``notified``, with the materials and the correction deadline of that round), 受理通知书,
 不予受理通知书, 暂停计时告知书 (one per suspension) and 延期告知书 (one per decided request).
+The decision documents (准予 / 不予行政许可决定书, 第38条) and their 送达回证 are stored as
+issued (engine/decisions/); ``documents_given`` lists them with the notices.
 The facts and the legal constants are composed here; pages only lay them out, in Chinese
 whatever the reader's interface language, because a notice is an official document.
 Nothing here changes a case.
@@ -20,16 +22,24 @@ from engine.cases.models import Case
 from engine.catalogue.models import ServiceItem
 from engine.clock import CHINA_TZ
 from engine.clockstop.models import APPROVED
+from engine.decisions import service as decisions
+from engine.decisions.models import DecisionDocument
 from engine.errors import NotFound
 from engine.workflow.facts import case_facts
-from engine.workflow.properties import properties_of
+from engine.workflow.properties import PERMIT_GRANTED, PERMIT_REFUSED, properties_of
 
 ACCEPTANCE, ONE_TIME_NOTICE, REJECTION = "acceptance", "one_time_notice", "rejection"
 SUSPENSION, EXTENSION = "suspension", "extension"
 INTAKE_NOTICES = (ACCEPTANCE, ONE_TIME_NOTICE, REJECTION)
 KINDS = INTAKE_NOTICES + (SUSPENSION, EXTENSION)
+DELIVERY_RECEIPT = "delivery_receipt"
+DECISION_KINDS = (PERMIT_GRANTED, PERMIT_REFUSED, DELIVERY_RECEIPT)
 TITLES = {ACCEPTANCE: "受理通知书", ONE_TIME_NOTICE: "一次性告知书", REJECTION: "不予受理通知书",
-          SUSPENSION: "暂停计时告知书", EXTENSION: "延期告知书"}
+          SUSPENSION: "暂停计时告知书", EXTENSION: "延期告知书", PERMIT_GRANTED: "准予行政许可决定书",
+          PERMIT_REFUSED: "不予行政许可决定书", DELIVERY_RECEIPT: "送达回证"}
+# 第38条: the decision, its reasons and the applicant's remedies when refused; 第44条: the licence within ten days.
+DECISION_LAWS = {PERMIT_GRANTED: "《中华人民共和国行政许可法》第三十八条第一款",
+                 PERMIT_REFUSED: "《中华人民共和国行政许可法》第三十八条第二款"}
 # The articles each notice rests on, and the time limits it tells the applicant.
 INTAKE_LAW = "《中华人民共和国行政许可法》第三十二条"
 EXTENSION_LAW = "《中华人民共和国行政许可法》第四十二条"
@@ -206,3 +216,42 @@ def one(notices: list[Notice], number: str, kind: str, index: int) -> Notice:
             return notice
     raise NotFound(f"此办件没有第 {index} 份{TITLES.get(kind, kind)} (case {number} "
                    f"has no {kind} notice number {index})", field="index")
+
+
+@dataclass(frozen=True)
+class Given:
+    """One line of the list of what a case was given: a notice, a decision document or its 送达回证."""
+
+    kind: str
+    index: int
+    title: str
+    case_number: str
+    number: str | None  # a decision document's 文号 (its 送达回证 names the document it served)
+    issued_on: date
+    final: bool = True  # False: a one-time notice being printed, its step not yet confirmed
+
+
+def decision_document(engine, case: Case) -> DecisionDocument | None:
+    """The case's decision document as issued (None before the decision)."""
+    with engine.session() as session:
+        return decisions.document_of(session, case.id)
+
+
+def documents_given(notices: list[Notice], document: DecisionDocument | None) -> list[Given]:
+    """The notices, the decision document and its 送达回证 (once delivered), in the order issued."""
+    found = [Given(notice.kind, notice.index, notice.title, notice.case_number, None, notice.issued_on, notice.final)
+             for notice in notices]
+    if document is not None:
+        found.append(Given(document.kind, 1, TITLES[document.kind], document.case_number, document.number,
+                           document.issued_on))
+        if document.delivered_on is not None:
+            found.append(Given(DELIVERY_RECEIPT, 1, TITLES[DELIVERY_RECEIPT], document.case_number, document.number,
+                               document.delivered_on))
+    return sorted(found, key=lambda given: given.issued_on)
+
+
+def one_document(document: DecisionDocument | None, number: str, kind: str) -> DecisionDocument:
+    """The decision document of ``kind`` (or the one its 送达回证 belongs to); NotFound when none such."""
+    if document is not None and (kind == document.kind or (kind == DELIVERY_RECEIPT and document.delivered_on)):
+        return document
+    raise NotFound(f"此办件没有{TITLES.get(kind, kind)} (case {number} has no {kind})", field="kind")

@@ -138,6 +138,19 @@ def board_department(actor: Actor, requested: str | None) -> str | None:
     raise Forbidden("只能查看本部门的看板 (only your own department's board)", field="department")
 
 
+def refusal_register_department(actor: Actor, requested: str | None) -> str | None:
+    """Whose refusals the actor reads in the 否决备案 register: supervisors (and the director and
+    administrator) any department's (None: all); a chief representative only his own department's."""
+    if supervises(actor):
+        return requested
+    if holds_role(actor, (CHIEF,)):
+        if requested in (None, "", actor.department_code):
+            return actor.department_code
+        raise Forbidden("只能查看本部门的否决备案 (only your own department's refusals)", field="department")
+    raise Forbidden("只有督查人员和首席代表可以查看否决备案 (only supervisors and chief representatives "
+                    "read the refusal register)", field="role")
+
+
 # -- cases -----------------------------------------------------------------------------
 
 def may_view_case(session: Session, actor: Actor, case: Case) -> Decision:

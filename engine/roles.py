@@ -17,6 +17,8 @@ SUPERVISING = (SUPERVISOR, ADMIN, DIRECTOR)
 ADMINISTERING = (ADMIN,)
 # Who reads the overdue board: the supervisors every department's, a chief representative his own.
 BOARD_READERS = (*SUPERVISING, CHIEF)
+# Who reads the 否决备案 register of refusals: the same (a chief his department's only).
+REGISTER_READERS = BOARD_READERS
 # Who works on cases: they hold tasks, are scored in the ledger and may be complained about.
 CASE_WORKERS = (CLERK, APPROVER, CHIEF)
 # Who has a task inbox: the case workers, and the director for the approvals that are his.

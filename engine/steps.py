@@ -1,9 +1,10 @@
 """What a finished BPMN step means for the case row and its records.
 
-The model marks its steps with properties (``case_status``, ``milestone``, ``outcome``);
-this module records them: timestamps, the due date at acceptance, the decision, the
-rating, and the records of the back office and delivery (opinions, suspensions,
-extensions, commitments, parcels). It never decides where the process goes next; the
+The model marks its steps with properties (``case_status``, ``milestone``, ``outcome``,
+``document``, ``refusal``); this module records them: timestamps, the due date at acceptance,
+the decision, the rating, the records of the back office and delivery (opinions, suspensions,
+extensions, commitments, parcels), the decision document with its 送达回证, and the refusals
+filed in the 否决备案 register. It never decides where the process goes next; the
 BPMN does.
 """
 
@@ -17,6 +18,7 @@ from engine.cases.models import Case
 from engine.cases.service import compute_due
 from engine.clockstop import service as clockstop
 from engine.commitments import service as commitments
+from engine.decisions import service as decisions
 from engine.delivery import service as delivery
 from engine.joint import service as joint
 from engine.workflow.properties import properties_of
@@ -59,7 +61,14 @@ def _delivered(step: Step, task) -> None:
     step.case.delivered_at = step.now
     step.case.delivery_method = task.data.get("delivery_method")
     if step.case.delivery_method == "post":
-        delivery.confirm(step.session, step.case, task.data, step.actor_id, step.now, step.today)
+        parcel = delivery.confirm(step.session, step.case, task.data, step.actor_id, step.now, step.today)
+        facts = {"delivered_on": parcel.delivered_on, "recipient_name": parcel.signed_by, "recipient_role": "签收人",
+                 "note": f"{parcel.carrier} {parcel.waybill_number}"}
+    else:
+        facts = {"delivered_on": step.today, "recipient_name": task.data.get("recipient_name") or "",
+                 "recipient_role": task.data.get("recipient_role") or "", "note": None}
+    decisions.record_delivery(step.session, step.case, method=step.case.delivery_method or "pickup", **facts,
+                              actor_id=step.actor_id, now=step.now)
 
 
 def _rated(step: Step, task) -> None:
@@ -131,6 +140,13 @@ def apply_completed_tasks(step: Step, tasks: list) -> list:
             step.case.status = props["case_status"]
         if "milestone" in props:
             MILESTONE_EFFECTS[props["milestone"]](step, task)
+        document = None
+        if "document" in props:
+            document = decisions.issue(step.session, step.case, props["document"], task.data, step.actor_id,
+                                       step.now, step.today)
+        if "refusal" in props:
+            decisions.file_refusal(step.session, step.case, props["refusal"], task.data, step.actor_id, step.now,
+                                   step.today, document)
         if "outcome" in props:
             step.case.outcome = props["outcome"]
         if "ledger" in props:

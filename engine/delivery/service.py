@@ -26,7 +26,8 @@ def dispatch(session: Session, case: Case, data: dict, actor_id: int | None, now
                              due_on=date.fromisoformat(data["postal_due_on"])))
 
 
-def confirm(session: Session, case: Case, data: dict, actor_id: int | None, now: datetime, today: date) -> None:
+def confirm(session: Session, case: Case, data: dict, actor_id: int | None, now: datetime,
+            today: date) -> PostalParcel:
     parcel = parcel_of(session, case.id)
     if parcel is None:
         raise Conflict(f"case {case.number} has no parcel to confirm", field="delivered_on")
@@ -40,6 +41,7 @@ def confirm(session: Session, case: Case, data: dict, actor_id: int | None, now:
     parcel.delivered_on, parcel.signed_by = delivered_on, data["signed_by"]
     parcel.confirmed_at, parcel.confirmed_by_id = now, actor_id
     parcel.late = delivered_on > parcel.due_on
+    return parcel
 
 
 def parcel_of(session: Session, case_id: int) -> PostalParcel | None:

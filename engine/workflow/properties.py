@@ -12,7 +12,10 @@ request he is party to, ``engine.permissions``). A task of role ``director`` (�
 department. Any task may carry ``case_status`` (the case's status once it completes) and
 ``milestone`` (what its completion records: the task that ends a suspension is the one marked
 ``resumed``, the answer to an extension request ``extension_decided``, a joint review's opinion
-``countersigned``); end events carry ``outcome``. ``ledger`` names a scoring-ledger
+``countersigned``); end events carry ``outcome``. ``document`` names the decision document the
+step issues (``permit_granted``: 准予行政许可决定书, ``permit_refused``: 不予行政许可决定书,
+行政许可法 第38条), numbered in the step's own transaction; ``refusal`` files the step in the
+否决备案 register (``not_accepted``: 不予受理, ``not_permitted``: 不予许可). ``ledger`` names a scoring-ledger
 trigger: when the task completes, the clerk who registered the case is charged by the rule
 the center binds to that trigger. Every value is checked when a model is deployed.
 """
@@ -35,14 +38,19 @@ CASE_STATUSES = ("已接件", "待补办", "已受理", "暂停", "正常办结"
 CLOCK_STOPPABLE = "stoppable"
 CLOCK_KINDS = (CLOCK_STOPPABLE,)
 OPINIONS_WEIGHED = "weighed"
+# The decision documents a step may issue, and the refusals the 否决备案 register files.
+PERMIT_GRANTED, PERMIT_REFUSED = "permit_granted", "permit_refused"
+DOCUMENTS = (PERMIT_GRANTED, PERMIT_REFUSED)
+NOT_ACCEPTED, NOT_PERMITTED = "not_accepted", "not_permitted"
+REFUSALS = (NOT_ACCEPTED, NOT_PERMITTED)
 # Ledger triggers a model may fire (engine.ledger.models.TRIGGERS lists every trigger).
 LEDGER_TRIGGERS = ("deemed_acceptance",)
 USER_TASK_PROPERTIES = {"role", "form", "department", "due", "claim", "clock", "opinions", "approves",
-                        "case_status", "milestone", "ledger"}
-OTHER_PROPERTIES = {"case_status", "milestone", "outcome", "ledger"}
+                        "case_status", "milestone", "ledger", "document", "refusal"}
+OTHER_PROPERTIES = {"case_status", "milestone", "outcome", "ledger", "document", "refusal"}
 EXPRESSION_PROPERTIES = ("department", "due", "approves")
 _CHOICES = {"milestone": MILESTONES, "outcome": OUTCOMES, "ledger": LEDGER_TRIGGERS, "case_status": CASE_STATUSES,
-            "clock": CLOCK_KINDS, "opinions": (OPINIONS_WEIGHED,)}
+            "clock": CLOCK_KINDS, "opinions": (OPINIONS_WEIGHED,), "document": DOCUMENTS, "refusal": REFUSALS}
 
 
 def properties_of(task_spec) -> dict[str, str]:
@@ -75,6 +83,9 @@ def task_meta(task_spec, forms: dict) -> UserTaskMeta | None:
     for name, choices in _CHOICES.items():
         if name in props and props[name] not in choices:
             raise ProcessDefinitionError(f"{where}: {name} must be one of {choices}, not '{props[name]}'")
+    if "document" in props and props.get("milestone") != "decided":
+        # The document states the decision the step records: it is issued where the decision is.
+        raise ProcessDefinitionError(f"{where}: a step issuing a decision document must set milestone = decided")
     if not is_user_task:
         return None
     role, form = props.get("role"), props.get("form")

@@ -11,7 +11,7 @@ from web.window import schemas, service
 blp = api_blueprint("cases_api", __name__, "/cases",
                     "The service catalogue; register an application at the window; find cases and the clerk's own; "
                     "a case with its materials, history and the notices it was given (受理通知书, 一次性告知书, 不予受理通知书, "
-                    "暂停计时告知书, 延期告知书)")
+                    "暂停计时告知书, 延期告知书, 行政许可决定书, 送达回证)")
 
 
 @blp.route("/items")
@@ -88,6 +88,23 @@ def history(number):
 def notice(number):
     """The data of the notice the case is owed now; 404 when none is due yet."""
     return service.notice(current_actor(), number)
+
+
+@blp.route("/<number>/notices")
+@require(*ROLES)
+@blp.response(200, schemas.NoticeListed(many=True))
+def notices_given(number):
+    """Every notice and document the case was given, in the order issued: the intake notices, 暂停计时
+    and 延期告知书, the 准予 / 不予行政许可决定书 with its number, and its 送达回证 once served."""
+    return service.documents_given(current_actor(), number)
+
+
+@blp.route("/<number>/decision")
+@require(*ROLES)
+@blp.response(200, schemas.DecisionDocumentRecord)
+def decision(number):
+    """The case's 准予 / 不予行政许可决定书 as issued, with its 送达回证 facts once served; 404 before the decision."""
+    return service.decision_document(current_actor(), number)
 
 
 @blp.route("/<number>/notices/<kind>/<int:index>")

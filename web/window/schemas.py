@@ -4,11 +4,12 @@ their history and their notice.
 Class names are unique across the API: OpenAPI names its schemas after them.
 """
 
+from flask import url_for
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from engine.cases.schemas import ApplicantSchema
 from engine.clock import CHINA_TZ
-from engine.notices import INTAKE_NOTICES, KINDS
+from engine.notices import DECISION_KINDS, INTAKE_NOTICES, KINDS
 from web.window.service import LAST_PAGE
 
 
@@ -137,10 +138,25 @@ class CaseOpenTask(Schema):
     deadline_state = fields.Str()
 
 
-class CaseNoticeGiven(Schema):
-    kind = fields.Str(metadata={"description": f"{', '.join(KINDS)}"})
-    index = fields.Int(metadata={"description": "which notice of its kind, from 1"})
+def _print_url(given) -> str:
+    return url_for("cases.notice_given", number=given.case_number, kind=given.kind, index=given.index)
+
+
+class NoticeListed(Schema):
+    """A notice or document the case was given (engine.notices.Given)."""
+
+    kind = fields.Str(metadata={"description": f"{', '.join(KINDS + DECISION_KINDS)}"})
     title = fields.Str()
+    number = fields.Str(allow_none=True, metadata={
+        "description": "a decision document's number (文号), e.g. 市场监管许字〔2026〕第3号; its 送达回证 names the same; "
+                       "null for a notice"})
+    issued_at = fields.Date(attribute="issued_on", dump_only=True, metadata={
+        "description": "the day (Beijing) the notice or document is dated; a 送达回证 the day it was served"})
+    print_url = fields.Function(_print_url, metadata={"description": "the printable page, in Chinese"})
+
+
+class CaseNoticeGiven(NoticeListed):
+    index = fields.Int(metadata={"description": "which notice of its kind, from 1"})
     issued_on = fields.Date()
 
 
@@ -177,8 +193,8 @@ class CaseRecord(Schema):
     postal_address = fields.Dict(allow_none=True)
     open_tasks = fields.List(fields.Nested(CaseOpenTask), metadata={"description": "act on them under /tasks/<id>"})
     notice = fields.Str(allow_none=True, metadata={"description": f"the notice now due: {', '.join(INTAKE_NOTICES)}"})
-    notices = fields.List(fields.Nested(CaseNoticeGiven), metadata={
-        "description": "every notice given, in the order issued; print one at /cases/<number>/notices/<kind>/<index>"})
+    notices = fields.List(fields.Nested(CaseNoticeGiven), attribute="given", metadata={
+        "description": "every notice and document given, in the order issued; print one at its print_url"})
 
 
 class CaseHistoryEntry(Schema):
@@ -234,3 +250,33 @@ class CaseNotice(Schema):
     rejection_reasons = fields.Str(allow_none=True)
     reconsideration_days = fields.Int(metadata={"description": "days to apply for administrative reconsideration"})
     litigation_months = fields.Int(metadata={"description": "months to bring an administrative lawsuit"})
+
+
+class DecisionDocumentRecord(Schema):
+    """The case's 行政许可决定书 as issued, with its 送达回证 facts (web.window.service.PrintedDocument)."""
+
+    kind = fields.Str(attribute="document.kind", metadata={"description": "permit_granted or permit_refused"})
+    title = fields.Str()
+    number = fields.Str(attribute="document.number", metadata={"description": "e.g. 市场监管许字〔2026〕第3号"})
+    authority = fields.Str(attribute="document.authority", metadata={"description": "the deciding department"})
+    case_number = fields.Str(attribute="document.case_number")
+    applicant_name = fields.Str(attribute="document.applicant_name")
+    item_code = fields.Str(attribute="document.item_code")
+    item_name = fields.Str(attribute="document.item_name")
+    item_legal_basis = fields.Str(attribute="document.item_legal_basis")
+    law = fields.Str(metadata={"description": "the article the decision rests on"})
+    opinion = fields.Str(attribute="document.opinion")
+    reasons = fields.Str(attribute="document.reasons", allow_none=True, metadata={
+        "description": "a refusal's reasons and legal basis"})
+    reconsideration_days = fields.Int(metadata={"description": "days to apply for administrative reconsideration"})
+    litigation_months = fields.Int(metadata={"description": "months to bring an administrative lawsuit"})
+    issued_on = fields.Date(attribute="document.issued_on", metadata={"description": "the decision's day (Beijing)"})
+    issued_at = ChinaDateTime(attribute="document.issued_at")
+    delivery_method = fields.Str(attribute="document.delivery_method", allow_none=True, metadata={
+        "description": "pickup or post; null until served"})
+    delivered_on = fields.Date(attribute="document.delivered_on", allow_none=True)
+    recipient_name = fields.Str(attribute="document.recipient_name", allow_none=True)
+    recipient_role = fields.Str(attribute="document.recipient_role", allow_none=True)
+    delivery_note = fields.Str(attribute="document.delivery_note", allow_none=True, metadata={
+        "description": "the carrier and waybill of a posted decision"})
+    delivered_by = fields.Str(allow_none=True, metadata={"description": "the staff member who served it"})

@@ -55,6 +55,7 @@ class CaseView:
     history: list[casefile.HistoryEntry]
     notice: str | None  # the kind of the notice owed now
     notices: list[notices_rules.Notice]  # every notice given, each printable as issued
+    given: list[notices_rules.Given]  # the notices, the decision document and its 送达回证, in the order issued
     records: casefile.BackOfficeRecords
 
 
@@ -217,7 +218,8 @@ def case_view(actor: Actor, number: str) -> CaseView:
                     delivery_method=data.get("delivery_method"), postal_address=data.get("postal_address"),
                     open_tasks=engine.open_tasks(number),
                     history=casefile.history(engine, case, engine.case_history(number), actor),
-                    notice=due.kind if due else None, notices=given, records=records)
+                    notice=due.kind if due else None, notices=given, records=records,
+                    given=notices_rules.documents_given(given, notices_rules.decision_document(engine, case)))
 
 
 def notices(actor: Actor, number: str) -> list[notices_rules.Notice]:
@@ -238,3 +240,46 @@ def notice(actor: Actor, number: str) -> notices_rules.Notice:
 def printed_notice(actor: Actor, number: str, kind: str, index: int) -> notices_rules.Notice:
     """The ``index``-th notice of ``kind`` as it was issued."""
     return notices_rules.one(notices(actor, number), number, kind, index)
+
+
+def documents_given(actor: Actor, number: str) -> list[notices_rules.Given]:
+    """Every notice and document the case was given: the notices, the decision document, its 送达回证."""
+    case = viewable_case(actor, number)
+    engine = case_engine()
+    given = notices_rules.case_notices(engine, case, permissions.opinion_scope(actor),
+                                       current_app.config["CENTER_NAME"])
+    return notices_rules.documents_given(given, notices_rules.decision_document(engine, case))
+
+
+@dataclass(frozen=True)
+class PrintedDocument:
+    """A decision document or its 送达回证 (``kind``) as issued, with the staff names it shows."""
+
+    kind: str
+    title: str
+    document: object  # engine.decisions.models.DecisionDocument
+    delivered_by: str | None
+    law: str
+    reconsideration_days: int = notices_rules.RECONSIDERATION_DAYS
+    litigation_months: int = notices_rules.LITIGATION_MONTHS
+
+
+def printed_document(actor: Actor, number: str, kind: str) -> PrintedDocument:
+    """The case's decision document, or its 送达回证, as it was issued."""
+    case = viewable_case(actor, number)
+    engine = case_engine()
+    document = notices_rules.one_document(notices_rules.decision_document(engine, case), number, kind)
+    with engine.session() as session:
+        names = casefile.staff_names(session, [document.delivery_recorded_by_id])
+    return PrintedDocument(kind=kind, title=notices_rules.TITLES[kind], document=document,
+                           delivered_by=names.get(document.delivery_recorded_by_id),
+                           law=notices_rules.DECISION_LAWS[document.kind])
+
+
+def decision_document(actor: Actor, number: str) -> PrintedDocument:
+    """The case's decision document as issued; NotFound before the decision."""
+    case = viewable_case(actor, number)
+    document = notices_rules.decision_document(case_engine(), case)
+    if document is None:
+        raise NotFound("此办件尚未作出许可决定 (no decision has been made on this case yet)", field="case_number")
+    return printed_document(actor, number, document.kind)

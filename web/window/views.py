@@ -8,6 +8,7 @@ from flask_babel import force_locale, format_date, format_datetime
 
 from engine.cases.schemas import ID_TYPES
 from engine.errors import OneWindowError
+from engine.notices import DECISION_KINDS
 from engine.roles import ROLES
 from web.access import current_actor, require
 from web.window import service
@@ -92,7 +93,12 @@ def notice(number):
 @bp.route("/<number>/notices/<kind>/<int:index>")
 @require(*ROLES)
 def notice_given(number, kind, index):
-    """Any notice the case was given, as it was issued: 一次性告知书 #1 and #2, 受理通知书 …"""
+    """Any notice or document the case was given, as it was issued: 一次性告知书 #1 and #2, 受理通知书,
+    the 行政许可决定书 and its 送达回证 …"""
+    if kind in DECISION_KINDS:
+        printed = service.printed_document(current_actor(), number, kind)
+        with force_locale(NOTICE_LOCALE):
+            return render_template("cases/decision.html", printed=printed, document=printed.document)
     return render_notice(service.printed_notice(current_actor(), number, kind, index))
 
 
