@@ -36,7 +36,8 @@ DAYS = 1095  # three years of cases
 # What migration 0018 added; the baseline drops them and keeps what 0016 had (re-created below).
 NEW_INDEXES = [f"ix_case_{column}_trgm" for column in SEARCHED_COLUMNS] + [
     "ix_case_received_figures", "ix_case_accepted_figures", "ix_case_decided_figures", "ix_case_received_at",
-    "ix_case_department_received_at", "ix_case_registered_by_received_at"]
+    "ix_case_department_received_at", "ix_case_registered_by_received_at", "ix_case_notice_issued_at",
+    "ix_case_undecided_due"]
 OLD_INDEXES = {"bench_ix_case_received_on": "received_on", "bench_ix_case_accepted_on": "accepted_on",
                "bench_ix_case_decided_at": "decided_at"}
 
@@ -94,8 +95,11 @@ def fill(engine, cases: int) -> None:
                               ("ix_case_decided_figures", "decided_at, department_code, due_date"),
                               ("ix_case_received_at", "received_at, id"),
                               ("ix_case_department_received_at", "department_code, received_at"),
-                              ("ix_case_registered_by_received_at", "created_by_id, received_at")):
+                              ("ix_case_registered_by_received_at", "created_by_id, received_at"),
+                              ("ix_case_notice_issued_at", "notice_issued_at")):
             connection.execute(text(f"CREATE INDEX {name} ON service_case ({columns})"))
+        connection.execute(text("CREATE INDEX ix_case_undecided_due ON service_case (due_date) "
+                                "WHERE decided_at IS NULL AND closed_at IS NULL"))
         for name, column in OLD_INDEXES.items():
             connection.execute(text(f"CREATE INDEX {name} ON service_case ({column})"))
     with engine.db.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:

@@ -33,6 +33,10 @@ class Case(Base):
         Index("ix_case_received_figures", "received_on", "department_code"),
         Index("ix_case_accepted_figures", "accepted_on", "department_code", "case_type", "decided_at"),
         Index("ix_case_decided_figures", "decided_at", "department_code", "due_date"),
+        # The statistics' 一次性告知 of a period, and the undecided cases whose due day has passed (超期).
+        Index("ix_case_notice_issued_at", "notice_issued_at"),
+        Index("ix_case_undecided_due", "due_date", postgresql_where=text("decided_at IS NULL AND closed_at IS NULL"),
+              sqlite_where=text("decided_at IS NULL AND closed_at IS NULL")),
         # The case register (办件台账): newest first, for everyone, a department, or a window's clerks.
         Index("ix_case_received_at", "received_at", "id"),
         Index("ix_case_department_received_at", "department_code", "received_at"),

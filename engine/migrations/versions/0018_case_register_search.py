@@ -5,6 +5,7 @@ Revises: 0016
 Create Date: 2026-12-02 17:00:00
 """
 
+import sqlalchemy as sa
 from alembic import op
 
 revision = '0018'
@@ -43,9 +44,15 @@ def upgrade():
         op.drop_index(old, table_name="service_case")
     for name, columns in REGISTER.items():
         op.create_index(name, "service_case", list(columns))
+    op.create_index("ix_case_notice_issued_at", "service_case", ["notice_issued_at"])
+    undecided = sa.text("decided_at IS NULL AND closed_at IS NULL")
+    op.create_index("ix_case_undecided_due", "service_case", ["due_date"], postgresql_where=undecided,
+                    sqlite_where=undecided)
 
 
 def downgrade():
+    op.drop_index("ix_case_undecided_due", table_name="service_case")
+    op.drop_index("ix_case_notice_issued_at", table_name="service_case")
     for name in REGISTER:
         op.drop_index(name, table_name="service_case")
     for old, (old_columns, new, _columns) in FIGURES.items():
