@@ -5,6 +5,7 @@ Engine actions ``check()`` it under the case's lock; pages and the API ask the s
 which buttons to show and which pages to open, so a button and its action never disagree.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -18,6 +19,7 @@ from engine.roles import (
     ACTING_ROLES,
     ADMIN,
     ADMINISTERING,
+    BOARD_READERS,
     CHIEF,
     CLERK,
     DEPARTMENT_ROLES,
@@ -149,6 +151,40 @@ def refusal_register_department(actor: Actor, requested: str | None) -> str | No
         raise Forbidden("只能查看本部门的否决备案 (only your own department's refusals)", field="department")
     raise Forbidden("只有督查人员和首席代表可以查看否决备案 (only supervisors and chief representatives "
                     "read the refusal register)", field="role")
+
+
+# -- the case register and the statistics ---------------------------------------------
+
+@dataclass(frozen=True)
+class CaseScope:
+    """Which cases a person's register and reports hold: a department's (``department_code``),
+    those registered by a window's clerks (``registered_by``), or every case (both None)."""
+
+    department_code: str | None = None
+    registered_by: frozenset[int] | None = None
+
+
+def case_scope(actor: Actor, requested_department: str | None, window_clerks: Callable[[], frozenset[int]]) -> CaseScope:
+    """The register's and the reports' scope (issue 15): supervisors every case (or the department
+    they ask for), approvers and chief representatives their department's, clerks what their
+    window received (``window_clerks``: the clerk and those posted with him, AB岗)."""
+    if supervises(actor):
+        return CaseScope(department_code=requested_department)
+    if in_back_office(actor):
+        if requested_department not in (None, actor.department_code):
+            raise Forbidden("只能查看本部门的办件 (only your own department's cases)", field="department")
+        return CaseScope(department_code=actor.department_code)
+    if holds_role(actor, (CLERK,)):
+        return CaseScope(department_code=requested_department, registered_by=window_clerks())
+    raise Forbidden("无权查看办件台账 (you may not read the case register)", field="role")
+
+
+def may_read_reports(actor: Actor) -> Decision:
+    """The statistics reports: supervisors the center's, a chief representative his department's."""
+    if not holds_role(actor, BOARD_READERS):
+        return _refused(Forbidden("只有督查人员和首席代表可以查看统计报表 (only supervisors and chief "
+                                  "representatives read the statistics)", field="role"))
+    return ALLOWED
 
 
 # -- cases -----------------------------------------------------------------------------

@@ -62,8 +62,11 @@ def _init_web(app: Flask) -> None:
     from web.posts import views as posts_views
     from web.public import api as public_api
     from web.public import views as public_views
+    from web.register import views as register_views
     from web.registers import api as registers_api
     from web.registers import views as registers_views
+    from web.reports import api as reports_api
+    from web.reports import views as reports_views
     from web.setup import api as setup_api
     from web.setup import center_views as setup_center_views
     from web.setup import views as setup_views
@@ -83,11 +86,12 @@ def _init_web(app: Flask) -> None:
     password.init_app(app)
     for module in (window_views, back_office_views, tasks_views, board_views, ledger_views, public_views,
                    supervision_views, posts_views, setup_views, setup_center_views, admin_views, staff_rules_views,
-                   registers_views):
+                   registers_views, register_views, reports_views):
         app.register_blueprint(module.bp)
     api.init_app(app, [auth_api.blp, tasks_api.blp, window_api.blp, back_office_api.blp, board_api.blp,
                        ledger_api.blp, public_api.blp, supervision_api.blp, posts_api.blp, setup_api.blp,
-                       password.blp, admin_api.blp, staff_rules_api.blp, registers_api.blp])
+                       password.blp, admin_api.blp, staff_rules_api.blp, registers_api.blp,
+                       reports_api.blp])
     errors.register(app)
     failures.register(app)
     responses.init_app(app)

@@ -127,3 +127,22 @@ def daily_figures(session: Session, today: date, days: int = DEFAULT_DAYS,
         figures[day].update(accepted=count, on_site=int(on_site or 0))
     return ChartFigures(first, today, department_code,
                         [DayFigures(day=day, **counts) for day, counts in figures.items()])
+
+
+class minutes_between(FunctionElement):
+    """Minutes from the first UTC datetime column to the second (a fraction, not rounded)."""
+
+    name = "minutes_between"
+    inherit_cache = True
+
+
+@compiles(minutes_between, "postgresql")
+def _minutes_between_postgresql(element, compiler, **kw):
+    first, second = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"(EXTRACT(EPOCH FROM ({second} - {first})) / 60.0)"
+
+
+@compiles(minutes_between, "sqlite")
+def _minutes_between_sqlite(element, compiler, **kw):
+    first, second = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"((julianday({second}) - julianday({first})) * 1440.0)"

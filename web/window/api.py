@@ -1,11 +1,16 @@
 """The window's JSON API: the catalogue, registering an application, cases, their history
 and the notices they were given. Same rules as the pages (web.window.views)."""
 
-from flask import request
+from flask import Response, request
 
+from engine.permissions import may_register
 from engine.roles import ROLES
 from web.access import current_actor, require
 from web.api import api_blueprint
+from web.register import service as register
+from web.register.schemas import XLSX, RegisterListQuery
+from web.register.service import XLSX_TYPE
+from web.register.views import READERS as REGISTER_READERS
 from web.window import schemas, service
 
 blp = api_blueprint("cases_api", __name__, "/cases",
@@ -54,16 +59,30 @@ def create(application):
 
 
 @blp.route("")
-@require("clerk")
-@blp.arguments(schemas.CaseListQuery, location="query")
+@require(*REGISTER_READERS)
+@blp.arguments(RegisterListQuery, location="query")
 @blp.response(200, schemas.CaseList)
+@blp.alt_response(200, description="format=xlsx: the filtered list as an Excel sheet", content_type=XLSX_TYPE)
 def cases(query):
-    """``mine=true``: the cases I registered, newest first, 50 a page; ``q``: find by case or ID number."""
-    if query.get("q"):
-        found = service.find(query["q"])
-        return {"page": 1, "page_size": service.PAGE_SIZE, "total": len(found), "cases": found}
-    mine, total = service.my_cases(current_actor(), query["page"])
-    return {"page": query["page"], "page_size": service.PAGE_SIZE, "total": total, "cases": mine}
+    """The case register (办件台账): the cases you may see, filtered, searched, sorted, a page at a time.
+
+    Clerks see what their window received, approvers and chief representatives their department's,
+    supervisors every case. ``q`` finds any part of the case number or the applicant's name, phone
+    or ID number; ``total`` counts every case the filters match. ``mine=true`` (clerks): the cases
+    I registered, newest first, 50 a page. ``format=xlsx``: the whole list as an Excel sheet.
+    """
+    actor = current_actor()
+    if query["mine"]:
+        may_register(actor).check()
+        mine, total = service.my_cases(actor, query["page"])
+        return {"page": query["page"], "page_size": service.PAGE_SIZE, "per_page": service.PAGE_SIZE,
+                "total": total, "cases": mine}
+    if query["format"] == XLSX:
+        name, data = register.export(actor, query)
+        return Response(data, mimetype=XLSX_TYPE, headers={"Content-Disposition": f"attachment; filename={name}"})
+    found = register.find(actor, query)
+    return {"page": found.page, "page_size": found.per_page, "per_page": found.per_page, "total": found.total,
+            "cases": found.cases}
 
 
 @blp.route("/<number>")

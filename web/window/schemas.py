@@ -5,12 +5,11 @@ Class names are unique across the API: OpenAPI names its schemas after them.
 """
 
 from flask import url_for
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, fields, validate
 
 from engine.cases.schemas import ApplicantSchema
 from engine.clock import CHINA_TZ
 from engine.notices import DECISION_KINDS, INTAKE_NOTICES, KINDS
-from web.window.service import LAST_PAGE
 
 
 class ChinaDateTime(fields.DateTime):
@@ -70,17 +69,6 @@ class NewCase(Schema):
                        "a refused field is named without a prefix, e.g. `rejection_reasons`"})
 
 
-class CaseListQuery(Schema):
-    mine = fields.Bool(load_default=False, metadata={"description": "the cases I registered, newest first"})
-    q = fields.Str(validate=validate.Length(5, 32), metadata={"description": "a case number or an applicant's ID number"})
-    page = fields.Int(load_default=1, validate=validate.Range(1, LAST_PAGE))
-
-    @validates_schema
-    def _one_question(self, data, **_):
-        if not data.get("mine") and not data.get("q"):
-            raise ValidationError("ask for mine=true or give q (a case number or ID number)", "mine")
-
-
 class CaseSummary(Schema):
     number = fields.Str()
     item_code = fields.Str()
@@ -89,6 +77,7 @@ class CaseSummary(Schema):
     applicant_name = fields.Str()
     status = fields.Str()
     stage = fields.Str()
+    received_at = ChinaDateTime()
     received_on = fields.Date()
     accepted_on = fields.Date(allow_none=True)
     due_date = fields.Date(allow_none=True)
@@ -100,7 +89,8 @@ class CaseSummary(Schema):
 
 class CaseList(Schema):
     page = fields.Int()
-    page_size = fields.Int()
+    page_size = fields.Int(metadata={"description": "the same as per_page (kept for older clients)"})
+    per_page = fields.Int()
     total = fields.Int()
     cases = fields.List(fields.Nested(CaseSummary))
 
