@@ -18,12 +18,15 @@ def ledger():
 @click.option("--check", is_flag=True, help="Only validate the file.")
 @fail_clearly
 def ledger_rules(file, check):
-    """Validate and load a scoring rule file (TOML, [[rules]])."""
-    from engine.ledger.rules import read_rules_file, validate_rules
+    """Validate and load a scoring rule file (TOML, [scheme] and [[rules]]): loading makes it the
+    center's active scheme (engine/ledger/rules.toml: 篇四, rules_pian7.toml: 篇七)."""
+    from engine.ledger.rules import read_rules_file, validate_scheme
 
     raw = read_rules_file(file)
-    rules = validate_rules(raw) if check else case_engine().ledger.load_rules(raw)
-    click.echo(f"{file}: {len(rules)} rules " + ("valid" if check else "loaded"))
+    rules = validate_scheme(raw)[0] if check else case_engine().ledger.load_rules(raw)
+    scheme = raw.get("scheme", {}).get("name") if isinstance(raw.get("scheme"), dict) else None
+    click.echo(f"{file}: {len(rules)} rules " + (f"of scheme {scheme} " if scheme else "")
+               + ("valid" if check else "loaded"))
 
 
 @ledger.command("record")

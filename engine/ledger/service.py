@@ -9,12 +9,14 @@ from sqlalchemy.orm import Session
 from engine.actor import Actor
 from engine.db import per_dialect
 from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
-from engine.ledger.models import ACTIVE, APPEALED, CANCELLED, LedgerEntry, LedgerRule
+from engine.ledger.models import ACTIVE, APPEALED, CANCELLED, DEPARTMENT_SCOPE, LedgerEntry, LedgerRule
 from engine.permissions import require_supervisor
 from engine.staff.models import Staff
 from engine.validation import is_id, text
 
 MAX_QUANTITY = 10
+# The trigger of the rule the annual score adds per 优秀 quarter (not an entry).
+QUARTER_EXCELLENT = "quarter_excellent"
 # Entries older than this are not recorded by hand: the period they belong to is closed.
 MAX_BACKDATE_DAYS = 366
 
@@ -25,7 +27,10 @@ _INSERT_ONCE = per_dialect(lambda insert: insert(_ENTRIES).on_conflict_do_nothin
 
 
 def rule_for_trigger(session: Session, trigger: str) -> LedgerRule | None:
-    return session.scalar(select(LedgerRule).where(LedgerRule.trigger == trigger, LedgerRule.active.is_(True)))
+    """The active rule holding ``trigger`` (a rule's column lists its triggers space-separated)."""
+    candidates = session.scalars(select(LedgerRule).where(LedgerRule.trigger.contains(trigger),
+                                                          LedgerRule.active.is_(True)))
+    return next((rule for rule in candidates if trigger in rule.triggers), None)
 
 
 def automatic_row(*, staff_id: int, violation_key: str, occurred_on: date, case_id: int | None, evidence: str,
@@ -63,6 +68,8 @@ def record_manual(session: Session, actor: Actor, *, staff_id, rule_code, occurr
         raise NotFound(f"no active rule '{rule_code}'", field="rule_code")
     if rule.trigger is not None:
         raise InvalidInput(f"rule {rule.code} is recorded by the engine itself", field="rule_code")
+    if rule.scope == DEPARTMENT_SCOPE:
+        raise InvalidInput(f"rule {rule.code} charges a seconding department, not a person", field="rule_code")
     if not isinstance(occurred_on, date) or isinstance(occurred_on, datetime):
         raise InvalidInput("occurred_on must be a date", field="occurred_on")
     if occurred_on > today or (today - occurred_on).days > MAX_BACKDATE_DAYS:
