@@ -173,9 +173,10 @@ def test_excel_export_has_the_notice_board_layout(engine, staff):
     scores, details = book["考核结果"], book["考核台账"]
     assert scores["A1"].value == "示范市政务服务中心 2026-11 窗口工作人员考核结果公示"
     header = [cell.value for cell in scores[3]]
-    assert header[:8] == ["排名", "姓名", "部门", "岗位", "扣分", "加分", "得分", "等次"]
+    assert header[:14] == ["排名", "姓名", "部门", "岗位", "思想品德(10)", "业务技能(20)", "办事效率(30)",
+                           "服务态度(10)", "遵章守纪(20)", "工作形象(10)", "扣分", "加分", "得分", "等次"]
     by_name = {row[1]: row for row in scores.iter_rows(min_row=4, values_only=True) if row[1]}
-    assert by_name["刘建国"][6] == 110 and by_name["王晓燕"][6] == 99
+    assert by_name["刘建国"][12] == 110 and by_name["王晓燕"][12] == 99 and by_name["王晓燕"][8] == 19
     assert details.max_row == 3 + 2
     with pytest.raises(Forbidden):
         engine.ledger.export(staff["clerk1"], "2026-11", center_name="x")

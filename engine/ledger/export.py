@@ -7,6 +7,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from engine.exports import xlsx_row
+from engine.ledger.models import CATEGORIES
 
 _THIN = Side(style="thin", color="999999")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
@@ -47,18 +48,23 @@ def workbook(sheet, lines: list, *, center_name: str, department_names: dict[str
     scores.title = "考核结果"
     period = sheet.period
     share = f"{policy.excellent_share * 100:.0f}%"
+    budgets = [category for category in CATEGORIES if category in sheet.scheme.budgets]
+    months = sheet.period.months
     _table(
         scores, f"{center_name} {period.label} 窗口工作人员考核结果公示",
         f"考核期间 {period.first} 至 {period.last}；基础分 {policy.base}，最高 {policy.cap}，扣完为止；"
-        f"优秀比例不超过 {share}",
-        ["排名", "姓名", "部门", "岗位", "扣分", "加分", "得分", "等次", "岗位补贴(元)", "记录数", "备注"],
+        f"优秀比例不超过 {share}" + (f"；考核办法 {sheet.scheme.name}" if sheet.scheme.name else ""),
+        ["排名", "姓名", "部门", "岗位", *[f"{category}({sheet.scheme.budgets[category] * months:g})"
+                                      for category in budgets],
+         "扣分", "加分", "得分", "等次", "岗位补贴(元)", "记录数", "备注"],
         [[row.rank, sheet.staff[row.staff_id].name,
           department_names.get(sheet.staff[row.staff_id].department_code, "综合窗口"),
           {"clerk": "窗口受理", "approver": "后台审批", "chief": "首席代表"}[sheet.staff[row.staff_id].role],
+          *[float(row.categories[category].remaining) for category in budgets],
           float(row.deductions), float(row.bonuses), float(row.score), row.grade, float(row.allowance),
           row.entry_count, "；".join((["一票否决"] if row.vetoed else []) + row.notes)]
          for row in sheet.rows],
-        [6, 10, 22, 10, 8, 8, 8, 10, 12, 8, 40],
+        [6, 10, 22, 10, *[10] * len(budgets), 8, 8, 8, 10, 12, 8, 40],
     )
     scores.append([])
     scores.append(xlsx_row(scores, ["公示期 5 个工作日。对考核结果有异议的，可向中心督查室申请复核。"]))

@@ -77,7 +77,7 @@ class BudgetsField(fields.Dict):
 
     def __init__(self, **kwargs):
         super().__init__(keys=fields.Str(validate=validate.OneOf([c for c in CATEGORIES if c != BONUS])),
-                         values=fields.Decimal(places=1, allow_nan=False, validate=validate.Range(1, 100)), **kwargs)
+                         values=fields.Decimal(allow_nan=False, validate=validate.Range(1, 100)), **kwargs)
 
 
 class DisqualificationSchema(Schema):

@@ -18,6 +18,7 @@ from datetime import date
 from decimal import Decimal
 
 from engine.errors import InvalidInput
+from engine.ledger.models import CATEGORIES
 
 EXCELLENT, COMPETENT, BASIC, INCOMPETENT = "优秀", "称职", "基本称职", "不称职"
 # Ledger periods lie within these years (year 0 is no date at all).
@@ -142,6 +143,10 @@ class ScoreRow:
     disqualified: list = field(default_factory=list)  # the disqualifications met, "QX-01 name"
     routine: Decimal | None = None  # a year: the mean of its quarters' scores
     quarter_grades: list = field(default_factory=list)  # a year: each quarter's grade
+
+    def category_figures(self) -> list[tuple[str, CategoryFigure]]:
+        """(category, figure) in the catalogue's order of categories."""
+        return sorted(self.categories.items(), key=lambda item: CATEGORIES.index(item[0]))
 
 
 def score_period(staff_ids: list[int], entries: list[ScoredEntry], policy: ScoringPolicy,

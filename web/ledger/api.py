@@ -73,11 +73,11 @@ def decide(body, entry_id):
 @blp.arguments(schemas.LedgerQuery, location="query")
 @blp.response(200, schemas.ScoreSheetOut)
 def scores(query):
-    """Period scores: base 100, cap 150, veto, grades, the 优秀 quota, allowance (staff: their own row)."""
+    """Period scores: base 100, cap 150, veto, category budgets, disqualification, grades, the 优秀 quota,
+    allowance (staff: their own row); a year (period=2026) from its quarters."""
     sheet, rows = service.scores(current_actor(), _filters(query))
     return {"period": sheet.period.label, "first": sheet.period.first, "last": sheet.period.last,
-            "rows": [{**vars(row), "name": sheet.staff[row.staff_id].name,
-                      "department_code": sheet.staff[row.staff_id].department_code} for row in rows]}
+            "scheme": sheet.scheme.name, "rows": [service.score_row(sheet, row) for row in rows]}
 
 
 @blp.route("/export")

@@ -83,6 +83,17 @@ class LedgerDecision(Schema):
     reason = fields.Str(required=True, validate=validate.Length(1, MAX_TEXT))
 
 
+class CategoryFigureOut(Schema):
+    """One category of a score row (篇四 二: each category's points, 扣完为止)."""
+
+    category = fields.Str(metadata={"description": " / ".join(CATEGORIES)})
+    budget = amount("the category's points for the period (budget per month × months); null: no budget",
+                    allow_none=True)
+    deductions = amount("what the category's entries deducted (bonuses: added)")
+    counted = amount("what of it counts: deductions stop at the budget each month")
+    remaining = amount("budget + counted: the category's points left; null: no budget", allow_none=True)
+
+
 class ScoreRowOut(Schema):
     rank = fields.Int()
     staff_id = fields.Int()
@@ -97,10 +108,15 @@ class ScoreRowOut(Schema):
     allowance = amount("岗位补贴, yuan")
     entry_count = fields.Int()
     notes = fields.List(fields.Str())
+    categories = fields.List(fields.Nested(CategoryFigureOut))
+    disqualified = fields.List(fields.Str(), metadata={"description": "取消评优资格: the rules met (code and name)"})
+    routine = amount("a year: the mean of its four quarter scores (平时考评)", allow_none=True)
+    quarter_grades = fields.List(fields.Str(), metadata={"description": "a year: each quarter's grade"})
 
 
 class ScoreSheetOut(Schema):
     period = fields.Str()
+    scheme = fields.Str(metadata={"description": "the active scoring scheme (篇四, 篇七)"})
     first = fields.Date()
     last = fields.Date()
     rows = fields.List(fields.Nested(ScoreRowOut))

@@ -58,6 +58,15 @@ def scores(actor: Actor, filters: Filters) -> tuple[ScoreSheet, list]:
                    and filters.department in (None, sheet.staff[row.staff_id].department_code)]
 
 
+def score_row(sheet: ScoreSheet, row) -> dict:
+    """A score row for the API: the person's names and the categories in the catalogue's order."""
+    person = sheet.staff[row.staff_id]
+    return {**vars(row), "name": person.name, "department_code": person.department_code,
+            "categories": [{"category": name, "budget": figure.budget, "deductions": figure.raw,
+                            "counted": figure.counted, "remaining": figure.remaining}
+                           for name, figure in row.category_figures()]}
+
+
 def rules():
     return case_engine().ledger.rules()
 
