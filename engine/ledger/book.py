@@ -74,6 +74,17 @@ class LedgerBook:
             self._audit(session, actor, "ledger_record", entry)
         return entry
 
+    def record_department(self, actor: Actor, *, department_code, rule_code, occurred_on, evidence):
+        """A deduction against a seconding department itself (seed 001 第十三条(二))."""
+        with self.context.transaction() as session:
+            entry = service.record_department(session, actor, department_code=department_code, rule_code=rule_code,
+                                              occurred_on=occurred_on, evidence=evidence,
+                                              today=self.context.clock.today(), now=self.context.clock.now())
+            audit.record(session, actor=actor, action="ledger_department", at=self.context.clock.now(),
+                         detail={"entry": entry.id, "department": entry.department_code, "rule": entry.rule_code,
+                                 "points": str(entry.points)})
+        return entry
+
     def appeal(self, actor: Actor, entry_id, reason) -> LedgerEntry:
         with self.context.transaction() as session:
             entry = service.appeal(session, actor, entry_id, reason, self.context.clock.now())
@@ -163,6 +174,23 @@ class LedgerBook:
         with self.context.session() as session:
             return list(session.scalars(select(LedgerRule).order_by(LedgerRule.code)))
 
+
+
+@dataclass(frozen=True)
+class DepartmentLine:
+    """A deduction against a department, with its rule's name and who recorded it."""
+
+    entry: object  # LedgerDepartmentEntry
+    rule_name: str
+    recorded_by: str
+
+
+def department_lines(session, department_code: str | None, first, last) -> list[DepartmentLine]:
+    entries = service.department_entries(session, first, last, department_code)
+    rules = {rule.code: rule.name for rule in session.scalars(select(LedgerRule))}
+    people = dict(session.execute(select(Staff.id, Staff.name).where(
+        Staff.id.in_({entry.recorded_by_id for entry in entries}))).all())
+    return [DepartmentLine(entry, rules[entry.rule_code], people.get(entry.recorded_by_id, "")) for entry in entries]
 
 
 def _check_filters(session, staff_id, department_code, rule_code) -> None:

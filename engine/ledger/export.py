@@ -15,7 +15,8 @@ _HEAD = PatternFill("solid", fgColor="DDE4EE")
 _STATE_NAMES = {"active": "有效", "appealed": "复核中", "cancelled": "已撤销"}
 
 
-def _table(sheet, title: str, subtitle: str, header: list[str], rows: list[list], widths: list[int]) -> None:
+def notice_table(sheet, title: str, subtitle: str, header: list[str], rows: list[list], widths: list[int]) -> None:
+    """A titled, bordered table starting at A1 (header row 3), printed landscape on one page width."""
     sheet.append(xlsx_row(sheet, [title]))
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(header))
     sheet["A1"].font = Font(size=16, bold=True)
@@ -50,7 +51,7 @@ def workbook(sheet, lines: list, *, center_name: str, department_names: dict[str
     share = f"{policy.excellent_share * 100:.0f}%"
     budgets = [category for category in CATEGORIES if category in sheet.scheme.budgets]
     months = sheet.period.months
-    _table(
+    notice_table(
         scores, f"{center_name} {period.label} 窗口工作人员考核结果公示",
         f"考核期间 {period.first} 至 {period.last}；基础分 {policy.base}，最高 {policy.cap}，扣完为止；"
         f"优秀比例不超过 {share}" + (f"；考核办法 {sheet.scheme.name}" if sheet.scheme.name else ""),
@@ -69,7 +70,7 @@ def workbook(sheet, lines: list, *, center_name: str, department_names: dict[str
     scores.append([])
     scores.append(xlsx_row(scores, ["公示期 5 个工作日。对考核结果有异议的，可向中心督查室申请复核。"]))
     details = book.create_sheet("考核台账")
-    _table(
+    notice_table(
         details, f"{center_name} {period.label} 考核台账明细", f"考核期间 {period.first} 至 {period.last}",
         ["日期", "姓名", "规则编号", "考核内容", "类别", "分值", "状态", "事实依据", "办件编号", "记录方式"],
         [[line.entry.occurred_on.isoformat(), line.staff_name, line.entry.rule_code, line.rule_name, line.category,
