@@ -88,3 +88,56 @@ def export(query):
     """The period's scores and ledger as an Excel workbook in the notice-board layout."""
     name, data = service.export(current_actor(), query.get("period") or service.this_month())
     return Response(data, mimetype=service.XLSX, headers={"Content-Disposition": f"attachment; filename={name}"})
+
+
+@blp.route("/windows")
+@require(*SUPERVISING)
+@blp.arguments(schemas.PeriodQuery, location="query")
+@blp.response(200, schemas.WindowSheetOut)
+def windows(query):
+    """Each window's score and ranking: its posts' mean score weighed with its satisfaction (优秀窗口, 流动红旗)."""
+    sheet, rows = service.windows(current_actor(), query.get("period") or service.this_month())
+    return {"period": sheet.period.label, "rows": rows}
+
+
+@blp.route("/departments")
+@require(*SUPERVISING)
+@blp.arguments(schemas.PeriodQuery, location="query")
+@blp.response(200, schemas.DepartmentSheetOut)
+def departments(query):
+    """Each seconding department: its staff's mean score and the deductions against it."""
+    sheet, rows = service.departments(current_actor(), query.get("period") or service.this_month())
+    return {"period": sheet.period.label, "rows": rows}
+
+
+@blp.route("/departments/<code>/entries", methods=["POST"])
+@require(*SUPERVISING)
+@blp.arguments(schemas.NewDepartmentEntry)
+@blp.response(201, schemas.DepartmentEntryOut)
+def record_department(fields, code):
+    """Record a deduction against a seconding department (seed 001 第十三条(二)) by a department rule."""
+    entry = service.record_department(current_actor(), code, fields)
+    rule = next(rule for rule in service.rules() if rule.code == entry.rule_code)
+    return {"entry": entry, "rule_name": rule.name, "recorded_by": current_actor().name}
+
+
+@blp.route("/departments/<code>/feedback")
+@require(*SUPERVISING)
+@blp.arguments(schemas.PeriodQuery, location="query")
+@blp.response(200, schemas.FeedbackOut)
+def feedback(query, code):
+    """The period's results fed back to the seconding department: its people, their entries, its own."""
+    report = service.feedback(current_actor(), query.get("period") or service.this_month(), code)
+    return {"period": report.sheet.period.label, "department": report.department,
+            "rows": [service.score_row(report.sheet, row) for row in report.rows], "entries": report.entries,
+            "department_entries": report.department_entries}
+
+
+@blp.route("/departments/<code>/feedback.xlsx")
+@require(*SUPERVISING)
+@blp.arguments(schemas.PeriodQuery, location="query")
+@blp.response(200, description="The feedback report as an .xlsx workbook")
+def feedback_export(query, code):
+    """The feedback report to the seconding department as an Excel workbook."""
+    name, data = service.feedback_export(current_actor(), query.get("period") or service.this_month(), code)
+    return Response(data, mimetype=service.XLSX, headers={"Content-Disposition": f"attachment; filename={name}"})

@@ -120,3 +120,69 @@ class ScoreSheetOut(Schema):
     first = fields.Date()
     last = fields.Date()
     rows = fields.List(fields.Nested(ScoreRowOut))
+
+
+class WindowRowOut(Schema):
+    """A window's period (优秀窗口, 流动红旗: seed 003 5)."""
+
+    rank = fields.Int()
+    code = fields.Str()
+    name = fields.Str()
+    department_code = fields.Str(allow_none=True, metadata={"description": "null: a comprehensive window"})
+    staff_ids = fields.List(fields.Int(), metadata={"description": "its A and B posts"})
+    staff_score = amount("the mean score of its posts", allow_none=True)
+    ratings = fields.Int(metadata={"description": "ratings that count (bad ones found not real excluded)"})
+    satisfied = fields.Int()
+    satisfaction = amount("percent of good ratings; null: no rating", allow_none=True)
+    score = amount("staff score and satisfaction weighed by the scheme", allow_none=True)
+    excellent = fields.Bool(metadata={"description": "优秀窗口"})
+    red_flag = fields.Bool(metadata={"description": "流动红旗: the most satisfied window with enough ratings"})
+
+
+class WindowSheetOut(Schema):
+    period = fields.Str()
+    rows = fields.List(fields.Nested(WindowRowOut))
+
+
+class DepartmentRowOut(Schema):
+    rank = fields.Int()
+    code = fields.Str()
+    name = fields.Str()
+    staff_ids = fields.List(fields.Int())
+    staff_score = amount("the mean score of its seconded staff", allow_none=True)
+    staff_deductions = amount("what its staff's entries counted")
+    own_deductions = amount("deductions against the department itself (seed 001 第十三条(二))")
+    excellent = fields.Int(metadata={"description": "its staff graded 优秀"})
+    score = amount("staff mean plus the department's own deductions", allow_none=True)
+
+
+class DepartmentSheetOut(Schema):
+    period = fields.Str()
+    rows = fields.List(fields.Nested(DepartmentRowOut))
+
+
+class NewDepartmentEntry(Schema):
+    rule_code = fields.Str(required=True, validate=validate.Length(1, 20))
+    occurred_on = fields.Date(required=True)
+    evidence = fields.Str(required=True, validate=validate.Length(1, MAX_TEXT))
+
+
+class DepartmentEntryOut(Schema):
+    id = fields.Int(attribute="entry.id")
+    department_code = fields.Str(attribute="entry.department_code")
+    rule_code = fields.Str(attribute="entry.rule_code")
+    rule_name = fields.Str()
+    points = amount(attribute="entry.points")
+    occurred_on = fields.Date(attribute="entry.occurred_on")
+    evidence = fields.Str(attribute="entry.evidence")
+    recorded_by = fields.Str()
+
+
+class FeedbackOut(Schema):
+    """The assessment results fed back to a seconding department (考核结果向派出部门反馈)."""
+
+    period = fields.Str()
+    department = fields.Nested(DepartmentRowOut)
+    rows = fields.List(fields.Nested(ScoreRowOut))
+    entries = fields.List(fields.Nested(LedgerEntryRow))
+    department_entries = fields.List(fields.Nested(DepartmentEntryOut))
