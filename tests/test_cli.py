@@ -115,6 +115,25 @@ def test_scheduler_and_ledger_commands(run, tmp_path):
     assert result.exit_code == 1 and "rule XX-01: points" in result.output
 
 
+def test_the_ledger_schemes_windows_and_feedback_commands(run, tmp_path):
+    from engine.ledger.rules import PIAN7_RULES
+
+    run("demo", "seed")
+    month = date.today().strftime("%Y-%m")
+    checked = run("ledger", "rules", str(PIAN7_RULES), "--check")
+    assert checked.exit_code == 0 and "45 rules of scheme 篇七 valid" in checked.output
+    windows = run("ledger", "windows", month, "--user", "supervisor")
+    assert windows.exit_code == 0 and "ZH-01" in windows.output and "优秀窗口" in windows.output
+    departments = run("ledger", "departments", month, "--user", "supervisor")
+    assert departments.exit_code == 0 and "SCJG" in departments.output
+    out = tmp_path / "feedback.xlsx"
+    result = run("ledger", "feedback", month, "--department", "SCJG", "--user", "supervisor", "--out", str(out))
+    assert result.exit_code == 0 and out.stat().st_size > 0
+    assert run("ledger", "windows", month, "--user", "clerk1").exit_code == 1
+    loaded = run("ledger", "rules", str(PIAN7_RULES))
+    assert loaded.exit_code == 0 and "45 rules of scheme 篇七 loaded" in loaded.output
+
+
 def test_db_check_reports_a_consistent_database_and_finds_a_broken_one(engine, db_url, staff):
     from click.testing import CliRunner
     from sqlalchemy import delete

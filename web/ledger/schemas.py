@@ -26,8 +26,13 @@ class LedgerRuleRow(Schema):
     points = amount("negative deducts, positive adds")
     unit = fields.Str(metadata={"description": " or ".join(UNITS)})
     veto = fields.Bool(metadata={"description": "一票否决: the period's score becomes 0"})
-    trigger = fields.Str(allow_none=True, metadata={"description": "recorded by the engine itself on this event"})
+    trigger = fields.Str(allow_none=True, metadata={
+        "description": "recorded by the engine itself on these events (space-separated)"})
     source = fields.Str()
+    seed = fields.Str(allow_none=True, metadata={"description": "the seed file the rule is written in (004)"})
+    part = fields.Str(allow_none=True, metadata={"description": "its part (篇四, 篇七)"})
+    item = fields.Str(allow_none=True, metadata={"description": "its item (二(二)3)"})
+    scope = fields.Str(metadata={"description": "staff, or department: charges a seconding department"})
     active = fields.Bool()
 
 
