@@ -205,7 +205,7 @@ def load_rules(session: Session, raw: dict, *, loaded_by: str, now: datetime) ->
         session.add(LedgerRuleSet(version=number, rules=stored, scheme=settings, loaded_at=now,
                                   loaded_by=loaded_by))
     listed = {rule["code"] for rule in rules}
-    # Triggers move between rules: clear the old holders first (the column is unique).
+    # Triggers move between rules: clear the old holders first, then set each rule's own.
     for row in session.scalars(select(LedgerRule).where(LedgerRule.trigger.is_not(None))):
         row.trigger = None
     session.flush()

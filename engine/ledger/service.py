@@ -7,9 +7,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.actor import Actor
+from engine.catalogue.models import Department
 from engine.db import per_dialect
 from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
-from engine.catalogue.models import Department
 from engine.ledger.models import (
     ACTIVE,
     APPEALED,
