@@ -81,6 +81,11 @@ def test_the_pages_show_windows_departments_and_the_printable_feedback(sign_in, 
         "csrf_token": supervisor.csrf, "department": "SCJG", "rule_code": "BM-01", "occurred_on": "2026-11-18",
         "evidence": " "})
     assert refused.status_code == 422 and 'data-field="evidence"' in refused.data.decode()
+    year = supervisor.get("/ledger/?period=2026")
+    assert year.status_code == 200 and "平时考评（季度平均）：99.0" in year.data.decode()
+    assert supervisor.get("/ledger/windows?period=2026").status_code == 200
+    bad = supervisor.get("/ledger/windows?period=2026-13")
+    assert bad.status_code == 422 and 'data-field="period"' in bad.data.decode()
     page = supervisor.get("/ledger/departments/SCJG/feedback?period=2026-11").data.decode()
     assert "进驻工作人员考核结果反馈" in page and "擅自调换" in page and "data-print" in page
     supervisor.get("/lang/en")
