@@ -18,12 +18,15 @@ def ledger():
 @click.option("--check", is_flag=True, help="Only validate the file.")
 @fail_clearly
 def ledger_rules(file, check):
-    """Validate and load a scoring rule file (TOML, [[rules]])."""
-    from engine.ledger.rules import read_rules_file, validate_rules
+    """Validate and load a scoring rule file (TOML, [scheme] and [[rules]]): loading makes it the
+    center's active scheme (engine/ledger/rules.toml: 篇四, rules_pian7.toml: 篇七)."""
+    from engine.ledger.rules import read_rules_file, validate_scheme
 
     raw = read_rules_file(file)
-    rules = validate_rules(raw) if check else case_engine().ledger.load_rules(raw)
-    click.echo(f"{file}: {len(rules)} rules " + ("valid" if check else "loaded"))
+    rules = validate_scheme(raw)[0] if check else case_engine().ledger.load_rules(raw)
+    scheme = raw.get("scheme", {}).get("name") if isinstance(raw.get("scheme"), dict) else None
+    click.echo(f"{file}: {len(rules)} rules " + (f"of scheme {scheme} " if scheme else "")
+               + ("valid" if check else "loaded"))
 
 
 @ledger.command("record")
@@ -70,4 +73,55 @@ def ledger_export(period, user, out, center):
     with engine.session() as session:
         actor = get_actor(session, user)
     out.write_bytes(engine.ledger.export(actor, period, center_name=center))
+    click.echo(f"wrote {out}")
+
+
+def _supervisor(engine, username: str):
+    with engine.session() as session:
+        return get_actor(session, username)
+
+
+@ledger.command("windows")
+@click.argument("period")
+@click.option("--user", required=True, help="The supervisor asking.")
+@fail_clearly
+def ledger_windows(period, user):
+    """Each window's score and ranking (优秀窗口, 流动红旗) for a period."""
+    engine = case_engine()
+    sheet, rows = engine.units.windows(_supervisor(engine, user), period)
+    click.echo(f"{sheet.period.label} ({sheet.period.first} - {sheet.period.last})")
+    for row in rows:
+        satisfaction = f"{row.satisfaction}%" if row.satisfaction is not None else "—"
+        click.echo(f"{row.rank:>4}  {row.code:<10} {row.name}\t人员 {row.staff_score}  满意率 {satisfaction}"
+                   f"  得分 {row.score}" + ("  优秀窗口" if row.excellent else "") + ("  流动红旗" if row.red_flag else ""))
+
+
+@ledger.command("departments")
+@click.argument("period")
+@click.option("--user", required=True, help="The supervisor asking.")
+@fail_clearly
+def ledger_departments(period, user):
+    """Each seconding department's score: its staff's mean and the deductions against it."""
+    engine = case_engine()
+    sheet, rows = engine.units.departments(_supervisor(engine, user), period)
+    click.echo(f"{sheet.period.label} ({sheet.period.first} - {sheet.period.last})")
+    for row in rows:
+        click.echo(f"{row.rank:>4}  {row.code:<8} {row.name}\t人员 {row.staff_score}  部门扣分 {row.own_deductions}"
+                   f"  得分 {row.score}")
+
+
+@ledger.command("feedback")
+@click.argument("period")
+@click.option("--department", required=True, help="The seconding department's code.")
+@click.option("--user", required=True, help="The supervisor sending it.")
+@click.option("--out", type=click.Path(dir_okay=False, writable=True, path_type=Path), required=True)
+@click.option("--center", default="政务服务中心", show_default=True, help="The center's name for the title.")
+@fail_clearly
+def ledger_feedback(period, department, user, out, center):
+    """Write the feedback report to a seconding department (考核结果反馈) as an Excel file."""
+    from engine.unit_feedback import feedback_workbook
+
+    engine = case_engine()
+    report = engine.units.feedback(_supervisor(engine, user), period, department)
+    out.write_bytes(feedback_workbook(report, center_name=center))
     click.echo(f"wrote {out}")

@@ -37,6 +37,7 @@ from engine.staff_admin import StaffAdmin
 from engine.staff_rules import StaffRules
 from engine.supervision.service import Supervision
 from engine.tasks.models import HumanTask
+from engine.unit_scores import UnitScores
 from engine.workflow.expressions import SafeScriptEngine
 from engine.workflow.store import WorkflowCache, WorkflowStore
 from engine.workflow.versions import SpecCache
@@ -69,6 +70,7 @@ class CaseEngine:
                              store=self.store, workflows=self.workflows, warnings=self.warnings)
         # The action groups: each is given what it declares, never the engine.
         self.ledger = LedgerBook(self.context, scoring)
+        self.units = UnitScores(self.context, self.ledger)
         self.supervision = Supervision(self.context)
         self.posts = Posts(self.context)
         self.staff_admin = StaffAdmin(self.context)

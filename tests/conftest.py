@@ -38,7 +38,8 @@ CASE_TABLES = ("ledger_entry", "lease", "workflow_task", "workflow_state", "huma
                "service_case", "case_counter", "rectification", "case_rating", "complaint", "complaint_counter",
                "post_absence", "clock_suspension", "case_extension", "joint_opinion", "case_commitment", "postal_parcel",
                "api_token", "sign_in_failure", "idempotency_key", "chief_authorisation", "staff_rule_override",
-               "decision_document", "document_counter", "refusal_record")
+               "decision_document", "document_counter", "refusal_record",
+               "ledger_department_entry")
 REFERENCE_FINGERPRINT = text(
     "SELECT (SELECT count(*) FROM process_version), (SELECT coalesce(max(id), 0) FROM process_version),"
     " (SELECT count(*) FROM calendar_year), (SELECT count(*) FROM calendar_day),"

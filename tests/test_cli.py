@@ -104,7 +104,7 @@ def test_scheduler_and_ledger_commands(run, tmp_path):
     out = tmp_path / "ledger.xlsx"
     result = run("ledger", "export", date.today().strftime("%Y-%m"), "--user", "supervisor", "--out", str(out))
     assert result.exit_code == 0 and out.stat().st_size > 0
-    refused = run("ledger", "record", "--user", "clerk2", "--staff", "clerk1", "--rule", "JL-01",
+    refused = run("ledger", "record", "--user", "clerk2", "--staff", "clerk1", "--rule", "JL-05",
                   "--date", date.today().isoformat(), "--evidence", "迟到")
     assert refused.exit_code == 1 and "only supervisors keep the scoring ledger" in refused.output
     assert run("ledger", "scores", "2026-13").exit_code == 1
@@ -113,6 +113,25 @@ def test_scheduler_and_ledger_commands(run, tmp_path):
                      'unit = "occurrence"\nsource = "x"\n', encoding="utf-8")
     result = run("ledger", "rules", str(rules), "--check")
     assert result.exit_code == 1 and "rule XX-01: points" in result.output
+
+
+def test_the_ledger_schemes_windows_and_feedback_commands(run, tmp_path):
+    from engine.ledger.rules import PIAN7_RULES
+
+    run("demo", "seed")
+    month = date.today().strftime("%Y-%m")
+    checked = run("ledger", "rules", str(PIAN7_RULES), "--check")
+    assert checked.exit_code == 0 and "45 rules of scheme 篇七 valid" in checked.output
+    windows = run("ledger", "windows", month, "--user", "supervisor")
+    assert windows.exit_code == 0 and "ZH-01" in windows.output and "优秀窗口" in windows.output
+    departments = run("ledger", "departments", month, "--user", "supervisor")
+    assert departments.exit_code == 0 and "SCJG" in departments.output
+    out = tmp_path / "feedback.xlsx"
+    result = run("ledger", "feedback", month, "--department", "SCJG", "--user", "supervisor", "--out", str(out))
+    assert result.exit_code == 0 and out.stat().st_size > 0
+    assert run("ledger", "windows", month, "--user", "clerk1").exit_code == 1
+    loaded = run("ledger", "rules", str(PIAN7_RULES))
+    assert loaded.exit_code == 0 and "45 rules of scheme 篇七 loaded" in loaded.output
 
 
 def test_db_check_reports_a_consistent_database_and_finds_a_broken_one(engine, db_url, staff):

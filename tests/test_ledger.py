@@ -30,8 +30,10 @@ def test_the_demo_rules_cover_every_category_and_the_engine_triggers():
     rules = validate_rules(read_rules_file(DEMO_RULES))
     assert {rule["category"] for rule in rules} == {"思想品德", "业务技能", "办事效率", "服务态度", "遵章守纪",
                                                   "工作形象", "奖励"}
-    assert {rule["trigger"] for rule in rules if rule["trigger"]} == {
-        "case_overdue", "deemed_acceptance", "verified_complaint", "verified_bad_rating"}
+    assert {trigger for rule in rules if rule["trigger"] for trigger in rule["trigger"].split()} == {
+        "case_overdue", "deemed_acceptance", "verified_complaint", "verified_bad_rating", "co_review_late",
+        "immediate_as_promised", "attendance_late_minor", "attendance_late", "attendance_late_major",
+        "attendance_absent_half_day", "leave_without_cover"}
     overdue = next(rule for rule in rules if rule["trigger"] == "case_overdue")
     assert (overdue["points"], overdue["unit"]) == (Decimal(-2), "working_day")
 
@@ -67,7 +69,7 @@ def _count(engine):
 
 
 def _record(engine, staff, **overrides):
-    fields = {"staff_id": staff["clerk1"].id, "rule_code": "JL-01", "occurred_on": date(2026, 11, 23),
+    fields = {"staff_id": staff["clerk1"].id, "rule_code": "JL-05", "occurred_on": date(2026, 11, 23),
               "evidence": "11月23日 9:05 到岗，考勤机记录"}
     actor = overrides.pop("actor", staff["supervisor"])
     fields.update(overrides)
@@ -75,11 +77,11 @@ def _record(engine, staff, **overrides):
 
 
 def test_a_supervisor_records_an_entry_with_its_evidence(engine, staff):
-    entry = _record(engine, staff, quantity=2, rule_code="JL-04", evidence="11月23日全天未到岗")
+    entry = _record(engine, staff, quantity=2, rule_code="JL-18", evidence="11月23日全天未到岗")
     assert (entry.points, entry.recorded_by_id, entry.state) == (Decimal(-8), staff["supervisor"].id, "active")
     (line,) = engine.ledger.entries(staff["supervisor"], "2026-11")
     assert (line.entry.id, line.staff_name, line.rule_name, line.recorded_by) == (
-        entry.id, staff["clerk1"].name, "旷工（每半天）", staff["supervisor"].name)
+        entry.id, staff["clerk1"].name, "未按减免程序办理、擅自减免规费（每件）", staff["supervisor"].name)
 
 
 @pytest.mark.parametrize("overrides, error, field", [
@@ -153,11 +155,11 @@ def test_ledger_filters_must_name_what_exists(engine, staff, filters, field):
 
 
 def test_the_supervisor_filters_the_ledger_by_staff_department_and_rule(engine, staff):
-    absent = _record(engine, staff, rule_code="JL-04")
-    other = _record(engine, staff, staff_id=staff["scjg_approver1"].id, rule_code="JL-01")
+    absent = _record(engine, staff, rule_code="JL-18")
+    other = _record(engine, staff, staff_id=staff["scjg_approver1"].id, rule_code="JL-05")
     ledger, supervisor = engine.ledger, staff["supervisor"]
     assert [line.entry.id for line in ledger.entries(supervisor, "2026-11", staff_id=staff["clerk1"].id)] == [absent.id]
-    assert [line.entry.id for line in ledger.entries(supervisor, "2026-11", rule_code="JL-01")] == [other.id]
+    assert [line.entry.id for line in ledger.entries(supervisor, "2026-11", rule_code="JL-05")] == [other.id]
     by_department = ledger.entries(supervisor, "2026-11", department_code=staff["scjg_approver1"].department_code)
     assert [(line.entry.id, line.department_code) for line in by_department] == [
         (other.id, staff["scjg_approver1"].department_code)]
@@ -171,9 +173,10 @@ def test_excel_export_has_the_notice_board_layout(engine, staff):
     scores, details = book["考核结果"], book["考核台账"]
     assert scores["A1"].value == "示范市政务服务中心 2026-11 窗口工作人员考核结果公示"
     header = [cell.value for cell in scores[3]]
-    assert header[:8] == ["排名", "姓名", "部门", "岗位", "扣分", "加分", "得分", "等次"]
+    assert header[:14] == ["排名", "姓名", "部门", "岗位", "思想品德(10)", "业务技能(20)", "办事效率(30)",
+                           "服务态度(10)", "遵章守纪(20)", "工作形象(10)", "扣分", "加分", "得分", "等次"]
     by_name = {row[1]: row for row in scores.iter_rows(min_row=4, values_only=True) if row[1]}
-    assert by_name["刘建国"][6] == 110 and by_name["王晓燕"][6] == 99
+    assert by_name["刘建国"][12] == 110 and by_name["王晓燕"][12] == 99 and by_name["王晓燕"][8] == 19
     assert details.max_row == 3 + 2
     with pytest.raises(Forbidden):
         engine.ledger.export(staff["clerk1"], "2026-11", center_name="x")

@@ -8,7 +8,7 @@ number of open cases.
 
 import logging
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
@@ -17,6 +17,7 @@ from engine.calendar.workdays import WorkCalendar
 from engine.cases.models import Case
 from engine.clock import CHINA_TZ, local_datetime
 from engine.deadlines.states import NORMAL, RED, WarningPolicy, deadline
+from engine.joint import service as joint
 from engine.ledger import service as ledger
 from engine.roles import CHIEF
 from engine.staff.models import Staff
@@ -25,6 +26,20 @@ from engine.tasks.models import OPEN, HumanTask
 log = logging.getLogger(__name__)
 
 OVERDUE_TRIGGER = "case_overdue"
+# A 即办件 is decided at the window the day it is accepted; one decided later (or not yet) was
+# handled as a 承诺件 (seed 004 篇四 二(二)5: 该即办的按承诺办理).
+IMMEDIATE, IMMEDIATE_AS_PROMISED_TRIGGER = "即办件", "immediate_as_promised"
+
+
+@dataclass(frozen=True)
+class Charge:
+    """One violation other than overdue days, found while evaluating a case: charged once by its key."""
+
+    trigger: str
+    key: str
+    day: date
+    staff_id: int | None
+    evidence: str
 
 
 @dataclass
@@ -49,6 +64,7 @@ class Plan:
     commitment_before: str = NORMAL
     commitment_state: str = NORMAL
     charges: list = field(default_factory=list)  # (n-th working day late, day, responsible staff id)
+    other_charges: list[Charge] = field(default_factory=list)
     tasks: list[TaskChange] = field(default_factory=list)
 
     @property
@@ -79,6 +95,26 @@ def _responsible(case, open_tasks, chiefs: dict) -> int | None:
         if task.department_code is not None:
             return chiefs.get(task.department_code)
     return case.created_by_id
+
+
+def _immediate_as_promised(case, plan: Plan, calendar: WorkCalendar, today: date, chiefs: dict, holders) -> None:
+    if case.case_type != IMMEDIATE or case.accepted_on is None:
+        return
+    decided_on = case.decided_at.astimezone(CHINA_TZ).date() if case.decided_at is not None else None
+    if (decided_on or today) > case.accepted_on:
+        plan.other_charges.append(Charge(
+            IMMEDIATE_AS_PROMISED_TRIGGER, f"{IMMEDIATE_AS_PROMISED_TRIGGER}:{case.id}",
+            calendar.next_working_day(case.accepted_on + timedelta(days=1)), _responsible(case, holders, chiefs),
+            f"办件 {case.number} 为即办件，{case.accepted_on.isoformat()} 受理后未当日办结"))
+
+
+def _record_other_charges(session: Session, charges: list[Charge], now: datetime, case_ids: dict) -> None:
+    """``case_ids``: {violation key: case id} of the charges' cases."""
+    for trigger in sorted({charge.trigger for charge in charges}):
+        ledger.record_automatic_rows(session, trigger, [
+            ledger.automatic_row(staff_id=charge.staff_id, violation_key=charge.key, occurred_on=charge.day,
+                                 case_id=case_ids[charge.key], evidence=charge.evidence, now=now)
+            for charge in charges if charge.trigger == trigger and charge.staff_id is not None])
 
 
 def evaluate(case, open_tasks, calendar: WorkCalendar, policy: WarningPolicy, today: date, chiefs: dict,
@@ -119,6 +155,12 @@ def evaluate(case, open_tasks, calendar: WorkCalendar, policy: WarningPolicy, to
         if result.state != (task.deadline_state or NORMAL):
             plan.tasks.append(TaskChange(task.id, task.bpmn_id, task.deadline_state or NORMAL, result.state,
                                          _instant(result.since, task.created_at)))
+        if joint.late_reply(case, task, today):
+            plan.other_charges.append(Charge(
+                joint.CO_REVIEW_LATE_TRIGGER, f"{joint.CO_REVIEW_LATE_TRIGGER}:{task.id}",
+                task.due_date + timedelta(days=1), _responsible(case, [task], chiefs),
+                f"办件 {case.number} 联审会签（{task.department_code}）回复期限 {task.due_date.isoformat()}，逾期未回复"))
+    _immediate_as_promised(case, plan, calendar, today, chiefs, open_tasks if holders is None else holders)
     if case.commitment_due is not None and case.accepted_on is not None:
         result = deadline(calendar, min(case.accepted_on, case.commitment_due), case.commitment_due, today, policy)
         plan.commitment_state = result.state
@@ -149,13 +191,17 @@ def refresh_case(session: Session, case: Case, open_rows: list[HumanTask], holde
 
     ``holders``: the tasks open before the step; their people answer for days late until now.
     """
-    chiefs = department_chiefs(session) if case.due_date and today > case.due_date else {}
+    late_reply = any(joint.late_reply(case, row, today) for row in open_rows)
+    immediate = case.case_type == IMMEDIATE
+    chiefs = department_chiefs(session) if (case.due_date and today > case.due_date) or late_reply or immediate else {}
     plan = evaluate(case, open_rows, calendar, policy, today, chiefs, holders)
     case.deadline_state, case.deadline_state_since, case.deadline_check_at = plan.state, plan.since, plan.check_at
     case.commitment_state = plan.commitment_state
     if plan.charges:
         ledger.record_automatic_rows(session, OVERDUE_TRIGGER, _charge_rows(case, plan, now))
         case.overdue_days_charged = plan.working_days_late
+    if plan.other_charges:
+        _record_other_charges(session, plan.other_charges, now, {charge.key: case.id for charge in plan.other_charges})
     by_id = {row.id: row for row in open_rows}
     for change in plan.tasks:
         by_id[change.task_id].deadline_state = change.state
@@ -163,11 +209,11 @@ def refresh_case(session: Session, case: Case, open_rows: list[HumanTask], holde
     return plan
 
 
-_CASE_COLUMNS = (Case.id, Case.number, Case.status, Case.accepted_on, Case.accepted_at, Case.due_date,
+_CASE_COLUMNS = (Case.id, Case.number, Case.case_type, Case.department_code, Case.status, Case.accepted_on, Case.accepted_at, Case.due_date,
                  Case.decided_at, Case.closed_at, Case.created_by_id, Case.deadline_state, Case.deadline_state_since,
                  Case.overdue_days_charged, Case.suspended_since, Case.commitment_due, Case.commitment_state)
 _TASK_COLUMNS = (HumanTask.id, HumanTask.case_id, HumanTask.bpmn_id, HumanTask.created_at, HumanTask.due_date,
-                 HumanTask.assignee_id, HumanTask.department_code, HumanTask.deadline_state)
+                 HumanTask.assignee_id, HumanTask.department_code, HumanTask.deadline_state, HumanTask.milestone)
 _CASES = Case.__table__
 _TASKS = HumanTask.__table__
 _UPDATE_CASE = _CASES.update().where(_CASES.c.id == bindparam("b_id")).values(
@@ -197,7 +243,8 @@ def sweep_batch(session: Session, calendar: WorkCalendar, policy: WarningPolicy,
             HumanTask.case_id.in_([case.id for case in cases]), HumanTask.state == OPEN)):
         tasks_by_case.setdefault(task.case_id, []).append(task)
     chiefs = department_chiefs(session)
-    case_updates, task_updates, charges, changed = [], [], [], []
+    case_updates, task_updates, charges, others, changed = [], [], [], [], []
+    other_cases = {}
     for case in cases:
         try:
             plan = evaluate(case, tasks_by_case.get(case.id, []), calendar, policy, today, chiefs)
@@ -206,6 +253,8 @@ def sweep_batch(session: Session, calendar: WorkCalendar, policy: WarningPolicy,
             log.exception("deadline sweep of case %s failed", case.number)
             continue
         charges.extend(_charge_rows(case, plan, now))
+        others.extend(plan.other_charges)
+        other_cases.update({charge.key: case.id for charge in plan.other_charges})
         charged = plan.working_days_late if plan.charges else case.overdue_days_charged
         case_updates.append({"b_id": case.id, "new_state": plan.state, "new_since": plan.since,
                              "new_check_at": plan.check_at, "new_charged": charged,
@@ -220,4 +269,6 @@ def sweep_batch(session: Session, calendar: WorkCalendar, policy: WarningPolicy,
         connection.execute(_UPDATE_TASK, task_updates)
     if charges:
         ledger.record_automatic_rows(session, OVERDUE_TRIGGER, charges)
+    if others:
+        _record_other_charges(session, others, now, other_cases)
     return changed, len(case_updates)

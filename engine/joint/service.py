@@ -4,13 +4,25 @@ Each department countersigns its own part; the lead department decides seeing ev
 opinion. A co-reviewing department sees only its own (联审联办: 各部门只看本部门部分).
 """
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.cases.models import Case
 from engine.joint.models import JointOpinion
+from engine.workflow.properties import COUNTERSIGNED
+
+# The ledger trigger of a co-reviewer past his reply limit (seed 004 篇四 二(三)4: 联办单位不履行规定职责).
+CO_REVIEW_LATE_TRIGGER = "co_review_late"
+
+
+def late_reply(case, task, today: date) -> bool:
+    """Is ``task`` (an open task row of ``case``) a co-reviewing department's countersign past its
+    reply limit? Its due date is that limit: the item's co_review_days (国发〔1999〕9号: 7 working
+    days) from its start. The lead department's own countersign answers to the case's limit."""
+    return (task.milestone == COUNTERSIGNED and task.department_code != case.department_code
+            and task.due_date is not None and today > task.due_date)
 
 
 def record_opinion(session: Session, case: Case, task_id: str, opinion: dict, actor_id: int | None,

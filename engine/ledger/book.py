@@ -1,6 +1,7 @@
 """The scoring ledger's actions, each one transaction with its audit entry."""
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from sqlalchemy import select
 
@@ -13,8 +14,18 @@ from engine.errors import Forbidden, InvalidInput, NotFound
 from engine.ledger import service
 from engine.ledger.export import workbook
 from engine.ledger.models import CANCELLED, LedgerEntry, LedgerRule
-from engine.ledger.rules import load_rules
-from engine.ledger.scores import Period, ScoredEntry, ScoreRow, ScoringPolicy, parse_period, score_period
+from engine.ledger.rules import active_scheme, load_rules
+from engine.ledger.scores import (
+    Disqualification,
+    Period,
+    ScoredEntry,
+    ScoreRow,
+    ScoreScheme,
+    ScoringPolicy,
+    parse_period,
+    score_period,
+    score_year,
+)
 from engine.permissions import require_supervisor, supervises
 from engine.roles import CASE_WORKERS
 from engine.staff.models import Staff
@@ -40,6 +51,7 @@ class ScoreSheet:
     period: Period
     rows: list[ScoreRow]
     staff: dict[int, Staff]
+    scheme: ScoreScheme
 
 
 class LedgerBook:
@@ -60,6 +72,17 @@ class LedgerBook:
                                           occurred_on=occurred_on, evidence=evidence, quantity=quantity,
                                           today=self.context.clock.today(), now=self.context.clock.now())
             self._audit(session, actor, "ledger_record", entry)
+        return entry
+
+    def record_department(self, actor: Actor, *, department_code, rule_code, occurred_on, evidence):
+        """A deduction against a seconding department itself (seed 001 第十三条(二))."""
+        with self.context.transaction() as session:
+            entry = service.record_department(session, actor, department_code=department_code, rule_code=rule_code,
+                                              occurred_on=occurred_on, evidence=evidence,
+                                              today=self.context.clock.today(), now=self.context.clock.now())
+            audit.record(session, actor=actor, action="ledger_department", at=self.context.clock.now(),
+                         detail={"entry": entry.id, "department": entry.department_code, "rule": entry.rule_code,
+                                 "points": str(entry.points)})
         return entry
 
     def appeal(self, actor: Actor, entry_id, reason) -> LedgerEntry:
@@ -104,18 +127,39 @@ class LedgerBook:
             return _lines(session, [entry])[0]
 
     def scores(self, period) -> ScoreSheet:
-        """Every case worker's score (supervisors and administrators are not scored)."""
+        """Every case worker's score (supervisors and administrators are not scored); a year from
+        its quarters, by the active scheme's settings."""
         period = parse_period(period)
         with self.context.session() as session:
             staff = {row.id: row for row in session.scalars(
                 select(Staff).where(Staff.active.is_(True), Staff.role.in_(CASE_WORKERS)).order_by(Staff.id))}
             counted = session.execute(
-                select(LedgerEntry.staff_id, LedgerEntry.points, LedgerRule.veto)
+                select(LedgerEntry.staff_id, LedgerEntry.points, LedgerRule.veto, LedgerRule.category,
+                       LedgerEntry.occurred_on, LedgerRule.code, LedgerRule.points)
                 .join(LedgerRule, LedgerRule.code == LedgerEntry.rule_code)
                 .where(LedgerEntry.occurred_on >= period.first, LedgerEntry.occurred_on <= period.last,
                        LedgerEntry.state != CANCELLED)).all()
-        rows = score_period(list(staff), [ScoredEntry(*row) for row in counted], self.policy, period)
-        return ScoreSheet(period, rows, staff)
+            scheme = self.scheme(session)
+        entries = [ScoredEntry(staff_id, points, veto, category, day, code,
+                               int(points / rule_points) if rule_points else 1)
+                   for staff_id, points, veto, category, day, code, rule_points in counted]
+        score = score_year if period.months == 12 else score_period
+        return ScoreSheet(period, score(list(staff), entries, self.policy, period, scheme), staff, scheme)
+
+    @staticmethod
+    def scheme(session) -> ScoreScheme:
+        """The active rule file's scoring settings, with the 优秀-quarter bonus of its rule."""
+        settings = active_scheme(session)
+        bonus = service.rule_for_trigger(session, service.QUARTER_EXCELLENT)
+        return ScoreScheme(
+            name=settings["name"], budgets=settings["budgets"],
+            disqualifications=tuple(Disqualification(rule["code"], rule["name"], tuple(rule["rules"]),
+                                                     rule["at_least"], rule["per"])
+                                    for rule in settings["disqualifications"]),
+            routine_weight=settings["annual"]["routine_weight"],
+            excellent_quarters=settings["annual"]["excellent_quarters"],
+            failed_quarters=settings["annual"]["failed_quarters"],
+            quarter_bonus=bonus.points if bonus is not None else Decimal(0))
 
     def export(self, actor: Actor, period, *, center_name: str) -> bytes:
         """The period's score sheet and ledger as .xlsx bytes (supervisors only)."""
@@ -130,6 +174,23 @@ class LedgerBook:
         with self.context.session() as session:
             return list(session.scalars(select(LedgerRule).order_by(LedgerRule.code)))
 
+
+
+@dataclass(frozen=True)
+class DepartmentLine:
+    """A deduction against a department, with its rule's name and who recorded it."""
+
+    entry: object  # LedgerDepartmentEntry
+    rule_name: str
+    recorded_by: str
+
+
+def department_lines(session, department_code: str | None, first, last) -> list[DepartmentLine]:
+    entries = service.department_entries(session, first, last, department_code)
+    rules = {rule.code: rule.name for rule in session.scalars(select(LedgerRule))}
+    people = dict(session.execute(select(Staff.id, Staff.name).where(
+        Staff.id.in_({entry.recorded_by_id for entry in entries}))).all())
+    return [DepartmentLine(entry, rules[entry.rule_code], people.get(entry.recorded_by_id, "")) for entry in entries]
 
 
 def _check_filters(session, staff_id, department_code, rule_code) -> None:

@@ -7,6 +7,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from engine.exports import xlsx_row
+from engine.ledger.models import CATEGORIES
 
 _THIN = Side(style="thin", color="999999")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
@@ -14,7 +15,8 @@ _HEAD = PatternFill("solid", fgColor="DDE4EE")
 _STATE_NAMES = {"active": "有效", "appealed": "复核中", "cancelled": "已撤销"}
 
 
-def _table(sheet, title: str, subtitle: str, header: list[str], rows: list[list], widths: list[int]) -> None:
+def notice_table(sheet, title: str, subtitle: str, header: list[str], rows: list[list], widths: list[int]) -> None:
+    """A titled, bordered table starting at A1 (header row 3), printed landscape on one page width."""
     sheet.append(xlsx_row(sheet, [title]))
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(header))
     sheet["A1"].font = Font(size=16, bold=True)
@@ -47,23 +49,28 @@ def workbook(sheet, lines: list, *, center_name: str, department_names: dict[str
     scores.title = "考核结果"
     period = sheet.period
     share = f"{policy.excellent_share * 100:.0f}%"
-    _table(
+    budgets = [category for category in CATEGORIES if category in sheet.scheme.budgets]
+    months = sheet.period.months
+    notice_table(
         scores, f"{center_name} {period.label} 窗口工作人员考核结果公示",
         f"考核期间 {period.first} 至 {period.last}；基础分 {policy.base}，最高 {policy.cap}，扣完为止；"
-        f"优秀比例不超过 {share}",
-        ["排名", "姓名", "部门", "岗位", "扣分", "加分", "得分", "等次", "岗位补贴(元)", "记录数", "备注"],
+        f"优秀比例不超过 {share}" + (f"；考核办法 {sheet.scheme.name}" if sheet.scheme.name else ""),
+        ["排名", "姓名", "部门", "岗位", *[f"{category}({sheet.scheme.budgets[category] * months:g})"
+                                      for category in budgets],
+         "扣分", "加分", "得分", "等次", "岗位补贴(元)", "记录数", "备注"],
         [[row.rank, sheet.staff[row.staff_id].name,
           department_names.get(sheet.staff[row.staff_id].department_code, "综合窗口"),
           {"clerk": "窗口受理", "approver": "后台审批", "chief": "首席代表"}[sheet.staff[row.staff_id].role],
+          *[float(row.categories[category].remaining) for category in budgets],
           float(row.deductions), float(row.bonuses), float(row.score), row.grade, float(row.allowance),
           row.entry_count, "；".join((["一票否决"] if row.vetoed else []) + row.notes)]
          for row in sheet.rows],
-        [6, 10, 22, 10, 8, 8, 8, 10, 12, 8, 40],
+        [6, 10, 22, 10, *[10] * len(budgets), 8, 8, 8, 10, 12, 8, 40],
     )
     scores.append([])
     scores.append(xlsx_row(scores, ["公示期 5 个工作日。对考核结果有异议的，可向中心督查室申请复核。"]))
     details = book.create_sheet("考核台账")
-    _table(
+    notice_table(
         details, f"{center_name} {period.label} 考核台账明细", f"考核期间 {period.first} 至 {period.last}",
         ["日期", "姓名", "规则编号", "考核内容", "类别", "分值", "状态", "事实依据", "办件编号", "记录方式"],
         [[line.entry.occurred_on.isoformat(), line.staff_name, line.entry.rule_code, line.rule_name, line.category,

@@ -11,8 +11,17 @@ PER_OCCURRENCE, PER_WORKING_DAY = "occurrence", "working_day"
 UNITS = (PER_OCCURRENCE, PER_WORKING_DAY)
 # Entry states: an appealed entry still counts until the supervisor cancels it.
 ACTIVE, APPEALED, CANCELLED = "active", "appealed", "cancelled"
-# The trigger keys through which the engine records entries by itself.
-TRIGGERS = ("case_overdue", "deemed_acceptance", "verified_complaint", "verified_bad_rating")
+# The trigger keys through which the engine records entries by itself. A rule may hold several
+# (篇七's one lateness rule takes all three lateness triggers); a trigger belongs to one rule at most.
+TRIGGERS = ("case_overdue", "deemed_acceptance", "verified_complaint", "verified_bad_rating",
+            "co_review_late", "immediate_as_promised",
+            "attendance_late_minor", "attendance_late", "attendance_late_major", "attendance_absent_half_day",
+            "leave_without_cover",
+            # Not an entry: the annual score adds this rule's points for each 优秀 quarter (篇七 加分(八)).
+            "quarter_excellent")
+# Who a rule charges: a staff member, or the seconding department (seed 001 第十三条(二)).
+STAFF_SCOPE, DEPARTMENT_SCOPE = "staff", "department"
+SCOPES = (STAFF_SCOPE, DEPARTMENT_SCOPE)
 
 
 class LedgerRule(Base):
@@ -26,9 +35,19 @@ class LedgerRule(Base):
     points: Mapped[Decimal] = mapped_column(Numeric(5, 1))
     unit: Mapped[str] = mapped_column(String(12))
     veto: Mapped[bool] = mapped_column(Boolean, default=False)
-    trigger: Mapped[str | None] = mapped_column(String(30), unique=True)
+    # Space-separated trigger keys (engine.ledger.rules checks each is on one rule only).
+    trigger: Mapped[str | None] = mapped_column(String(200))
     source: Mapped[str] = mapped_column(String(300))
+    # Where the rule is written: seed file number, its part (篇四, 篇七) and item (二(二)3).
+    seed: Mapped[str | None] = mapped_column(String(10))
+    part: Mapped[str | None] = mapped_column(String(10))
+    item: Mapped[str | None] = mapped_column(String(30))
+    scope: Mapped[str] = mapped_column(String(12), default=STAFF_SCOPE, server_default=STAFF_SCOPE)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    @property
+    def triggers(self) -> tuple[str, ...]:
+        return tuple((self.trigger or "").split())
 
 
 class LedgerRuleSet(Base):
@@ -38,6 +57,8 @@ class LedgerRuleSet(Base):
 
     version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     rules: Mapped[list] = mapped_column(JSON)
+    # The scheme's settings as loaded: name, category budgets, disqualifications, annual and window rules.
+    scheme: Mapped[dict | None] = mapped_column(JSON)
     loaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
     loaded_by: Mapped[str] = mapped_column(String(50))
 
@@ -74,3 +95,20 @@ class LedgerEntry(Base):
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class LedgerDepartmentEntry(Base):
+    """A deduction against a seconding department itself (seed 001 第十三条(二): 擅自调换进驻工作人员的，
+    扣减派驻部门的绩效考核分值), recorded by a supervisor with its evidence."""
+
+    __tablename__ = "ledger_department_entry"
+    __table_args__ = (Index("ix_ledger_department_entry_day", "department_code", "occurred_on"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    department_code: Mapped[str] = mapped_column(ForeignKey("department.code"))
+    rule_code: Mapped[str] = mapped_column(ForeignKey("ledger_rule.code"))
+    points: Mapped[Decimal] = mapped_column(Numeric(6, 1))
+    occurred_on: Mapped[date] = mapped_column(Date)
+    evidence: Mapped[str] = mapped_column(Text)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)

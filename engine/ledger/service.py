@@ -7,14 +7,25 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.actor import Actor
+from engine.catalogue.models import Department
 from engine.db import per_dialect
 from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
-from engine.ledger.models import ACTIVE, APPEALED, CANCELLED, LedgerEntry, LedgerRule
+from engine.ledger.models import (
+    ACTIVE,
+    APPEALED,
+    CANCELLED,
+    DEPARTMENT_SCOPE,
+    LedgerDepartmentEntry,
+    LedgerEntry,
+    LedgerRule,
+)
 from engine.permissions import require_supervisor
 from engine.staff.models import Staff
 from engine.validation import is_id, text
 
 MAX_QUANTITY = 10
+# The trigger of the rule the annual score adds per 优秀 quarter (not an entry).
+QUARTER_EXCELLENT = "quarter_excellent"
 # Entries older than this are not recorded by hand: the period they belong to is closed.
 MAX_BACKDATE_DAYS = 366
 
@@ -25,7 +36,10 @@ _INSERT_ONCE = per_dialect(lambda insert: insert(_ENTRIES).on_conflict_do_nothin
 
 
 def rule_for_trigger(session: Session, trigger: str) -> LedgerRule | None:
-    return session.scalar(select(LedgerRule).where(LedgerRule.trigger == trigger, LedgerRule.active.is_(True)))
+    """The active rule holding ``trigger`` (a rule's column lists its triggers space-separated)."""
+    candidates = session.scalars(select(LedgerRule).where(LedgerRule.trigger.contains(trigger),
+                                                          LedgerRule.active.is_(True)))
+    return next((rule for rule in candidates if trigger in rule.triggers), None)
 
 
 def automatic_row(*, staff_id: int, violation_key: str, occurred_on: date, case_id: int | None, evidence: str,
@@ -63,11 +77,9 @@ def record_manual(session: Session, actor: Actor, *, staff_id, rule_code, occurr
         raise NotFound(f"no active rule '{rule_code}'", field="rule_code")
     if rule.trigger is not None:
         raise InvalidInput(f"rule {rule.code} is recorded by the engine itself", field="rule_code")
-    if not isinstance(occurred_on, date) or isinstance(occurred_on, datetime):
-        raise InvalidInput("occurred_on must be a date", field="occurred_on")
-    if occurred_on > today or (today - occurred_on).days > MAX_BACKDATE_DAYS:
-        raise InvalidInput(f"occurred_on must be within the last {MAX_BACKDATE_DAYS} days, not in the future",
-                           field="occurred_on")
+    if rule.scope == DEPARTMENT_SCOPE:
+        raise InvalidInput(f"rule {rule.code} charges a seconding department, not a person", field="rule_code")
+    _checked_day(occurred_on, today)
     if not isinstance(quantity, int) or isinstance(quantity, bool) or not 1 <= quantity <= MAX_QUANTITY:
         raise InvalidInput(f"quantity must be a whole number from 1 to {MAX_QUANTITY}", field="quantity")
     if rule.veto and quantity != 1:
@@ -78,6 +90,51 @@ def record_manual(session: Session, actor: Actor, *, staff_id, rule_code, occurr
     session.add(entry)
     session.flush()
     return entry
+
+
+def _checked_day(occurred_on, today: date) -> date:
+    if not isinstance(occurred_on, date) or isinstance(occurred_on, datetime):
+        raise InvalidInput("occurred_on must be a date", field="occurred_on")
+    if occurred_on > today or (today - occurred_on).days > MAX_BACKDATE_DAYS:
+        raise InvalidInput(f"occurred_on must be within the last {MAX_BACKDATE_DAYS} days, not in the future",
+                           field="occurred_on")
+    return occurred_on
+
+
+def record_department(session: Session, actor: Actor, *, department_code, rule_code, occurred_on, evidence,
+                      today: date, now: datetime) -> LedgerDepartmentEntry:
+    """A supervisor's deduction against a seconding department (seed 001 第十三条(二)) by a department rule."""
+    require_supervisor(actor, "keep the scoring ledger")
+    department = session.get(Department, department_code) if isinstance(department_code, str) else None
+    if department is None:
+        raise NotFound(f"no department '{department_code}'", field="department")
+    rule = session.get(LedgerRule, rule_code) if isinstance(rule_code, str) else None
+    if rule is None or not rule.active:
+        raise NotFound(f"no active rule '{rule_code}'", field="rule_code")
+    if rule.scope != DEPARTMENT_SCOPE:
+        raise InvalidInput(f"rule {rule.code} charges a person, not a department", field="rule_code")
+    entry = LedgerDepartmentEntry(department_code=department.code, rule_code=rule.code, points=rule.points,
+                                  occurred_on=_checked_day(occurred_on, today), evidence=text(evidence, "evidence"),
+                                  recorded_by_id=actor.id, recorded_at=now)
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def department_entries(session: Session, first: date, last: date,
+                       department_code: str | None = None) -> list[LedgerDepartmentEntry]:
+    query = select(LedgerDepartmentEntry).where(LedgerDepartmentEntry.occurred_on >= first,
+                                                LedgerDepartmentEntry.occurred_on <= last)
+    if department_code is not None:
+        query = query.where(LedgerDepartmentEntry.department_code == department_code)
+    return list(session.scalars(query.order_by(LedgerDepartmentEntry.occurred_on, LedgerDepartmentEntry.id)))
+
+
+def department_totals(session: Session, first: date, last: date) -> dict[str, Decimal]:
+    totals: dict[str, Decimal] = {}
+    for entry in department_entries(session, first, last):
+        totals[entry.department_code] = totals.get(entry.department_code, Decimal(0)) + entry.points
+    return totals
 
 
 def _entry(session: Session, entry_id, *, lock: bool = True) -> LedgerEntry:

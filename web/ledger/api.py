@@ -73,11 +73,11 @@ def decide(body, entry_id):
 @blp.arguments(schemas.LedgerQuery, location="query")
 @blp.response(200, schemas.ScoreSheetOut)
 def scores(query):
-    """Period scores: base 100, cap 150, veto, grades, the 优秀 quota, allowance (staff: their own row)."""
+    """Period scores: base 100, cap 150, veto, category budgets, disqualification, grades, the 优秀 quota,
+    allowance (staff: their own row); a year (period=2026) from its quarters."""
     sheet, rows = service.scores(current_actor(), _filters(query))
     return {"period": sheet.period.label, "first": sheet.period.first, "last": sheet.period.last,
-            "rows": [{**vars(row), "name": sheet.staff[row.staff_id].name,
-                      "department_code": sheet.staff[row.staff_id].department_code} for row in rows]}
+            "scheme": sheet.scheme.name, "rows": [service.score_row(sheet, row) for row in rows]}
 
 
 @blp.route("/export")
@@ -87,4 +87,57 @@ def scores(query):
 def export(query):
     """The period's scores and ledger as an Excel workbook in the notice-board layout."""
     name, data = service.export(current_actor(), query.get("period") or service.this_month())
+    return Response(data, mimetype=service.XLSX, headers={"Content-Disposition": f"attachment; filename={name}"})
+
+
+@blp.route("/windows")
+@require(*SUPERVISING)
+@blp.arguments(schemas.PeriodQuery, location="query")
+@blp.response(200, schemas.WindowSheetOut)
+def windows(query):
+    """Each window's score and ranking: its posts' mean score weighed with its satisfaction (优秀窗口, 流动红旗)."""
+    sheet, rows = service.windows(current_actor(), query.get("period") or service.this_month())
+    return {"period": sheet.period.label, "rows": rows}
+
+
+@blp.route("/departments")
+@require(*SUPERVISING)
+@blp.arguments(schemas.PeriodQuery, location="query")
+@blp.response(200, schemas.DepartmentSheetOut)
+def departments(query):
+    """Each seconding department: its staff's mean score and the deductions against it."""
+    sheet, rows = service.departments(current_actor(), query.get("period") or service.this_month())
+    return {"period": sheet.period.label, "rows": rows}
+
+
+@blp.route("/departments/<code>/entries", methods=["POST"])
+@require(*SUPERVISING)
+@blp.arguments(schemas.NewDepartmentEntry)
+@blp.response(201, schemas.DepartmentEntryOut)
+def record_department(fields, code):
+    """Record a deduction against a seconding department (seed 001 第十三条(二)) by a department rule."""
+    entry = service.record_department(current_actor(), code, fields)
+    rule = next(rule for rule in service.rules() if rule.code == entry.rule_code)
+    return {"entry": entry, "rule_name": rule.name, "recorded_by": current_actor().name}
+
+
+@blp.route("/departments/<code>/feedback")
+@require(*SUPERVISING)
+@blp.arguments(schemas.PeriodQuery, location="query")
+@blp.response(200, schemas.FeedbackOut)
+def feedback(query, code):
+    """The period's results fed back to the seconding department: its people, their entries, its own."""
+    report = service.feedback(current_actor(), query.get("period") or service.this_month(), code)
+    return {"period": report.sheet.period.label, "department": report.department,
+            "rows": [service.score_row(report.sheet, row) for row in report.rows], "entries": report.entries,
+            "department_entries": report.department_entries}
+
+
+@blp.route("/departments/<code>/feedback.xlsx")
+@require(*SUPERVISING)
+@blp.arguments(schemas.PeriodQuery, location="query")
+@blp.response(200, description="The feedback report as an .xlsx workbook")
+def feedback_export(query, code):
+    """The feedback report to the seconding department as an Excel workbook."""
+    name, data = service.feedback_export(current_actor(), query.get("period") or service.this_month(), code)
     return Response(data, mimetype=service.XLSX, headers={"Content-Disposition": f"attachment; filename={name}"})

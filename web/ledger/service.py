@@ -10,6 +10,7 @@ from engine.actor import Actor
 from engine.errors import InvalidInput
 from engine.ledger.book import EntryLine, ScoreSheet
 from engine.ledger.scores import parse_period
+from engine.unit_feedback import feedback_workbook
 from web.access import case_engine
 
 FILTER_FIELDS = ("period", "staff_id", "department", "rule_code")
@@ -58,6 +59,15 @@ def scores(actor: Actor, filters: Filters) -> tuple[ScoreSheet, list]:
                    and filters.department in (None, sheet.staff[row.staff_id].department_code)]
 
 
+def score_row(sheet: ScoreSheet, row) -> dict:
+    """A score row for the API: the person's names and the categories in the catalogue's order."""
+    person = sheet.staff[row.staff_id]
+    return {**vars(row), "name": person.name, "department_code": person.department_code,
+            "categories": [{"category": name, "budget": figure.budget, "deductions": figure.raw,
+                            "counted": figure.counted, "remaining": figure.remaining}
+                           for name, figure in row.category_figures()]}
+
+
 def rules():
     return case_engine().ledger.rules()
 
@@ -83,6 +93,29 @@ def export(actor: Actor, period) -> tuple[str, bytes]:
     """The file name and the .xlsx bytes of a period's scores and ledger."""
     data = case_engine().ledger.export(actor, period, center_name=current_app.config["CENTER_NAME"])
     return f"ledger-{parse_period(period).label}.xlsx", data
+
+
+def windows(actor: Actor, period):
+    return case_engine().units.windows(actor, period)
+
+
+def departments(actor: Actor, period):
+    return case_engine().units.departments(actor, period)
+
+
+def feedback(actor: Actor, period, department_code):
+    return case_engine().units.feedback(actor, period, department_code)
+
+
+def feedback_export(actor: Actor, period, department_code) -> tuple[str, bytes]:
+    """The file name and the .xlsx bytes of the feedback report to a seconding department."""
+    report = feedback(actor, period, department_code)
+    data = feedback_workbook(report, center_name=current_app.config["CENTER_NAME"])
+    return f"feedback-{report.department.code}-{report.sheet.period.label}.xlsx", data
+
+
+def record_department(actor: Actor, department_code, fields: dict):
+    return case_engine().ledger.record_department(actor, department_code=department_code, **fields)
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -82,9 +82,76 @@ def export():
     return Response(data, mimetype=service.XLSX, headers={"Content-Disposition": f"attachment; filename={name}"})
 
 
+@bp.route("/windows")
+@require(*SUPERVISING)
+def windows():
+    sheet, rows = service.windows(current_actor(), request.args.get("period") or service.this_month())
+    return render_template("ledger/windows.html", sheet=sheet, rows=rows, departments=_departments())
+
+
+@bp.route("/departments")
+@require(*SUPERVISING)
+def departments():
+    sheet, rows = service.departments(current_actor(), request.args.get("period") or service.this_month())
+    rules = [rule for rule in service.rules() if rule.active and rule.scope == "department"]
+    return render_template("ledger/departments.html", sheet=sheet, rows=rows, rules=rules,
+                           today=case_engine().clock.today())
+
+
+@bp.route("/departments/record", methods=["POST"])
+@require(*SUPERVISING)
+def record_department():
+    form = request.form
+    try:
+        occurred_on = date.fromisoformat(form.get("occurred_on", ""))
+    except ValueError:
+        occurred_on = form.get("occurred_on")  # the engine names the field
+    entry = service.record_department(current_actor(), form.get("department"), {
+        "rule_code": form.get("rule_code"), "occurred_on": occurred_on, "evidence": form.get("evidence")})
+    flash(_("已记录部门扣分：%(rule)s %(points)s 分", rule=entry.rule_code, points=entry.points))
+    return redirect(url_for("ledger.departments", period=request.args.get("period") or service.this_month()), 303)
+
+
+@bp.route("/departments/<code>/feedback")
+@require(*SUPERVISING)
+def feedback(code):
+    report = service.feedback(current_actor(), request.args.get("period") or service.this_month(), code)
+    return render_template("ledger/feedback.html", report=report)
+
+
+@bp.route("/departments/<code>/feedback.xlsx")
+@require(*SUPERVISING)
+def feedback_export(code):
+    name, data = service.feedback_export(current_actor(), request.args.get("period") or service.this_month(), code)
+    return Response(data, mimetype=service.XLSX, headers={"Content-Disposition": f"attachment; filename={name}"})
+
+
+def _departments() -> dict[str, str]:
+    with case_engine().session() as session:
+        return dict(session.execute(select(Department.code, Department.name).order_by(Department.code)).all())
+
+
+def _unit_refusal(error: OneWindowError):
+    """A window or department page refused: this month's page of its kind with the refusal."""
+    actor, period = current_actor(), service.this_month()
+    if request.endpoint == "ledger.windows":
+        sheet, rows = service.windows(actor, period)
+        page = render_template("ledger/windows.html", sheet=sheet, rows=rows, departments=_departments(),
+                               refusal=error)
+    else:
+        sheet, rows = service.departments(actor, period)
+        rules = [rule for rule in service.rules() if rule.active and rule.scope == "department"]
+        page = render_template("ledger/departments.html", sheet=sheet, rows=rows, rules=rules,
+                               today=case_engine().clock.today(), refusal=error)
+    return page, error.http_status
+
+
 @bp.errorhandler(OneWindowError)
 def refused(error: OneWindowError):
     """The page again with the refusal, nothing written; a bad filter falls back to this month, unfiltered."""
+    if request.endpoint in ("ledger.windows", "ledger.departments", "ledger.record_department", "ledger.feedback",
+                            "ledger.feedback_export"):
+        return _unit_refusal(error)
     filters = service.Filters(period=service.this_month())
     if request.method == "POST" or error.field not in service.FILTER_FIELDS:
         try:
