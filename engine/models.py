@@ -1,5 +1,6 @@
 """Every table of the engine, imported in one place for Alembic and for tests."""
 
+from engine.attendance.models import AttendanceDay, AttendanceRecord, WorkingHours
 from engine.audit.models import AuditEntry
 from engine.calendar.models import CalendarDay, CalendarYear
 from engine.cases.models import Case, CaseCounter, IdempotencyKey
@@ -10,6 +11,7 @@ from engine.db import Base
 from engine.delivery.models import PostalParcel
 from engine.joint.models import JointOpinion
 from engine.lease import Lease
+from engine.leave.models import LeaveRequest
 from engine.ledger.models import LedgerEntry, LedgerRule
 from engine.staff.models import (
     ApiToken,
@@ -31,4 +33,5 @@ __all__ = [
     "CaseExtension", "ClockSuspension", "Commitment", "JointOpinion", "PostalParcel", "IdempotencyKey",
     "ChiefAuthorisation", "StaffRuleOverride",
     "ApiToken", "SignInFailure",
+    "AttendanceDay", "AttendanceRecord", "WorkingHours", "LeaveRequest",
 ]

@@ -37,7 +37,8 @@ START = local_datetime(date(2026, 11, 23), 9, 0)
 CASE_TABLES = ("ledger_entry", "lease", "workflow_task", "workflow_state", "human_task", "audit_entry", "audit_chain",
                "service_case", "case_counter", "rectification", "case_rating", "complaint", "complaint_counter",
                "post_absence", "clock_suspension", "case_extension", "joint_opinion", "case_commitment", "postal_parcel",
-               "api_token", "sign_in_failure", "idempotency_key", "chief_authorisation", "staff_rule_override")
+               "api_token", "sign_in_failure", "idempotency_key", "chief_authorisation", "staff_rule_override",
+               "leave_request", "attendance_record", "attendance_day", "attendance_hours")
 REFERENCE_FINGERPRINT = text(
     "SELECT (SELECT count(*) FROM process_version), (SELECT coalesce(max(id), 0) FROM process_version),"
     " (SELECT count(*) FROM calendar_year), (SELECT count(*) FROM calendar_day),"

@@ -12,7 +12,9 @@ UNITS = (PER_OCCURRENCE, PER_WORKING_DAY)
 # Entry states: an appealed entry still counts until the supervisor cancels it.
 ACTIVE, APPEALED, CANCELLED = "active", "appealed", "cancelled"
 # The trigger keys through which the engine records entries by itself.
-TRIGGERS = ("case_overdue", "deemed_acceptance", "verified_complaint", "verified_bad_rating")
+TRIGGERS = ("case_overdue", "deemed_acceptance", "verified_complaint", "verified_bad_rating",
+            "attendance_late_minor", "attendance_late", "attendance_late_major", "attendance_absent_half_day",
+            "leave_without_cover")
 
 
 class LedgerRule(Base):
