@@ -104,7 +104,7 @@ def test_scheduler_and_ledger_commands(run, tmp_path):
     out = tmp_path / "ledger.xlsx"
     result = run("ledger", "export", date.today().strftime("%Y-%m"), "--user", "supervisor", "--out", str(out))
     assert result.exit_code == 0 and out.stat().st_size > 0
-    refused = run("ledger", "record", "--user", "clerk2", "--staff", "clerk1", "--rule", "JL-01",
+    refused = run("ledger", "record", "--user", "clerk2", "--staff", "clerk1", "--rule", "JL-05",
                   "--date", date.today().isoformat(), "--evidence", "迟到")
     assert refused.exit_code == 1 and "only supervisors keep the scoring ledger" in refused.output
     assert run("ledger", "scores", "2026-13").exit_code == 1

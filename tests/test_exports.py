@@ -35,7 +35,7 @@ def test_tab_and_newlines_are_kept():
 
 def test_every_input_path_refuses_them(engine, staff):
     with pytest.raises(InvalidInput) as ledger:
-        engine.ledger.record(staff["supervisor"], staff_id=staff["clerk1"].id, rule_code="JL-01",
+        engine.ledger.record(staff["supervisor"], staff_id=staff["clerk1"].id, rule_code="JL-05",
                              occurred_on=date(2026, 11, 23), evidence="迟到\x07")
     assert ledger.value.field == "evidence"
     with pytest.raises(InvalidInput) as applicant:
@@ -61,7 +61,7 @@ HOSTILE = ["=HYPERLINK(\"http://evil.example\",\"点此\")", "+1+2", "-3+cmd|' /
 
 
 def test_the_ledger_export_survives_stored_control_characters_and_keeps_formulas_as_text(engine, staff):
-    entries = [engine.ledger.record(staff["supervisor"], staff_id=staff["clerk1"].id, rule_code="JL-01",
+    entries = [engine.ledger.record(staff["supervisor"], staff_id=staff["clerk1"].id, rule_code="JL-05",
                                     occurred_on=date(2026, 11, 23), evidence=f"记录{index}")
                for index in range(len(HOSTILE) + 1)]
     # Rows written before input refused them (or by SQL): the export must still work.

@@ -31,7 +31,8 @@ def test_the_demo_rules_cover_every_category_and_the_engine_triggers():
     assert {rule["category"] for rule in rules} == {"思想品德", "业务技能", "办事效率", "服务态度", "遵章守纪",
                                                   "工作形象", "奖励"}
     assert {rule["trigger"] for rule in rules if rule["trigger"]} == {
-        "case_overdue", "deemed_acceptance", "verified_complaint", "verified_bad_rating"}
+        "case_overdue", "deemed_acceptance", "verified_complaint", "verified_bad_rating", "attendance_late_minor",
+        "attendance_late", "attendance_late_major", "attendance_absent_half_day"}
     overdue = next(rule for rule in rules if rule["trigger"] == "case_overdue")
     assert (overdue["points"], overdue["unit"]) == (Decimal(-2), "working_day")
 
@@ -67,7 +68,7 @@ def _count(engine):
 
 
 def _record(engine, staff, **overrides):
-    fields = {"staff_id": staff["clerk1"].id, "rule_code": "JL-01", "occurred_on": date(2026, 11, 23),
+    fields = {"staff_id": staff["clerk1"].id, "rule_code": "JL-05", "occurred_on": date(2026, 11, 23),
               "evidence": "11月23日 9:05 到岗，考勤机记录"}
     actor = overrides.pop("actor", staff["supervisor"])
     fields.update(overrides)
@@ -75,11 +76,11 @@ def _record(engine, staff, **overrides):
 
 
 def test_a_supervisor_records_an_entry_with_its_evidence(engine, staff):
-    entry = _record(engine, staff, quantity=2, rule_code="JL-04", evidence="11月23日全天未到岗")
+    entry = _record(engine, staff, quantity=2, rule_code="JN-06", evidence="11月23日办结的许可证地址有误")
     assert (entry.points, entry.recorded_by_id, entry.state) == (Decimal(-8), staff["supervisor"].id, "active")
     (line,) = engine.ledger.entries(staff["supervisor"], "2026-11")
     assert (line.entry.id, line.staff_name, line.rule_name, line.recorded_by) == (
-        entry.id, staff["clerk1"].name, "旷工（每半天）", staff["supervisor"].name)
+        entry.id, staff["clerk1"].name, "办理结果出差错", staff["supervisor"].name)
 
 
 @pytest.mark.parametrize("overrides, error, field", [
@@ -153,11 +154,11 @@ def test_ledger_filters_must_name_what_exists(engine, staff, filters, field):
 
 
 def test_the_supervisor_filters_the_ledger_by_staff_department_and_rule(engine, staff):
-    absent = _record(engine, staff, rule_code="JL-04")
-    other = _record(engine, staff, staff_id=staff["scjg_approver1"].id, rule_code="JL-01")
+    absent = _record(engine, staff, rule_code="JN-06")
+    other = _record(engine, staff, staff_id=staff["scjg_approver1"].id, rule_code="JL-05")
     ledger, supervisor = engine.ledger, staff["supervisor"]
     assert [line.entry.id for line in ledger.entries(supervisor, "2026-11", staff_id=staff["clerk1"].id)] == [absent.id]
-    assert [line.entry.id for line in ledger.entries(supervisor, "2026-11", rule_code="JL-01")] == [other.id]
+    assert [line.entry.id for line in ledger.entries(supervisor, "2026-11", rule_code="JL-05")] == [other.id]
     by_department = ledger.entries(supervisor, "2026-11", department_code=staff["scjg_approver1"].department_code)
     assert [(line.entry.id, line.department_code) for line in by_department] == [
         (other.id, staff["scjg_approver1"].department_code)]

@@ -123,6 +123,6 @@ def test_free_text_is_checked_by_one_rule_everywhere(engine, staff):
         text("好", "reason", min_length=2)
     entry_evidence = "迟到\x00记录"
     with pytest.raises(InvalidInput, match="control characters") as refused:
-        engine.ledger.record(staff["supervisor"], staff_id=staff["clerk1"].id, rule_code="JL-01",
+        engine.ledger.record(staff["supervisor"], staff_id=staff["clerk1"].id, rule_code="JL-05",
                              occurred_on=engine.clock.today(), evidence=entry_evidence)
     assert refused.value.field == "evidence"

@@ -17,7 +17,7 @@ def sign_in(app):
     return lambda username: token_client(app, username)
 
 
-def _entry(client, staff, username="clerk1", rule="JL-01", **overrides):
+def _entry(client, staff, username="clerk1", rule="JL-05", **overrides):
     body = {"staff_id": staff[username].id, "rule_code": rule, "occurred_on": "2026-11-23",
             "evidence": "11月23日 9:05 到岗，考勤机记录", **overrides}
     return client.post("/api/v1/ledger/entries", json=body)
@@ -28,7 +28,7 @@ def test_a_supervisor_records_and_reads_entries_with_names(sign_in, staff):
     created = _entry(supervisor, staff, quantity=2)
     assert created.status_code == 201, created.json
     assert {key: created.json[key] for key in ("staff_name", "rule_code", "points", "state", "recorded_by")} == {
-        "staff_name": staff["clerk1"].name, "rule_code": "JL-01", "points": "-2.0", "state": "active",
+        "staff_name": staff["clerk1"].name, "rule_code": "JL-05", "points": "-2.0", "state": "active",
         "recorded_by": staff["supervisor"].name}
     listed = supervisor.get("/api/v1/ledger/entries?period=2026-11").json
     assert [row["id"] for row in listed] == [created.json["id"]]
@@ -38,7 +38,7 @@ def test_a_supervisor_records_and_reads_entries_with_names(sign_in, staff):
 def test_filters_by_staff_department_and_rule(sign_in, staff):
     supervisor = sign_in("supervisor")
     late = _entry(supervisor, staff).json["id"]
-    absent = _entry(supervisor, staff, username="scjg_approver1", rule="JL-04").json["id"]
+    absent = _entry(supervisor, staff, username="scjg_approver1", rule="JN-06").json["id"]
 
     def ids(query):
         response = supervisor.get(f"/api/v1/ledger/entries?period=2026-11&{query}")
@@ -46,11 +46,11 @@ def test_filters_by_staff_department_and_rule(sign_in, staff):
         return [row["id"] for row in response.json]
     assert ids(f"staff_id={staff['clerk1'].id}") == [late]
     assert ids("department=SCJG") == [absent]
-    assert ids("rule_code=JL-04") == [absent]
-    assert ids("rule_code=JL-04&department=ZJJ") == []
+    assert ids("rule_code=JN-06") == [absent]
+    assert ids("rule_code=JN-06&department=ZJJ") == []
     scores = supervisor.get("/api/v1/ledger/scores?period=2026-11&department=SCJG").json
     assert {row["department_code"] for row in scores["rows"]} == {"SCJG"}
-    page = supervisor.get("/ledger/?period=2026-11&department=SCJG&rule_code=JL-04").data.decode()
+    page = supervisor.get("/ledger/?period=2026-11&department=SCJG&rule_code=JN-06").data.decode()
     assert "旷工（每半天）" in page and "11月23日 9:05" in page and "迟到、早退10分钟以内</td>" not in page
 
 
@@ -118,7 +118,7 @@ def test_the_supervisor_decides_an_appeal_and_a_cancelled_entry_stays_visible(si
 
 def test_scores_and_export_for_a_quarter(sign_in, staff):
     supervisor = sign_in("supervisor")
-    _entry(supervisor, staff, rule="JL-04", quantity=3)
+    _entry(supervisor, staff, rule="JN-06", quantity=3)
     sheet = supervisor.get("/api/v1/ledger/scores?period=2026-Q4").json
     assert (sheet["period"], sheet["first"], sheet["last"]) == ("2026-Q4", "2026-10-01", "2026-12-31")
     clerk1 = next(row for row in sheet["rows"] if row["staff_id"] == staff["clerk1"].id)
