@@ -79,7 +79,7 @@ class CaseEngine:
         self.staff_rules = StaffRules(self.context)
         self.setup = CenterSetup(self.work)
         self.catalogue_admin = CatalogueAdministration(self.context)
-        self.center_admin = CenterAdministration(self.context, self.setup, self.ledger)
+        self.center_admin = CenterAdministration(self.context, self.setup, self.ledger, self.attendance)
         self.queries = CaseQueries(self.work)
         self.case_number_prefix = case_number_prefix
         self.actions = CaseActions(self.work, self.supervision, case_number_prefix)

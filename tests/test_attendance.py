@@ -12,6 +12,7 @@ from engine.attendance.service import DEFAULT_SCHEDULE, Finding, evaluate
 from engine.clock import local_datetime
 from engine.errors import Conflict, Forbidden, InvalidInput
 from engine.ledger.models import LedgerEntry
+from scheduler.jobs import compute_attendance
 
 WINTER = DEFAULT_SCHEDULE.winter  # 9:00-12:00, 14:00-17:30
 MONDAY, TUESDAY, WEDNESDAY = date(2026, 11, 23), date(2026, 11, 24), date(2026, 11, 25)
@@ -109,7 +110,7 @@ def test_the_daily_job_computes_final_days_on_which_attendance_was_kept(engine, 
     engine.clock.set(local_datetime(TUESDAY, 9, 0))
     assert engine.attendance.compute_due() == 0           # Monday is not final yet (the clock file may come)
     engine.clock.set(local_datetime(WEDNESDAY, 9, 0))
-    assert engine.attendance.compute_due() > 0            # Monday; Tuesday nobody signed: not kept
+    assert compute_attendance(engine) > 0                  # the scheduler's job: Monday; Tuesday nobody signed
     assert charges(engine, staff["clerk1"].id) == ["JL-02"]
     assert engine.attendance.compute_due() == 0           # computed already
 
@@ -190,11 +191,11 @@ def test_the_weekly_bulletin_counts_each_person(engine, staff):
 def test_the_centers_hours_are_a_setting_the_administrator_changes(engine, staff):
     fields = {"morning_start": "08:00", "morning_end": "12:00", "afternoon_start": "13:30", "afternoon_end": "17:00"}
     with pytest.raises(Forbidden):
-        engine.attendance.save_hours(staff["supervisor"], "winter", fields)
+        engine.center_admin.save_working_hours(staff["supervisor"], "winter", fields)
     with pytest.raises(InvalidInput) as refused:
-        engine.attendance.save_hours(staff["admin"], "winter", {**fields, "morning_end": "07:00"})
+        engine.center_admin.save_working_hours(staff["admin"], "winter", {**fields, "morning_end": "07:00"})
     assert refused.value.field == "morning_end"
-    hours = engine.attendance.save_hours(staff["admin"], "winter", fields)
+    hours = engine.center_admin.save_working_hours(staff["admin"], "winter", fields)
     assert hours.winter.morning_start == time(8, 0) and hours.summer == DEFAULT_SCHEDULE.summer
     sign(engine, staff, "clerk1", MONDAY, (8, 5))
     engine.clock.set(local_datetime(WEDNESDAY, 9, 0))
