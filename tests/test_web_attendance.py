@@ -108,3 +108,16 @@ def test_the_pages_sign_request_and_approve_with_303(sign_in, clock):
     workbook = supervisor.get("/attendance/bulletin.xlsx?week=2026-11-23")
     assert workbook.status_code == 200 and workbook.data[:2] == b"PK"
     assert clerk.get("/attendance/sheet").status_code == 403
+
+
+def test_the_administrator_sets_the_working_hours_on_the_setup_page(sign_in, engine):
+    admin = sign_in("admin")
+    page = admin.get("/admin/hours").data.decode()
+    assert 'value="09:00"' in page and "05-01" in page
+    fields = {"season": "winter", "morning_start": "08:30", "morning_end": "12:00", "afternoon_start": "14:00",
+              "afternoon_end": "17:30", "csrf_token": admin.csrf}
+    refused = admin.post("/admin/hours", data={**fields, "afternoon_end": "13:00"})
+    assert refused.status_code == 422 and 'data-field="afternoon_end"' in refused.data.decode()
+    assert admin.post("/admin/hours", data=fields).status_code == 303
+    assert engine.attendance.hours().winter.morning_start.strftime("%H:%M") == "08:30"
+    assert sign_in("supervisor").get("/admin/hours").status_code == 403
