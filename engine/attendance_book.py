@@ -105,7 +105,13 @@ class AttendanceBook:
         return self.today(actor)
 
     def today(self, actor: Actor) -> DayLine:
-        return self.records(actor, self.context.clock.today(), self.context.clock.today(), actor.id)[0]
+        """The actor's record of today (today is not over: no findings yet)."""
+        today = self.context.clock.today()
+        with self.context.session() as session:
+            person = session.get(Staff, actor.id)
+            return DayLine(person.id, person.name, person.username, person.department_code, today,
+                           self.context.calendar.get().is_working_day(today), attendance.record_of(session, person.id, today),
+                           leave_rows.excused(session, today, today).get((person.id, today)), [])
 
     def import_punches(self, actor: Actor, data: bytes) -> int:
         """The punch clock's CSV: all rows or none. A day already computed is refused (its charges stand)."""

@@ -32,7 +32,7 @@ def helpers():
                                                kind=_(FINDING_LABELS[finding.kind]))
             + (_("%(minutes)s 分钟", minutes=finding.minutes) if finding.minutes is not None else ""),
             "clock": lambda value: value.strftime("%H:%M:%S") if value else "—",
-            "manages_attendance": may_manage_attendance(current_actor()).allowed}
+            "manages_attendance": current_actor() is not None and may_manage_attendance(current_actor()).allowed}
 
 
 def _today() -> date:
@@ -57,7 +57,7 @@ def mine():
     days = service.attendance().records(actor, today - timedelta(days=MY_DAYS - 1), today, actor.username) \
         if kept else []
     return render_template("attendance/mine.html", kept=kept, days=list(reversed(days)),
-                           today_line=next((line for line in days if line.day == today), None),
+                           today_line=service.attendance().today(actor) if kept else None,
                            leaves=service.leave().mine(actor) if kept else [], today=today)
 
 
