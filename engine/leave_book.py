@@ -20,14 +20,14 @@ from engine.leave import service as leave_rows
 from engine.leave.models import LeaveRequest
 from engine.ledger.service import automatic_row, record_automatic_rows
 from engine.permissions import (
-    holds_role,
     keeps_attendance,
     may_approve_leave,
     may_return_from_leave,
+    may_see_leave,
     supervises,
 )
 from engine.posts import service as posts
-from engine.roles import CASE_WORKERS, CHIEF, DIRECTOR
+from engine.roles import CASE_WORKERS
 from engine.staff.models import ServiceWindow, Staff
 
 WITHOUT_COVER = "leave_without_cover"
@@ -138,8 +138,7 @@ class LeaveBook:
         with self.context.session() as session:
             leave = leave_rows.find(session, leave_id)
             lines = self._lines(session, actor, [leave])
-        if not (lines[0].may_approve or leave.staff_id == actor.id or supervises(actor)
-                or holds_role(actor, (CHIEF, DIRECTOR))):
+        if not may_see_leave(actor, leave.staff_id, lines[0].department_code):
             raise NotFound(f"没有请假 #{leave_id} (no leave {leave_id})", field="leave_id")
         return lines[0]
 

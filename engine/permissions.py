@@ -199,6 +199,15 @@ def may_approve_leave(actor: Actor, state: str, *, requester_id: int, requester_
                              field="leave_id"))
 
 
+def may_see_leave(actor: Actor, requester_id: int, requester_department: str | None) -> Decision:
+    """A leave is read by the person, the center (supervisors, the director) and his department's chief."""
+    if actor.id == requester_id or supervises(actor) or holds_role(actor, (DIRECTOR,)):
+        return ALLOWED
+    if holds_role(actor, (CHIEF,)) and requester_department is not None and actor.department_code == requester_department:
+        return ALLOWED
+    return _refused(Forbidden("只能查看本人或本部门的请假 (only your own or your department's leave)", field="leave_id"))
+
+
 def may_return_from_leave(actor: Actor, requester_id: int) -> Decision:
     """销假: the person himself when he is back, or the center for him."""
     if actor.id == requester_id or supervises(actor):

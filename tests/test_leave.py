@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from engine.clock import local_datetime
-from engine.errors import Conflict, Forbidden, InvalidInput
+from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
 from engine.ledger.models import LedgerEntry
 from engine.ledger.rules import DEMO_RULES, read_rules_file
 from engine.posts.service import covering
@@ -50,6 +50,8 @@ def test_nobody_approves_his_own_leave_nor_another_departments(engine, staff):
         with pytest.raises(Forbidden):
             engine.leave.approve(staff[username], leave)
     engine.leave.approve(staff["scjg_chief"], leave)
+    with pytest.raises(NotFound):                          # another department's chief does not read it
+        engine.leave.line(staff["zrgh_chief"], leave)
     own = ask(engine, staff, "scjg_chief", "scjg_approver2")
     with pytest.raises(Forbidden) as refused:
         engine.leave.approve(staff["scjg_chief"], own)

@@ -184,17 +184,15 @@ def describe(finding: Finding, hours: Hours, record: AttendanceRecord | None) ->
     signed_in, signed_out = (local_time(record.signed_in_at), local_time(record.signed_out_at)) if record else (None, None)
     shown = (f"签到 {signed_in:%H:%M:%S}" if signed_in else "未签到") + "，" + \
         (f"签退 {signed_out:%H:%M:%S}" if signed_out else "未签退")
-    half = "上午" if finding.half == MORNING else "下午"
+    morning = finding.half == MORNING
+    half = "上午" if morning else "下午"
+    start, end = (hours.morning_start, hours.morning_end) if morning else (hours.afternoon_start, hours.afternoon_end)
     if finding.kind == LATE:
-        start = hours.morning_start if finding.half == MORNING else hours.afternoon_start
         what = f"{half}迟到 {finding.minutes} 分钟（上班 {start:%H:%M}）"
     elif finding.kind == EARLY:
-        end = hours.morning_end if finding.half == MORNING else hours.afternoon_end
         what = f"{half}早退 {finding.minutes} 分钟（下班 {end:%H:%M}）"
     else:
-        what = f"{half}旷工（{hours.morning_start:%H:%M}-{hours.morning_end:%H:%M}" if finding.half == MORNING \
-            else f"{half}旷工（{hours.afternoon_start:%H:%M}-{hours.afternoon_end:%H:%M}"
-        what += "）"
+        what = f"{half}旷工（{start:%H:%M}-{end:%H:%M}）"
     source = f"考勤记录 #{record.id}（{'打卡机导入' if record.source == 'import' else '本系统签到'}）" if record \
         else "无考勤记录"
     return f"{what}；{shown}；{source}"
