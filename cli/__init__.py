@@ -7,6 +7,7 @@ from the environment without Flask; only ``onewindow serve`` builds the web app.
 import click
 
 from cli.accounts import admin
+from cli.attendance import attendance
 from cli.center import calendar, catalogue, db_upgrade, demo, process
 from cli.ledger import ledger
 from cli.records import audit, backup_command, db_check, restore_command
@@ -27,5 +28,5 @@ def db():
 db.add_command(db_upgrade)
 db.add_command(db_check)
 for command in (admin, audit, backup_command, restore_command, demo, process, calendar, catalogue, simulate,
-                scheduler_command, ledger, serve):
+                scheduler_command, ledger, attendance, serve):
     main.add_command(command)

@@ -1,6 +1,6 @@
-"""The administrator's calendar, process versions and scoring rules: the same engine calls as
-`onewindow calendar import`, `process deploy` and `ledger rules`, each one transaction with its
-audit entry, gated by ``permissions.may_administer``."""
+"""The administrator's calendar, process versions, scoring rules and working hours: the same engine
+calls as `onewindow calendar import`, `process deploy`, `ledger rules` and `attendance hours`, each
+one transaction with its audit entry, gated by ``permissions.may_administer``."""
 
 import tempfile
 from dataclasses import dataclass
@@ -10,6 +10,8 @@ from pathlib import Path, PurePath
 from sqlalchemy import func, select
 
 from engine.actor import Actor
+from engine.attendance.service import Schedule
+from engine.attendance_book import AttendanceBook
 from engine.audit import service as audit
 from engine.calendar import service as calendar_service
 from engine.calendar.models import CalendarDay, CalendarYear
@@ -56,8 +58,8 @@ class VersionLine:
 
 
 class CenterAdministration:
-    def __init__(self, context: EngineContext, setup: CenterSetup, ledger: LedgerBook):
-        self.context, self.setup, self.ledger = context, setup, ledger
+    def __init__(self, context: EngineContext, setup: CenterSetup, ledger: LedgerBook, attendance: AttendanceBook):
+        self.context, self.setup, self.ledger, self.attendance = context, setup, ledger, attendance
 
     # -- the calendar -------------------------------------------------------------------
     def calendar_year(self, year: int) -> CalendarYearView:
@@ -155,3 +157,11 @@ class CenterAdministration:
     def load_rules(self, actor: Actor, raw: dict) -> list[dict]:
         may_administer(actor).check()
         return self.ledger.load_rules(raw, actor)
+
+    # -- working hours (作息时间) ---------------------------------------------------------
+    def working_hours(self) -> Schedule:
+        return self.attendance.hours()
+
+    def save_working_hours(self, actor: Actor, season, fields: dict) -> Schedule:
+        may_administer(actor).check()
+        return self.attendance.save_hours(actor, season, fields)

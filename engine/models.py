@@ -1,5 +1,6 @@
 """Every table of the engine, imported in one place for Alembic and for tests."""
 
+from engine.attendance.models import AttendanceDay, AttendanceRecord, WorkingHours
 from engine.audit.models import AuditEntry
 from engine.calendar.models import CalendarDay, CalendarYear
 from engine.cases.models import Case, CaseCounter, IdempotencyKey
@@ -11,6 +12,7 @@ from engine.decisions.models import DecisionDocument, DocumentCounter, RefusalRe
 from engine.delivery.models import PostalParcel
 from engine.joint.models import JointOpinion
 from engine.lease import Lease
+from engine.leave.models import LeaveRequest
 from engine.ledger.models import LedgerEntry, LedgerRule
 from engine.staff.models import (
     ApiToken,
@@ -32,4 +34,5 @@ __all__ = [
     "CaseExtension", "ClockSuspension", "Commitment", "JointOpinion", "PostalParcel", "IdempotencyKey",
     "ChiefAuthorisation", "StaffRuleOverride",
     "ApiToken", "SignInFailure", "DecisionDocument", "DocumentCounter", "RefusalRecord",
+    "AttendanceDay", "AttendanceRecord", "WorkingHours", "LeaveRequest",
 ]

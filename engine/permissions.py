@@ -20,6 +20,8 @@ from engine.roles import (
     ADMIN,
     ADMINISTERING,
     BOARD_READERS,
+    CASE_WORKERS,
+    CENTER_LEAVE_APPROVERS,
     CHIEF,
     CLERK,
     DEPARTMENT_ROLES,
@@ -185,6 +187,82 @@ def may_read_reports(actor: Actor) -> Decision:
         return _refused(Forbidden("只有督查人员和首席代表可以查看统计报表 (only supervisors and chief "
                                   "representatives read the statistics)", field="role"))
     return ALLOWED
+
+
+# -- attendance and leave (考勤, 请销假) --------------------------------------------------
+
+def keeps_attendance(actor: Actor) -> Decision:
+    """Attendance is kept for the people who work cases (the ledger scores them); each signs for himself."""
+    if actor.id is None or not holds_role(actor, CASE_WORKERS):
+        return _refused(Forbidden("考勤只记窗口与后台工作人员 (attendance is kept for case workers only)", field="role"))
+    return ALLOWED
+
+
+def may_manage_attendance(actor: Actor) -> Decision:
+    """The day's sheet, the punch clock's import, the weekly bulletin and the computation: the center's."""
+    if not supervises(actor):
+        return _refused(Forbidden("只有中心督查人员管理考勤 (only supervisors manage attendance)", field="role"))
+    return ALLOWED
+
+
+def attendance_scope(actor: Actor, staff_id: int | None, staff_department: str | None) -> Decision:
+    """Whose attendance the actor reads: supervisors anyone's, a chief representative his department's,
+    everyone his own."""
+    if supervises(actor) or staff_id == actor.id:
+        return ALLOWED
+    if staff_id is not None and holds_role(actor, (CHIEF,)) and staff_department == actor.department_code:
+        return ALLOWED
+    return _refused(Forbidden("只能查看本人的考勤 (only your own attendance)", field="staff"))
+
+
+def leave_department_approver_is_director(requester_role: str, requester_department: str | None) -> bool:
+    """A clerk of the comprehensive windows has no department, and a chief representative may not approve
+    his own leave: the director (中心主任) gives their department approval."""
+    return requester_department is None or requester_role == CHIEF
+
+
+def may_approve_leave(actor: Actor, state: str, *, requester_id: int, requester_role: str,
+                      requester_department: str | None, department_approver_id: int | None) -> Decision:
+    """双审批: first the department (its chief representative; the director for clerks and chiefs), then
+    the center (a supervisor or administrator who did not give the first approval). Nobody approves his own."""
+    if actor.id == requester_id:
+        return _refused(Forbidden("不能审批本人的请假 (nobody approves his own leave)", field="leave_id"))
+    if state == "requested":
+        if leave_department_approver_is_director(requester_role, requester_department):
+            if not holds_role(actor, (DIRECTOR,)):
+                return _refused(Forbidden("此请假的部门审批由中心主任进行 (the director gives this leave's "
+                                          "department approval)", field="leave_id"))
+        elif not (holds_role(actor, (CHIEF,)) and actor.department_code == requester_department):
+            return _refused(Forbidden("部门审批须由本部门首席代表进行 (the department's chief representative "
+                                      "approves first)", field="leave_id"))
+        return ALLOWED
+    if state == "department_approved":
+        if not holds_role(actor, CENTER_LEAVE_APPROVERS):
+            return _refused(Forbidden("中心审批须由督查人员或管理员进行；部门审批已完成 (the center's approval is a "
+                                      "supervisor's or administrator's)", field="leave_id"))
+        if actor.id == department_approver_id:
+            return _refused(Forbidden("部门审批人不能再作中心审批 (who approved for the department does not also "
+                                      "approve for the center)", field="leave_id"))
+        return ALLOWED
+    return _refused(Conflict(f"请假已处于 {state} 状态，无需审批 (the leave is {state}: nothing to approve)",
+                             field="leave_id"))
+
+
+def may_see_leave(actor: Actor, requester_id: int, requester_department: str | None) -> Decision:
+    """A leave is read by the person, the center (supervisors, the director) and his department's chief."""
+    if actor.id == requester_id or supervises(actor) or holds_role(actor, (DIRECTOR,)):
+        return ALLOWED
+    if holds_role(actor, (CHIEF,)) and requester_department is not None and actor.department_code == requester_department:
+        return ALLOWED
+    return _refused(Forbidden("只能查看本人或本部门的请假 (only your own or your department's leave)", field="leave_id"))
+
+
+def may_return_from_leave(actor: Actor, requester_id: int) -> Decision:
+    """销假: the person himself when he is back, or the center for him."""
+    if actor.id == requester_id or supervises(actor):
+        return ALLOWED
+    return _refused(Forbidden("只有本人或督查人员可以销假 (only the person or a supervisor records the return)",
+                              field="leave_id"))
 
 
 # -- cases -----------------------------------------------------------------------------

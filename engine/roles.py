@@ -13,6 +13,8 @@ ROLES = (CLERK, APPROVER, CHIEF, SUPERVISOR, ADMIN, DIRECTOR)
 DEPARTMENT_ROLES = (APPROVER, CHIEF)
 # Who oversees the center: the board, the ledger, ratings and complaints, the A/B posts.
 SUPERVISING = (SUPERVISOR, ADMIN, DIRECTOR)
+# Who gives the center's approval of a leave (双审批, after the department's).
+CENTER_LEAVE_APPROVERS = (SUPERVISOR, ADMIN)
 # Who sets the center up: its catalogue, calendar, process versions and scoring rules.
 ADMINISTERING = (ADMIN,)
 # Who reads the overdue board: the supervisors every department's, a chief representative his own.

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 
 from engine.actions import CaseActions
 from engine.actor import Actor
+from engine.attendance_book import AttendanceBook
 from engine.calendar.service import CalendarCache
 from engine.cases import service as cases
 from engine.cases.models import Case
@@ -30,6 +31,7 @@ from engine.db import make_engine, make_session_factory
 from engine.deadlines.states import WarningPolicy
 from engine.ledger.book import LedgerBook
 from engine.ledger.scores import ScoringPolicy
+from engine.leave_book import LeaveBook
 from engine.posts.service import Posts
 from engine.queries import CaseQueries
 from engine.setup import CenterSetup
@@ -73,11 +75,13 @@ class CaseEngine:
         self.units = UnitScores(self.context, self.ledger)
         self.supervision = Supervision(self.context)
         self.posts = Posts(self.context)
+        self.attendance = AttendanceBook(self.context)
+        self.leave = LeaveBook(self.context)
         self.staff_admin = StaffAdmin(self.context)
         self.staff_rules = StaffRules(self.context)
         self.setup = CenterSetup(self.work)
         self.catalogue_admin = CatalogueAdministration(self.context)
-        self.center_admin = CenterAdministration(self.context, self.setup, self.ledger)
+        self.center_admin = CenterAdministration(self.context, self.setup, self.ledger, self.attendance)
         self.queries = CaseQueries(self.work)
         self.case_number_prefix = case_number_prefix
         self.actions = CaseActions(self.work, self.supervision, case_number_prefix)

@@ -34,4 +34,10 @@ def sweep_deadlines(engine, batch: int = 1000) -> int:
     return _drain(engine.sweep_deadlines, batch)
 
 
-JOBS = {"timers": fire_timers, "deadlines": sweep_deadlines}
+def compute_attendance(engine, batch: int = 5) -> int:
+    """The daily attendance computation (考勤): each final working day once, charged to the ledger.
+    Ticks that find nothing to compute cost one query; ``batch`` days at most per tick."""
+    return engine.attendance.compute_due(limit=batch)
+
+
+JOBS = {"timers": fire_timers, "deadlines": sweep_deadlines, "attendance": compute_attendance}

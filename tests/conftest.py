@@ -39,7 +39,8 @@ CASE_TABLES = ("ledger_entry", "lease", "workflow_task", "workflow_state", "huma
                "post_absence", "clock_suspension", "case_extension", "joint_opinion", "case_commitment", "postal_parcel",
                "api_token", "sign_in_failure", "idempotency_key", "chief_authorisation", "staff_rule_override",
                "decision_document", "document_counter", "refusal_record",
-               "ledger_department_entry")
+               "ledger_department_entry", "leave_request", "attendance_record", "attendance_day",
+               "attendance_hours")
 REFERENCE_FINGERPRINT = text(
     "SELECT (SELECT count(*) FROM process_version), (SELECT coalesce(max(id), 0) FROM process_version),"
     " (SELECT count(*) FROM calendar_year), (SELECT count(*) FROM calendar_day),"

@@ -8,7 +8,7 @@ import pytest
 from openpyxl import load_workbook
 
 from engine.clock import local_datetime
-from tests.helpers import approve_in_back_office, intake, only_task, person, resident_id
+from tests.helpers import approve_in_back_office, intake, person, resident_id
 
 SOLE_TRADER, FOOD_LICENCE, BUILDING_PERMIT = "SCJG-001", "SCJG-002", "ZJJ-001"
 

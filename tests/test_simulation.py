@@ -1,6 +1,6 @@
 """The simulation's figures: 超期在办 is the board's red, counted by the board's rule, at the end too."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
@@ -76,3 +76,27 @@ def test_the_simulation_takes_an_approval_to_the_director_when_the_chief_asked_f
     assert simulation._approver_of(row).username == "director"
     simulation._act(row, case)
     assert engine.get_case(case.number).extended_days == 10
+
+
+def test_the_simulation_plays_attendance_and_one_leave(db_url):
+    from engine.attendance.models import AttendanceDay, AttendanceRecord
+    from engine.leave.models import LeaveRequest
+    from engine.ledger.models import LedgerEntry
+
+    simulate(db_url, Settings(days=7, cases_per_day=4, seed=5, start=date(2026, 11, 23)), write=lambda _line: None)
+    engine = CaseEngine(db_url)
+    try:
+        with engine.session() as session:
+            leave = session.scalars(select(LeaveRequest)).one()
+            computed = list(session.scalars(select(AttendanceDay.day).order_by(AttendanceDay.day)))
+            records = session.scalar(select(func.count()).select_from(AttendanceRecord))
+            charged = list(session.execute(select(LedgerEntry.rule_code, LedgerEntry.evidence)
+                                           .where(LedgerEntry.rule_code.like("JL-%"))))
+    finally:
+        engine.db.dispose()
+    assert (leave.state, leave.starts_on, leave.ends_on, leave.returned_on) == (
+        "returned", date(2026, 11, 25), date(2026, 11, 26), date(2026, 11, 27))
+    assert leave.absence_id is not None
+    assert computed == [date(2026, 11, 23) + timedelta(days=offset) for offset in range(5)]
+    assert records == 5 * 21 - 2    # everyone kept, every working day, but the two days of leave
+    assert charged and all("迟到" in evidence for _code, evidence in charged)   # a few late, none absent

@@ -223,6 +223,24 @@ def cancel_absence(session: Session, actor: Actor, absence_id, now: datetime) ->
     return absence
 
 
+def end_absence(session: Session, actor: Actor, absence_id: int, back_on: date, calendar: WorkCalendar,
+                now: datetime) -> PostAbsence:
+    """A's return (销假) on ``back_on``: B's cover ends that day, so the absence's last day is the day
+    before (and an absence he returns from before it started is cancelled). Its working days, which
+    count toward the yearly limit, shrink with it; an absence already over is left as it was."""
+    absence = session.get(PostAbsence, absence_id, with_for_update=True)
+    if absence.cancelled_at is not None or absence.ends_on < back_on:
+        return absence
+    if back_on <= absence.starts_on:
+        absence.cancelled_at, absence.cancelled_by_id = now, actor.id
+        audit.record(session, actor=actor, action="absence_cancel", at=now, detail=_detail(absence))
+        return absence
+    absence.ends_on = back_on - timedelta(days=1)
+    absence.working_days = working_days_in(calendar, absence.starts_on, absence.ends_on)
+    audit.record(session, actor=actor, action="absence_end", at=now, detail=_detail(absence))
+    return absence
+
+
 def _detail(absence: PostAbsence) -> dict:
     return {"absence": absence.id, "window": absence.window_code, "a_staff_id": absence.a_staff_id,
             "b_staff_id": absence.b_staff_id, "starts_on": absence.starts_on.isoformat(),

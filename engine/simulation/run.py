@@ -20,6 +20,7 @@ from engine.errors import Conflict
 from engine.permissions import holds_role
 from engine.roles import CHIEF, CLERK, DEPARTMENT_ROLES, DIRECTOR
 from engine.simulation import forms, people, report
+from engine.simulation.attendance import AttendancePlay
 from engine.staff.models import Staff
 from engine.staff.service import actor_for
 from engine.tasks.models import OPEN, HumanTask
@@ -61,6 +62,7 @@ class Simulation:
                 self.deciders.setdefault(actor.department_code, []).append(actor)
         if not self.clerks or not self.items:
             raise ValueError("the simulation needs a seeded center: clerks and service items")
+        self.attendance = AttendancePlay(engine, settings.seed)
         # Immediate items are the bulk of a service hall's traffic.
         self.item_weights = [4 if item.case_type == "即办件" else 2 for item in self.items.values()]
 
@@ -76,11 +78,12 @@ class Simulation:
         return local_datetime(day, hour, self.rng.randint(0, 59))
 
     def _tick(self) -> None:
-        """What the scheduler does as time passes: timers, then deadline states and overdue charges."""
+        """What the scheduler does as time passes: timers, deadline states and overdue charges, attendance."""
         while self.engine.fire_due_timers():
             pass
         while self.engine.sweep_deadlines():
             pass
+        self.engine.attendance.compute_due()
 
     # -- the run ---------------------------------------------------------------------
     def run(self) -> list[str]:
@@ -103,9 +106,12 @@ class Simulation:
 
     def _day(self, day: date) -> None:
         self._at(day, 0, 1)
+        self.attendance.import_yesterday()
         self._tick()
         if not self.engine.calendar.get().is_working_day(day):
             return
+        self.attendance.start_of_day(day)
+        self.attendance.morning(day)
         arrivals = max(0, round(self.rng.gauss(self.settings.cases_per_day, self.settings.cases_per_day * 0.1)))
         morning, afternoon = arrivals // 2, arrivals - arrivals // 2
         self._arrivals(day, morning, 9, 0, 11, 30)
@@ -114,6 +120,7 @@ class Simulation:
         self._work(self.clock.now())
         self._arrivals(day, afternoon, 14, 10, 17, 0)
         self._work(self._at(day, 17, 10))
+        self.attendance.evening()
 
     def _arrivals(self, day: date, count: int, hour: int, minute: int, end_hour: int, end_minute: int) -> None:
         first, last = local_datetime(day, hour, minute), local_datetime(day, end_hour, end_minute)

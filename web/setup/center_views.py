@@ -1,4 +1,4 @@
-"""The calendar, process version and scoring rule pages of center setup."""
+"""The calendar, process version, scoring rule and working hour pages of center setup."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -11,6 +11,7 @@ from web.access import case_engine, current_actor, require
 from web.setup import service
 
 bp = Blueprint("setup_center", __name__, url_prefix="/admin")
+HOUR_FIELDS = ("first_day", "last_day", "morning_start", "morning_end", "afternoon_start", "afternoon_end")
 DAY_KINDS = {HOLIDAY: "休息（节假日）", WORKDAY: "上班（调休）", ORDINARY: "恢复为普通日"}
 
 
@@ -113,6 +114,27 @@ def load_rules():
     return redirect(url_for("setup_center.scoring"))
 
 
+@bp.route("/hours")
+@require(*ADMINISTERING)
+def hours():
+    return _hours_page()
+
+
+def _hours_page(refusal: OneWindowError | None = None):
+    return render_template("setup/hours.html", schedule=service.center_admin().working_hours(), refusal=refusal), \
+        refusal.http_status if refusal else 200
+
+
+@bp.route("/hours", methods=["POST"])
+@require(*ADMINISTERING)
+def save_hours():
+    season = request.form.get("season", "")
+    fields = {name: (request.form.get(name) or "").strip() or None for name in HOUR_FIELDS}
+    service.center_admin().save_working_hours(current_actor(), season, fields)
+    flash(_("作息时间已保存"))
+    return redirect(url_for("setup_center.hours"))
+
+
 @bp.errorhandler(OneWindowError)
 def refused(error: OneWindowError):
     """The page again with the refusal, its field named by its label; nothing was written."""
@@ -124,4 +146,6 @@ def refused(error: OneWindowError):
         return _processes_page(error)
     if request.endpoint == "setup_center.load_rules":
         return _scoring_page(error)
+    if request.endpoint == "setup_center.save_hours":
+        return _hours_page(error)
     return errors.handle_refusal(error)

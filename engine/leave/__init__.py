@@ -1,0 +1,1 @@
+"""Leave (请销假): requests naming who covers, double approval, the return."""
