@@ -147,7 +147,7 @@ def _load(schema: Schema, raw, label: str) -> dict:
         return schema.load(raw)
     except ValidationError as error:
         field, message = first_error(error.messages)
-        raise CatalogueError(f"{label}: {field}: {message}", field=field) from None
+        raise CatalogueError(f"{label}: {field}: {message}", field=field, details={"reason": message}) from None
 
 
 def validate_department(raw, label: str | None = None) -> dict:
@@ -164,10 +164,13 @@ def validate_item(raw, dept_codes, known_processes: set[str], label: str | None 
     for field, codes in (("department", [item["department"]]), ("co_departments", item["co_departments"])):
         unknown = [code for code in codes if code not in dept_codes]
         if unknown:
-            raise CatalogueError(f"{label}: {field}: unknown department {unknown[0]}", field=field)
+            raise CatalogueError(f"{label}：未知的部门 {unknown[0]} ({label}: {field}: unknown department {unknown[0]})",
+                                 field=field)
     if item["process"] not in known_processes:
-        raise CatalogueError(f"{label}: process: no deployed process '{item['process']}' "
-                             f"(known: {', '.join(sorted(known_processes)) or 'none'})", field="process")
+        known = ", ".join(sorted(known_processes)) or "none"
+        raise CatalogueError(f"{label}：流程 '{item['process']}' 尚未部署，已部署的有 {known} "
+                             f"({label}: process: no deployed process '{item['process']}'; known: {known})",
+                             field="process")
     return item
 
 
@@ -178,13 +181,15 @@ def validate_catalogue(raw: dict, known_processes: set[str]) -> dict:
                    for index, dept_raw in enumerate(top["departments"])]
     dept_codes = [dept["code"] for dept in departments]
     if len(set(dept_codes)) != len(dept_codes):
-        raise CatalogueError("catalogue: departments: a department code is used twice", field="departments")
+        raise CatalogueError("事项目录：有部门编码重复使用 (catalogue: departments: a department code is used twice)",
+                             field="departments")
     items = [validate_item(item_raw, dept_codes, known_processes, f"item {item_raw.get('code', f'#{index + 1}')}")
              for index, item_raw in enumerate(top["items"])]
     item_codes = [item["code"] for item in items]
     duplicate = next((code for code in item_codes if item_codes.count(code) > 1), None)
     if duplicate:
-        raise CatalogueError(f"item {duplicate}: code: used by two items", field="code")
+        raise CatalogueError(f"事项编码 {duplicate} 被两个事项使用 (item {duplicate}: code: used by two items)",
+                             field="code")
     return {"center_name": top["center_name"], "departments": departments, "items": items}
 
 

@@ -47,7 +47,8 @@ class RuleSchema(Schema):
 def validate_rules(raw: dict) -> list[dict]:
     entries = raw.get("rules") if isinstance(raw, dict) else None
     if not isinstance(entries, list) or not entries:
-        raise CatalogueError("rules: a non-empty list [[rules]] is required", field="rules")
+        raise CatalogueError("考核规则文件须含至少一条 [[rules]] (rules: a non-empty list [[rules]] is required)",
+                             field="rules")
     rules = []
     for index, entry in enumerate(entries):
         label = f"rule {entry.get('code', f'#{index + 1}') if isinstance(entry, dict) else f'#{index + 1}'}"
@@ -55,12 +56,14 @@ def validate_rules(raw: dict) -> list[dict]:
             rules.append(RuleSchema().load(entry))
         except ValidationError as error:
             field, message = first_error(error.messages)
-            raise CatalogueError(f"{label}: {field}: {message}", field=field) from None
+            raise CatalogueError(f"{label}: {field}: {message}", field=field,
+                                 details={"reason": message}) from None
     for key in ("code", "trigger"):
         values = [rule[key] for rule in rules if rule[key] is not None]
         duplicate = next((value for value in values if values.count(value) > 1), None)
         if duplicate:
-            raise CatalogueError(f"rules: {key} {duplicate} is used by two rules", field=key)
+            raise CatalogueError(f"考核规则：{key} {duplicate} 被两条规则使用 (rules: {key} {duplicate} is used by two rules)",
+                                 field=key)
     return rules
 
 
