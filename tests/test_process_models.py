@@ -119,7 +119,7 @@ def _variant(tmp_path, replace=None, bpmn=None, extra=None):
      '          <spiffworkflow:property name="clock" value="stoppable" />', "rating: only a back-office step"),
     ('<spiffworkflow:property name="outcome" value="completed" />',
      '<spiffworkflow:property name="outcome" value="completed" />\n'
-     '          <spiffworkflow:property name="clock" value="stoppable" />', "end_completed: unknown properties ['clock']"),
+     '          <spiffworkflow:property name="clock" value="stoppable" />', "end_completed: unknown properties clock"),
     ('<bpmn:endEvent id="end_completed"', '<bpmn:endEvent id="end_completed" bogus="1"', "'bogus' is not allowed"),
     ('<bpmn:process id="one_window"', '<bpmn:process id="one_window" ', None),
 ])

@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 from engine.errors import BILINGUAL
+from web.refusals import LIBRARY_REASONS
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ("engine", "cli", "web", "scheduler")
@@ -101,6 +102,21 @@ def _problem(call: ast.Call, constants) -> str | None:
     return None
 
 
+def _schema_problem(node, constants) -> str | None:
+    """A marshmallow reason the engine or a web schema words itself (``ValidationError("…")``,
+    ``validate.Regexp(…, error="…")``): web.refusals names the rule of the library's and of a few
+    engine reasons (LIBRARY_REASONS); any other is shown as it is, so it is bilingual. A reason
+    passed on in a variable was worded where it was made (engine.cases.documents)."""
+    text = _text(node, constants)
+    if text is None or any(pattern.search(text) for pattern, _ in LIBRARY_REASONS):
+        return None
+    if not HAN.search(text):
+        return f"no Chinese: {text!r}"
+    if not BILINGUAL.match(text):
+        return f"not '中文 (English)': {text!r}"
+    return None
+
+
 def refusals_in_wrong_language() -> list[str]:
     trees = list(_files())
     classes = _refusal_classes(trees)
@@ -108,10 +124,17 @@ def refusals_in_wrong_language() -> list[str]:
     for path, tree in trees:
         constants = _constants(tree)
         for node in ast.walk(tree):
-            if isinstance(node, ast.Call):
-                name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", None)
-                if name in classes and (problem := _problem(node, constants)):
-                    found.append(f"{path.relative_to(ROOT)}:{node.lineno}: {problem}")
+            if not isinstance(node, ast.Call):
+                continue
+            name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", None)
+            problem = _problem(node, constants) if name in classes else None
+            if name == "ValidationError" and node.args:
+                problem = _schema_problem(node.args[0], constants)
+            for keyword in node.keywords:
+                if keyword.arg == "error" and problem is None:
+                    problem = _schema_problem(keyword.value, constants)
+            if problem:
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno}: {problem}")
     return found
 
 

@@ -82,6 +82,7 @@ LIBRARY_REASONS = [
     (re.compile(r"Must be less than or equal to (\S+)\."), "maximum"),
     (re.compile(r"String does not match expected pattern\.|Invalid input\.|Invalid value\."), "pattern"),
     (re.compile(r"must be a mobile \(11 digits\) or landline number"), "phone"),
+    (re.compile(r"must not contain control characters"), "controlCharacters"),
 ]
 
 def english() -> bool:

@@ -21,7 +21,7 @@ class RuleSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    code = fields.Str(required=True, validate=validate.Regexp(r"^[A-Z]{2}-\d{2}$", error="must look like XL-02"))
+    code = fields.Str(required=True, validate=validate.Regexp(r"^[A-Z]{2}-\d{2}$", error="须形如 XL-02 (must look like XL-02)"))
     name = fields.Str(required=True, validate=validate.Length(1, 200))
     category = fields.Str(required=True, validate=validate.OneOf(CATEGORIES))
     points = fields.Decimal(required=True, places=1, allow_nan=False)
@@ -34,13 +34,16 @@ class RuleSchema(Schema):
     def _check_points(self, data, **_):
         points = data["points"]
         if abs(points) > MAX_RULE_POINTS:
-            raise ValidationError(f"must be between -{MAX_RULE_POINTS} and {MAX_RULE_POINTS}", "points")
+            raise ValidationError(f"须在 -{MAX_RULE_POINTS} 至 {MAX_RULE_POINTS} 之间 "
+                                  f"(must be between -{MAX_RULE_POINTS} and {MAX_RULE_POINTS})", "points")
         if data["veto"] and points != 0:
-            raise ValidationError("a veto rule (一票否决) sets the score to 0: its points must be 0", "points")
+            raise ValidationError("一票否决的规则将得分记为 0，其分值须为 0 "
+                                  "(a veto rule sets the score to 0: its points must be 0)", "points")
         if not data["veto"] and points == 0:
-            raise ValidationError("must not be 0", "points")
+            raise ValidationError("不能为 0 (must not be 0)", "points")
         if (points > 0) != (data["category"] == "奖励") and not data["veto"]:
-            raise ValidationError("bonuses (positive points) belong to category 奖励, deductions to the others",
+            raise ValidationError("加分属于“奖励”类别，扣分属于其他类别 "
+                                  "(bonuses, positive points, belong to the reward category, deductions to the others)",
                                   "points")
 
 

@@ -173,7 +173,7 @@ def record_absence(session: Session, actor: Actor, window_code, b_staff, starts_
     b = staff_member(session, b_staff, "b_staff")
     if b.id not in (window.b_staff_id, window.b2_staff_id):
         posted = session.get(Staff, window.b_staff_id)
-        raise InvalidInput(f"{b.name}（{b.username}）不是 {window.name} 的B岗，该窗口B岗为 {posted.name}（{posted.username}） "
+        raise InvalidInput(f"{b.name}({b.username}) 不是 {window.name} 的B岗，该窗口B岗为 {posted.name}({posted.username}) "
                            f"({b.username} is not the B post of window {window.code}; its B post is "
                            f"{posted.username})", field="b_staff")
     first, last = as_day(starts_on, "starts_on"), as_day(ends_on, "ends_on")

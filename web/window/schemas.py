@@ -77,7 +77,8 @@ class CaseListQuery(Schema):
     @validates_schema
     def _one_question(self, data, **_):
         if not data.get("mine") and not data.get("q"):
-            raise ValidationError("ask for mine=true or give q (a case number or ID number)", "mine")
+            raise ValidationError("请指定 mine=true 或填写 q：办件编号或证件号码 "
+                                  "(ask for mine=true or give q, a case number or ID number)", "mine")
 
 
 class CaseSummary(Schema):
