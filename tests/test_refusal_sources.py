@@ -4,7 +4,8 @@ The pages and the API show the half of a bilingual "中文 (English)" message in
 language (``web.refusals.one_language``); a refusal that names a rule in ``details`` is said by
 ``web.refusals`` with the field's label. This walks the source (ast) and fails on any
 ``OneWindowError`` subclass built with an English-only message and no rule (or library reason)
-in ``details``, and on a bilingual message whose English half ``one_language`` could not find.
+in ``details``, and on a bilingual message whose English half ``one_language`` could not find;
+the same for the marshmallow reasons the engine and the web schemas word themselves.
 """
 
 import ast
