@@ -106,3 +106,16 @@ def test_a_required_field_the_engine_names_is_said_with_its_label(app, engine, s
 def test_a_bilingual_message_splits_at_its_last_parentheses(message, chinese, english):
     assert halves(message) == (chinese, english)
     assert halves(InvalidInput(message).message) == (chinese, english)
+
+
+def test_a_page_shows_the_refusal_in_the_persons_language(app, sign_in):
+    admin = sign_in("admin")
+    mixed = {"csrf_token": admin.csrf, "username": "mix1", "name": "某", "roles": ["clerk", "approver"],
+             "department": "SCJG"}
+    page = admin.post("/admin/staff", data=mixed)
+    assert page.status_code == 422
+    shown = page.data.decode().split('class="flash error"')[1].split("</div>")[0]
+    assert "角色 approver+clerk 不能兼任" in shown and "may not be held together" not in shown
+    admin.get("/lang/en")
+    shown = admin.post("/admin/staff", data=mixed).data.decode().split('class="flash error"')[1].split("</div>")[0]
+    assert "roles approver+clerk may not be held together" in shown and "不能兼任" not in shown
