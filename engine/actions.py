@@ -84,7 +84,7 @@ class CaseActions:
             definition, workflow, snapshot = self.work.open_workflow(session, case)
             task = workflow.get_task_from_id(UUID(task_id))
             if task is None or task.state != TaskState.READY or not task.task_spec.manual:
-                raise Conflict(f"task '{row.name}' is not ready", field="task_id")
+                raise Conflict(f"待办事项「{row.name}」尚不能办理 (the task is not ready)", field="task_id")
             meta = definition.user_tasks[task.task_spec.name]
             data = validate_submission(definition.forms[meta.form], task.data, form, self.work.reserved_keys)
             clockstop.check_may_proceed(case, row, meta, open_rows, definition, workflow)

@@ -51,9 +51,10 @@ class DatabaseSummary:
 def backup(url: str, target: Path) -> DatabaseSummary:
     """Copy the database at ``url`` into the new file ``target``; returns what it holds."""
     if target.exists():
-        raise BackupError(f"{target} already exists: a backup never overwrites a file, choose a new name")
+        raise BackupError(f"{target} 已存在：备份从不覆盖文件，请另取文件名 "
+                          f"({target} already exists: a backup never overwrites a file, choose a new name)")
     if not target.parent.is_dir():
-        raise BackupError(f"folder {target.parent} does not exist")
+        raise BackupError(f"文件夹 {target.parent} 不存在 (folder {target.parent} does not exist)")
     summary = summarize(url)
     partial = target.with_name(target.name + ".partial")
     try:
@@ -70,14 +71,16 @@ def backup(url: str, target: Path) -> DatabaseSummary:
 def restore(url: str, source: Path) -> DatabaseSummary:
     """Restore the backup ``source`` into the empty database at ``url``; returns what it now holds."""
     if not source.is_file():
-        raise BackupError(f"no backup file {source}")
+        raise BackupError(f"没有备份文件 {source} (no backup file {source})")
     with source.open("rb") as file:
         header = file.read(len(SQLITE_HEADER))
     if is_sqlite(url):
         if header.startswith(PG_DUMP_HEADER):
-            raise BackupError(f"{source} is a PostgreSQL dump: restore it into a PostgreSQL database (--database)")
+            raise BackupError(f"{source} 是 PostgreSQL 备份：请用 --database 恢复到 PostgreSQL 数据库 "
+                              f"({source} is a PostgreSQL dump: restore it into a PostgreSQL database with --database)")
         if header != SQLITE_HEADER:
-            raise BackupError(f"{source} is not a OneWindow backup (neither SQLite nor pg_dump custom format)")
+            raise BackupError(f"{source} 不是一窗通办的备份文件，既非 SQLite 也非 pg_dump 自定义格式 "
+                              f"({source} is not a OneWindow backup: neither SQLite nor pg_dump custom format)")
         _require_onewindow_sqlite(source)
         _require_empty(url)
         path = _sqlite_path(url, must_exist=False)
@@ -89,11 +92,14 @@ def restore(url: str, source: Path) -> DatabaseSummary:
             partial.unlink(missing_ok=True)
     else:
         if header == SQLITE_HEADER:
-            raise BackupError(f"{source} is an SQLite backup: restore it into an SQLite database (--database)")
+            raise BackupError(f"{source} 是 SQLite 备份：请用 --database 恢复到 SQLite 数据库 "
+                              f"({source} is an SQLite backup: restore it into an SQLite database with --database)")
         if not header.startswith(PG_DUMP_HEADER):
-            raise BackupError(f"{source} is not a OneWindow backup (neither SQLite nor pg_dump custom format)")
+            raise BackupError(f"{source} 不是一窗通办的备份文件，既非 SQLite 也非 pg_dump 自定义格式 "
+                              f"({source} is not a OneWindow backup: neither SQLite nor pg_dump custom format)")
         if "TABLE public alembic_version" not in _run_pg_tool("pg_restore", None, ["--list", str(source)]):
-            raise BackupError(f"{source} is a PostgreSQL dump but not of a OneWindow database")
+            raise BackupError(f"{source} 是 PostgreSQL 备份，但不是一窗通办数据库的备份 "
+                              f"({source} is a PostgreSQL dump but not of a OneWindow database)")
         _require_empty(url)
         _run_pg_tool("pg_restore", url, ["--exit-on-error", "--single-transaction", "--no-owner", "--no-privileges",
                                          str(source)])
@@ -106,7 +112,8 @@ def summarize(url: str) -> DatabaseSummary:
         _sqlite_path(url, must_exist=True)
     with _connect(url) as connection:
         if not inspect(connection).has_table("alembic_version"):
-            raise BackupError(f"{_safe(url)} is not a OneWindow database (no schema version)")
+            raise BackupError(f"{_safe(url)} 不是一窗通办数据库：没有结构版本 "
+                              f"({_safe(url)} is not a OneWindow database: no schema version)")
         revision = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
         cases = connection.execute(text("SELECT count(*) FROM service_case")).scalar_one()
         entries = connection.execute(text("SELECT count(*) FROM audit_entry")).scalar_one()
@@ -122,7 +129,7 @@ def _connect(url: str):
             yield connection
     except SQLAlchemyError as error:
         reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
-        raise BackupError(f"cannot read {_safe(url)}: {reason}") from None
+        raise BackupError(f"无法读取 {_safe(url)}：{reason} (cannot read {_safe(url)}: {reason})") from None
     finally:
         engine.dispose()
 
@@ -139,19 +146,20 @@ def _require_empty(url: str) -> None:
     with _connect(url) as connection:
         tables = inspect(connection).get_table_names()
     if tables:
-        raise BackupError(f"{_safe(url)} is not empty ({len(tables)} tables): restore only into a new, empty "
-                          "database, so that nothing in it is overwritten")
+        raise BackupError(f"{_safe(url)} 不是空库，已有 {len(tables)} 张表：只能恢复到新建的空数据库，以免覆盖其中数据 "
+                          f"({_safe(url)} is not empty, {len(tables)} tables: restore only into a new, empty "
+                          "database, so that nothing in it is overwritten)")
 
 
 def _sqlite_path(url: str, *, must_exist: bool) -> Path:
     database = make_url(url).database
     if not database or database == ":memory:":
-        raise BackupError("an in-memory SQLite database cannot be backed up or restored")
+        raise BackupError("内存中的 SQLite 数据库无法备份或恢复 (an in-memory SQLite database cannot be backed up or restored)")
     path = Path(database)
     if must_exist and not path.is_file():
-        raise BackupError(f"no SQLite database at {path}")
+        raise BackupError(f"{path} 处没有 SQLite 数据库 (no SQLite database at {path})")
     if not path.parent.is_dir():
-        raise BackupError(f"folder {path.parent} does not exist")
+        raise BackupError(f"文件夹 {path.parent} 不存在 (folder {path.parent} does not exist)")
     return path
 
 
@@ -161,11 +169,11 @@ def _require_onewindow_sqlite(path: Path) -> None:
         found = connection.execute(
             "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'").fetchone()[0]
     except sqlite3.DatabaseError as error:
-        raise BackupError(f"{path} is not a readable SQLite database: {error}") from None
+        raise BackupError(f"{path} 不是可读取的 SQLite 数据库：{error} ({path} is not a readable SQLite database: {error})") from None
     finally:
         connection.close()
     if not found:
-        raise BackupError(f"{path} is an SQLite file but not a OneWindow backup")
+        raise BackupError(f"{path} 是 SQLite 文件，但不是一窗通办的备份 ({path} is an SQLite file but not a OneWindow backup)")
 
 
 def _sqlite_copy(source: Path, target: Path, *, journal_mode: str) -> None:
@@ -176,7 +184,7 @@ def _sqlite_copy(source: Path, target: Path, *, journal_mode: str) -> None:
         reader.backup(writer)  # all pages in one step: a single snapshot, never restarted by writers
         writer.execute(f"PRAGMA journal_mode={journal_mode}")
     except sqlite3.DatabaseError as error:
-        raise BackupError(f"copying {source} failed: {error}") from None
+        raise BackupError(f"复制 {source} 失败：{error} (copying {source} failed: {error})") from None
     finally:
         writer.close()
         reader.close()
@@ -186,7 +194,8 @@ def _run_pg_tool(tool: str, url: str | None, arguments: list[str]) -> str:
     """Run pg_dump/pg_restore against ``url`` (host, port, user, database; password via PGPASSWORD)."""
     program = shutil.which(tool)
     if program is None:
-        raise BackupError(f"{tool} not found on PATH: install the PostgreSQL client tools (postgresql-client)")
+        raise BackupError(f"PATH 中找不到 {tool}：请安装 PostgreSQL 客户端工具 postgresql-client "
+                          f"({tool} not found on PATH: install the PostgreSQL client tools, postgresql-client)")
     command, environment = [program, "--no-password"], dict(os.environ)
     if url is not None:
         parts = make_url(url)
@@ -202,5 +211,5 @@ def _run_pg_tool(tool: str, url: str | None, arguments: list[str]) -> str:
     result = subprocess.run(command + arguments, capture_output=True, text=True, env=environment, check=False)
     if result.returncode != 0:
         reason = " ".join(result.stderr.split()) or f"exit status {result.returncode}"
-        raise BackupError(f"{tool} failed: {reason[:500]}")
+        raise BackupError(f"{tool} 执行失败：{reason[:500]} ({tool} failed: {reason[:500]})")
     return result.stdout

@@ -48,7 +48,8 @@ def find_cases(session: Session, query: str, limit: int) -> list[Case]:
     """Cases whose number or applicant ID number is ``query``, newest first."""
     query = (query or "").strip().upper()
     if not 5 <= len(query) <= 32:
-        raise InvalidInput("enter a case number or an applicant's ID number (5-32 characters)", field="q")
+        raise InvalidInput("请输入办件编号或申请人证件号码，5 至 32 个字符 "
+                           "(enter a case number or an applicant's ID number, 5-32 characters)", field="q")
     return list(session.scalars(select(Case).where(or_(Case.number == query, Case.applicant_id_number == query))
                                 .order_by(Case.id.desc()).limit(limit)))
 

@@ -101,7 +101,8 @@ class CaseWork:
         except (SpiffWorkflowException, UnsafeExpression) as error:
             reference = new_reference()
             log.error("process error %s: %s", reference, error, exc_info=True)
-            raise ProcessRuntimeError(f"the process could not continue; reference {reference}",
+            raise ProcessRuntimeError(f"流程无法继续，办件未作改动；请将错误编号 {reference} 告知技术支持 "
+                                      f"(the process could not continue; reference {reference})",
                                       details={"reference": reference}) from None
 
     def first_step(self, definition, item, today: date):
@@ -115,7 +116,8 @@ class CaseWork:
         ready = workflow.get_tasks(state=TaskState.READY, manual=True)
         metas = [definition.user_tasks.get(task.task_spec.name) for task in ready]
         if len(ready) != 1 or metas[0] is None or metas[0].role != "clerk":
-            raise ProcessDefinitionError(f"process '{definition.process_id}' must start with one clerk task")
+            raise ProcessDefinitionError(f"流程 '{definition.process_id}' 须以一个窗口受理环节开始 "
+                                         f"(process '{definition.process_id}' must start with one clerk task)")
         return workflow, ready[0], metas[0]
 
     def lock_task(self, session, task_id):
@@ -126,7 +128,7 @@ class CaseWork:
         tasks.check_task_id(task_id)
         case = tasks.lock_case_of_task(session, task_id)
         if case is None:
-            raise NotFound(f"no task '{task_id}'", field="task_id")
+            raise NotFound(f"未找到待办事项 '{task_id}' (no task '{task_id}')", field="task_id")
         rows = tasks.rows_of_case(session, case.id, task_id)
         row = next(row for row in rows if row.id == task_id)
         return case, row, [row for row in rows if row.state == "open"]
@@ -166,7 +168,8 @@ class CaseWork:
         try:
             session.flush()
         except StaleDataError:
-            raise Conflict(f"case {case.number} was changed by someone else; reload and try again") from None
+            raise Conflict(f"办件 {case.number} 已被他人修改，请刷新后重试 "
+                           f"(case {case.number} was changed by someone else; reload and try again)") from None
 
     def evaluate_property(self, case: Case):
         """``evaluate(task, expression)`` for a task property (due, department) of ``case``."""

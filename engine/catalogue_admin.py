@@ -61,7 +61,7 @@ class CatalogueAdministration:
         with self.context.session() as session:
             item = session.get(ServiceItem, code)
             if item is None:
-                raise NotFound(f"no service item '{code}'", field="code")
+                raise NotFound(f"未找到办理事项 '{code}' (no service item '{code}')", field="code")
             versions = list(session.scalars(select(ServiceItemVersion).where(ServiceItemVersion.item_code == code)
                                             .order_by(ServiceItemVersion.version.desc())))
             attachments = list(session.scalars(select(ItemAttachment).where(ItemAttachment.item_code == code)
@@ -104,23 +104,26 @@ class CatalogueAdministration:
         """Keep a sample or blank form of an item, refused unless its size and its content fit its type."""
         may_administer(actor).check()
         if kind not in ATTACHMENT_KINDS:
-            raise InvalidInput(f"kind must be one of {', '.join(ATTACHMENT_KINDS)}", field="kind")
+            raise InvalidInput(f"附件类型须为 {'、'.join(ATTACHMENT_KINDS)} 之一 "
+                               f"(kind must be one of {', '.join(ATTACHMENT_KINDS)})", field="kind")
         name = PurePath((filename or "").replace("\\", "/")).name.strip()
         if not 1 <= len(name) <= 200:
-            raise InvalidInput("the file needs a name of at most 200 characters", field="file")
+            raise InvalidInput("文件名须为 1 至 200 个字 (the file needs a name of at most 200 characters)", field="file")
         suffix = PurePath(name).suffix.lower().replace(".jpeg", ".jpg")
         if suffix not in ATTACHMENT_TYPES:
-            raise InvalidInput(f"only {', '.join(ATTACHMENT_TYPES)} files are accepted", field="file")
+            raise InvalidInput(f"只接受 {'、'.join(ATTACHMENT_TYPES)} 文件 (only {', '.join(ATTACHMENT_TYPES)} files are accepted)",
+                               field="file")
         if not data:
-            raise InvalidInput("the file is empty", field="file")
+            raise InvalidInput("文件为空 (the file is empty)", field="file")
         if len(data) > MAX_ATTACHMENT_BYTES:
-            raise InvalidInput(f"the file is larger than {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MiB", field="file")
+            raise InvalidInput(f"文件超过 {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MiB "
+                               f"(the file is larger than {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MiB)", field="file")
         content_type, magics = ATTACHMENT_TYPES[suffix]
         if not data.startswith(magics):
-            raise InvalidInput(f"the file's content is not a {suffix} file", field="file")
+            raise InvalidInput(f"文件内容不是 {suffix} 格式 (the file's content is not a {suffix} file)", field="file")
         with self.context.transaction() as session:
             if session.get(ServiceItem, item_code) is None:
-                raise NotFound(f"no service item '{item_code}'", field="item_code")
+                raise NotFound(f"未找到办理事项 '{item_code}' (no service item '{item_code}')", field="item_code")
             row = ItemAttachment(item_code=item_code, kind=kind, filename=name, content_type=content_type,
                                  size=len(data), data=data, uploaded_at=self.context.clock.now(),
                                  uploaded_by=actor.username)
@@ -134,7 +137,7 @@ class CatalogueAdministration:
         with self.context.session() as session:
             row = session.get(ItemAttachment, attachment_id)
             if row is None:
-                raise NotFound(f"no form {attachment_id}", field="attachment_id")
+                raise NotFound(f"未找到附件 {attachment_id} (no form {attachment_id})", field="attachment_id")
             return row
 
     def export(self, center_name: str) -> dict:

@@ -64,7 +64,8 @@ class CenterAdministration:
     # -- the calendar -------------------------------------------------------------------
     def calendar_year(self, year: int) -> CalendarYearView:
         if not FIRST_YEAR <= year <= LAST_YEAR:
-            raise InvalidInput(f"the calendar covers {FIRST_YEAR} to {LAST_YEAR}, not {year}", field="year")
+            raise InvalidInput(f"日历只含 {FIRST_YEAR} 至 {LAST_YEAR} 年，不含 {year} 年 "
+                               f"(the calendar covers {FIRST_YEAR} to {LAST_YEAR}, not {year})", field="year")
         with self.context.session() as session:
             known = session.get(CalendarYear, year)
             days = list(session.scalars(select(CalendarDay).where(CalendarDay.day >= date(year, 1, 1),
@@ -95,7 +96,8 @@ class CenterAdministration:
         may_administer(actor).check()
         source = (source or "").strip()
         if not 1 <= len(source) <= 200:
-            raise InvalidInput("name the official notice the schedule comes from (1 to 200 characters)",
+            raise InvalidInput("请填写日程所依据的正式通知，1 至 200 个字 "
+                               "(name the official notice the schedule comes from, 1 to 200 characters)",
                                field="source")
         return self.setup.import_calendar(text, source, actor)
 
@@ -126,23 +128,25 @@ class CenterAdministration:
         with self.context.session() as session:
             version = session.get(ProcessVersion, version_id)
             if version is None:
-                raise NotFound(f"no process version {version_id}", field="version_id")
+                raise NotFound(f"未找到流程版本 {version_id} (no process version {version_id})", field="version_id")
             return version
 
     def deploy_upload(self, actor: Actor, files: dict[str, bytes]) -> list[ProcessVersion]:
         """Deploy an uploaded bundle (.bpmn, .dmn, forms as .json) through `onewindow process deploy`'s checks."""
         may_administer(actor).check()
         if not files:
-            raise InvalidInput("upload at least one .bpmn file", field="files")
+            raise InvalidInput("请至少上传一个 .bpmn 文件 (upload at least one .bpmn file)", field="files")
         with tempfile.TemporaryDirectory(prefix="onewindow-deploy-") as folder:
             (Path(folder) / "forms").mkdir()
             for filename, data in files.items():
                 name = PurePath((filename or "").replace("\\", "/")).name
                 suffix = PurePath(name).suffix.lower()
                 if suffix not in PROCESS_SUFFIXES or name.startswith("."):
-                    raise InvalidInput(f"{name or '?'}: only .bpmn, .dmn and form .json files", field="files")
+                    raise InvalidInput(f"{name or '?'}：只接受 .bpmn、.dmn 和表单 .json 文件 "
+                                       f"({name or '?'}: only .bpmn, .dmn and form .json files)", field="files")
                 if len(data) > MAX_FILE_BYTES:
-                    raise InvalidInput(f"{name}: larger than {MAX_FILE_BYTES // 1024} KiB", field="files")
+                    raise InvalidInput(f"{name}：超过 {MAX_FILE_BYTES // 1024} KiB ({name}: larger than {MAX_FILE_BYTES // 1024} KiB)",
+                                       field="files")
                 # Forms sit in forms/, as in the repository's processes/ folder.
                 (Path(folder) / ("forms" if suffix == ".json" else "") / name).write_bytes(data)
             return self.setup.deploy_processes(Path(folder), actor)

@@ -76,5 +76,5 @@ class ClockActions:
             resume = session.scalar(select(HumanTask).where(HumanTask.case_id == case.id, HumanTask.state == OPEN,
                                                             HumanTask.milestone == RESUMED))
         if resume is None:
-            raise Conflict(f"case {case_number} is not suspended", field="case_number")
+            raise Conflict(f"办件 {case_number} 未在暂停计时 (case {case_number} is not suspended)", field="case_number")
         return self.actions.complete_task(actor, resume.id, {"resume_note": note})

@@ -4,13 +4,34 @@ Every error names what was wrong (``field`` where a field is to blame) so that t
 layer can answer 4xx with a useful message and the CLI can print it.
 """
 
+import re
 import secrets
+
+# "中文 (English)": a refusal in both languages, the English half in the final parentheses
+# (no parenthesis and no Chinese inside it). web.refusals shows the request's half.
+BILINGUAL = re.compile(r"^(?P<zh>.*[\u4e00-\u9fff].*?)\s*\((?P<en>[^()\u4e00-\u9fff]*[A-Za-z][^()\u4e00-\u9fff]*)\)$",
+                       re.S)
+
+
+def halves(message: str) -> tuple[str, str]:
+    """The Chinese and the English half of a bilingual refusal (a message of one language is both)."""
+    match = BILINGUAL.match(message or "")
+    if not match:
+        return message, message
+    return match.group("zh").strip(), match.group("en").strip()
 
 
 def new_reference() -> str:
     """A short number for a failure whose detail is for the log, not the clerk: the clerk
     reads it out to support, who find the detail logged under it."""
     return f"ERR-{secrets.token_hex(4).upper()}"
+
+
+def english_half(text) -> str:
+    """A library's words (lxml, jsonschema, tomllib) as they may stand in the English half of a
+    bilingual "中文 (English)" refusal: their parentheses become brackets, so that the half still
+    ends at the message's last parenthesis (web.refusals.one_language finds it there)."""
+    return str(text).replace("(", "[").replace(")", "]")
 
 
 class OneWindowError(Exception):

@@ -55,6 +55,8 @@ class Decision:
 
 
 ALLOWED = Decision()
+# A task's state as a refusal says it ("已办结"): the task rows keep the English key.
+STATE_WORDS = {"completed": "办结", "cancelled": "取消"}
 
 
 def _refused(error: OneWindowError) -> Decision:
@@ -73,9 +75,10 @@ def supervises(actor: Actor) -> bool:
     return holds_role(actor, SUPERVISING)
 
 
-def require_supervisor(actor: Actor, what: str) -> None:
+def require_supervisor(actor: Actor, what_zh: str, what_en: str) -> None:
+    """``what_zh`` / ``what_en``: the action, as "只有督查人员可以…" and "only supervisors …" end."""
     if not supervises(actor):
-        raise Forbidden(f"only supervisors {what}", field="role")
+        raise Forbidden(f"只有督查人员可以{what_zh} (only supervisors {what_en})", field="role")
 
 
 # -- sign-in and API tokens ------------------------------------------------------------
@@ -87,14 +90,15 @@ def may_end_token(actor: Actor, owner_id: int) -> bool:
 
 def may_end_tokens_of_others(actor: Actor) -> Decision:
     if actor.role != ADMIN:
-        return _refused(Forbidden("only an administrator ends another person's tokens", field="role"))
+        return _refused(Forbidden("只有系统管理员可以注销他人的令牌 (only an administrator ends another person's tokens)",
+                                  field="role"))
     return ALLOWED
 
 
 def may_see_sign_in_attacks(actor: Actor) -> Decision:
     """Supervisors and administrators are told of repeated failed sign-ins (guessing, lockout attempts)."""
     if not supervises(actor):
-        return _refused(Forbidden("only supervisors see failed sign-ins", field="role"))
+        return _refused(Forbidden("只有督查人员可以查看登录失败记录 (only supervisors see failed sign-ins)", field="role"))
     return ALLOWED
 
 
@@ -114,7 +118,7 @@ def home_area(role: str) -> str:
 
 def may_register(actor: Actor) -> Decision:
     if not holds_role(actor, (CLERK,)):
-        return _refused(Forbidden("only window clerks register applications", field="role"))
+        return _refused(Forbidden("只有窗口受理人员可以登记申请 (only window clerks register applications)", field="role"))
     return ALLOWED
 
 
@@ -277,7 +281,8 @@ def may_view_case(session: Session, actor: Actor, case: Case) -> Decision:
     co_reviewing = session.scalar(select(ItemCoDepartment.department_code).where(
         ItemCoDepartment.item_code == case.item_code, ItemCoDepartment.department_code.in_(departments - {None})))
     if co_reviewing is None:
-        return _refused(Forbidden(f"case {case.number} belongs to department {case.department_code}",
+        return _refused(Forbidden(f"办件 {case.number} 属于 {case.department_code} 部门，您无权查看 "
+                                  f"(case {case.number} belongs to department {case.department_code})",
                                   field="case_number"))
     return ALLOWED
 
@@ -296,15 +301,17 @@ def may_act_on_clock(actor: Actor, case: Case, open_rows: list[HumanTask]) -> De
     """Stop the clock or ask for an extension: the back office of the department the case is with,
     on a step whose model declares ``clock: stoppable``."""
     if not in_back_office(actor):
-        return _refused(Forbidden("only back-office approvers and chief representatives act on the clock",
+        return _refused(Forbidden("只有后台审批人员和首席代表可以暂停计时或申请延期 "
+                                  "(only back-office approvers and chief representatives act on the clock)",
                                   field="role"))
     back_office = [row for row in open_rows if row.clock == CLOCK_STOPPABLE]
     if not back_office:
         return _refused(Conflict(f"办件 {case.number} 当前环节（{case.stage or case.status}）不能暂停计时或申请延期 "
-                                 f"(case {case.number} is at no step whose clock may stop: {case.stage or case.status})",
+                                 f"(case {case.number} is at no step whose clock may stop)",
                                  field="case_number"))
     if not any(row.department_code == actor.department_code for row in back_office):
-        return _refused(Forbidden(f"case {case.number} is not with department {actor.department_code}",
+        return _refused(Forbidden(f"办件 {case.number} 不在 {actor.department_code} 部门办理 "
+                                  f"(case {case.number} is not with department {actor.department_code})",
                                   field="case_number"))
     return ALLOWED
 
@@ -333,15 +340,18 @@ def may_see_task(actor: Actor, row: HumanTask) -> Decision:
     if any(_may_act_as(role, actor.department_code, row) for role in actor.roles):
         return ALLOWED
     if not holds_role(actor, ACTING_ROLES.get(row.role, ())):
-        return _refused(Forbidden(f"task '{row.name}' is for {row.role} staff, not a {actor.role}", field="task_id"))
+        return _refused(Forbidden(f"待办事项「{row.name}」不属于您的岗位 "
+                                  f"(the task is for {row.role} staff, not a {actor.role})", field="task_id"))
     if row.department_code is not None and actor.department_code != row.department_code:
-        return _refused(Forbidden(f"task '{row.name}' belongs to department {row.department_code}", field="task_id"))
+        return _refused(Forbidden(f"待办事项「{row.name}」属于 {row.department_code} 部门 "
+                                  f"(the task belongs to department {row.department_code})", field="task_id"))
     return ALLOWED
 
 
 def _open(row: HumanTask) -> Decision:
     if row.state != OPEN:
-        return _refused(Conflict(f"task '{row.name}' is already {row.state}", field="task_id"))
+        return _refused(Conflict(f"待办事项「{row.name}」已{STATE_WORDS.get(row.state, row.state)}，不能再办理 "
+                                 f"(the task is already {row.state})", field="task_id"))
     return ALLOWED
 
 
@@ -353,7 +363,7 @@ def _not_party(actor: Actor, row: HumanTask) -> Decision:
     """Nobody approves his own request: neither who made it nor who held the case when it was made."""
     if row.is_party(actor.id):
         return _refused(Forbidden(f"申请人或承办人不能审批自己提出的申请：'{row.name}' 由本部门其他首席代表或中心主任审批 "
-                                  f"(nobody approves a request he made or a case he holds: '{row.name}' goes to "
+                                  "(nobody approves a request he made or a case he holds: the approval goes to "
                                   "another chief representative or the director)", field="task_id"))
     return ALLOWED
 
@@ -363,10 +373,11 @@ def may_claim(actor: Actor, row: HumanTask) -> Decision:
     if not first:
         return first
     if row.assignee_id == actor.id:
-        return _refused(Conflict(f"task '{row.name}' is already claimed by you", field="task_id"))
+        return _refused(Conflict(f"您已认领待办事项「{row.name}」 (the task is already claimed by you)", field="task_id"))
     # A B post takes over a task its absent A holds; anyone else's is theirs.
     if row.assignee_id is not None and not _held_by_covered(actor, row):
-        return _refused(Conflict(f"task '{row.name}' is already claimed by someone else", field="task_id"))
+        return _refused(Conflict(f"该待办事项「{row.name}」已被他人认领 (the task is already claimed by someone else)",
+                                 field="task_id"))
     return ALLOWED
 
 
@@ -375,10 +386,11 @@ def may_unclaim(actor: Actor, row: HumanTask) -> Decision:
     if not first:
         return first
     if row.assignee_id is None:
-        return _refused(Conflict(f"task '{row.name}' is not claimed", field="task_id"))
+        return _refused(Conflict(f"待办事项「{row.name}」尚未被认领 (the task is not claimed)", field="task_id"))
     # A chief representative may release a colleague's task to reassign it.
     if row.assignee_id != actor.id and not holds_role(actor, (CHIEF,)) and not _held_by_covered(actor, row):
-        return _refused(Forbidden(f"only the assignee or the chief representative may release '{row.name}'",
+        return _refused(Forbidden(f"只有认领人或首席代表可以退回待办事项「{row.name}」 "
+                                  "(only the assignee or the chief representative may release the task)",
                                   field="task_id"))
     return ALLOWED
 
@@ -388,9 +400,10 @@ def may_complete(actor: Actor, row: HumanTask) -> Decision:
     if not first:
         return first
     if row.assignee_id is not None and row.assignee_id != actor.id and not _held_by_covered(actor, row):
-        return _refused(Conflict(f"task '{row.name}' is claimed by someone else", field="task_id"))
+        return _refused(Conflict(f"该待办事项「{row.name}」已被他人认领 (the task is claimed by someone else)", field="task_id"))
     if row.claim_required and row.assignee_id is None:
-        return _refused(Forbidden(f"task '{row.name}' must be claimed before it is completed", field="task_id"))
+        return _refused(Forbidden(f"请先认领待办事项「{row.name}」再办理 (the task must be claimed before it is completed)",
+                                  field="task_id"))
     return ALLOWED
 
 

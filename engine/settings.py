@@ -15,7 +15,7 @@ from pathlib import Path
 
 from engine.clock import Clock
 from engine.deadlines.states import WarningPolicy
-from engine.errors import InvalidInput
+from engine.errors import InvalidInput, halves
 from engine.ledger.scores import BASIC, COMPETENT, EXCELLENT, ScoringPolicy
 from engine.runtime import CaseEngine
 from engine.staff.tokens import TokenPolicy
@@ -118,4 +118,5 @@ def _policy(variables: str, policy, **values):
     try:
         return policy(**values)
     except InvalidInput as error:
-        raise SettingsError(f"{variables}: {error.message}") from None
+        chinese, english = halves(error.message)
+        raise SettingsError(f"{variables}：{chinese} ({variables}: {english})") from None

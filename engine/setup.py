@@ -28,7 +28,8 @@ class CenterSetup:
         """Deploy every process in ``directory``; returns the versions that were new."""
         bundles = bundles_from_directory(directory or PROCESS_DIR)
         if not bundles:
-            raise ProcessDefinitionError(f"no executable BPMN process in {directory or PROCESS_DIR}")
+            raise ProcessDefinitionError(f"{directory or PROCESS_DIR} 中没有可执行的 BPMN 流程 "
+                                         f"(no executable BPMN process in {directory or PROCESS_DIR})")
         with self.context.transaction() as session:
             deployed = [deploy_bundle(session, bundle, self.work.script_engine.environment,
                                             cases.INITIAL_DATA_KEYS, self.clock.now()) for bundle in bundles]

@@ -35,19 +35,21 @@ def check_roles(roles, department_code) -> tuple[str, tuple[str, ...]]:
     if isinstance(roles, str):
         roles = [roles]
     if not isinstance(roles, list | tuple) or not roles or not all(isinstance(role, str) for role in roles):
-        raise InvalidInput("角色 (roles) 至少要有一个 (at least one role)", field="roles")
+        raise InvalidInput("请至少选择一个角色 (choose at least one role)", field="roles")
     held = set(roles)
     unknown = sorted(held - set(ROLES))
     if unknown:
-        raise InvalidInput(f"角色 (roles): 没有角色 {', '.join(unknown)} (roles are {', '.join(ROLES)})", field="roles")
+        raise InvalidInput(f"没有角色 {'、'.join(unknown)}，角色须为 {'、'.join(ROLES)} 之一 "
+                           f"(no role {', '.join(unknown)}; roles are {', '.join(ROLES)})", field="roles")
     if len(held) > 1 and not any(held <= allowed for allowed in ALLOWED_COMBINATIONS):
-        raise InvalidInput(f"角色 (roles): {'+'.join(sorted(held))} 不能兼任 (these roles may not be held together; "
-                           f"allowed: approver+chief, supervisor+director)", field="roles")
+        raise InvalidInput(f"角色 {'+'.join(sorted(held))} 不能兼任，只允许后台审批兼首席代表、督查兼中心主任 "
+                           f"(roles {'+'.join(sorted(held))} may not be held together; "
+                           "allowed: approver+chief, supervisor+director)", field="roles")
     if held & set(DEPARTMENT_ROLES) and not department_code:
-        raise InvalidInput("部门 (department): 后台审批人员和首席代表属于一个部门 (approvers and chief "
+        raise InvalidInput("后台审批人员和首席代表须属于一个部门，请选择部门 (approvers and chief "
                            "representatives belong to a department)", field="department")
     if not held & set(DEPARTMENT_ROLES) and department_code:
-        raise InvalidInput("部门 (department): 该角色不属于部门 (these roles belong to no department)",
+        raise InvalidInput("该角色不属于任何部门，请不要选择部门 (these roles belong to no department)",
                            field="department")
     primary = next(role for role in PRECEDENCE if role in held)
     return primary, tuple(role for role in PRECEDENCE if role in held and role != primary)
@@ -64,7 +66,7 @@ def _day(value, field: str, label: str) -> date | None:
             return date.fromisoformat(value)
         except ValueError:
             pass
-    raise InvalidInput(f"{label} ({field}) 须为日期 YYYY-MM-DD (must be a date)", field=field)
+    raise InvalidInput(f"{label}须为日期（年-月-日） ({field} must be a date, YYYY-MM-DD)", field=field)
 
 
 def _staff(session: Session, username, *, lock: bool = False) -> Staff:
@@ -73,7 +75,7 @@ def _staff(session: Session, username, *, lock: bool = False) -> Staff:
         query = select(Staff).where(Staff.username == username)
         staff = session.scalar(query.with_for_update() if lock else query)
     if staff is None:
-        raise NotFound(f"用户名 (username): 没有人员 '{username}' (no staff member)", field="username")
+        raise NotFound(f"未找到用户名为 '{username}' 的人员 (no staff member '{username}')", field="username")
     return staff
 
 
@@ -182,7 +184,7 @@ class StaffAdmin:
         with self.context.transaction() as session:
             staff = _staff(session, username, lock=True)
             if not staff.active:
-                raise Conflict(f"用户名 (username): {staff.username} 已停用 (is deactivated)", field="username")
+                raise Conflict(f"账户 {staff.username} 已停用 ({staff.username} is deactivated)", field="username")
             released = []
             if "name" in changes:
                 staff.name = text(changes.pop("name"), "name", max_length=50)
@@ -190,13 +192,13 @@ class StaffAdmin:
                 roles = changes.pop("roles", list(staff.roles))
                 department = changes.pop("department", staff.department_code) or None
                 if department and session.get(Department, department) is None:
-                    raise NotFound(f"部门 (department): 没有部门 '{department}' (no such department)",
+                    raise NotFound(f"未找到部门 '{department}' (no department '{department}')",
                                    field="department")
                 primary, extra = check_roles(roles, department)
                 if (primary, extra, department) != (staff.role, tuple(staff.extra_roles.split()),
                                                     staff.department_code):
                     if staff.id == actor.id and primary != ADMIN:
-                        raise Forbidden("角色 (roles): 不能取消自己的管理员角色 (you cannot drop your own "
+                        raise Forbidden("不能取消自己的系统管理员角色 (you cannot drop your own "
                                         "administrator role)", field="roles")
                     released = _release_claims(session, staff)
                     staff.role, staff.extra_roles, staff.department_code = primary, " ".join(extra), department
@@ -208,12 +210,13 @@ class StaffAdmin:
     def _apply_file(self, staff: Staff, file: dict, now: datetime) -> None:
         unknown = sorted(set(file) - set(FILE_FIELDS) - set(DATE_FIELDS))
         if unknown:
-            raise InvalidInput(f"{unknown[0]}: 不是人员信息的字段 (not a field of the staff file)", field=unknown[0])
+            raise InvalidInput(f"{unknown[0]} 不是人员信息的字段 ({unknown[0]} is not a field of the staff file)",
+                               field=unknown[0])
         for field, (label, length) in FILE_FIELDS.items():
             if field in file:
                 value = optional_text(file[field], field, max_length=length)
                 if field == "phone" and value and not value.replace("-", "").isdigit():
-                    raise InvalidInput(f"{label} ({field}) 只能是数字和 '-' (digits and '-' only)", field=field)
+                    raise InvalidInput(f"{label}只能含数字和 '-' ({field}: digits and '-' only)", field=field)
                 setattr(staff, field, value)
         for field in DATE_FIELDS:
             if field in file:
@@ -223,7 +226,7 @@ class StaffAdmin:
                     staff.leave_announced_on = value and self.context.clock.today()
                 setattr(staff, field, value)
         if staff.joined_on and staff.leaves_on and staff.leaves_on < staff.joined_on:
-            raise InvalidInput("调离日期 (leaves_on) 早于进驻日期 (is before joined_on)", field="leaves_on")
+            raise InvalidInput("调离日期早于进驻日期 (leaves_on is before joined_on)", field="leaves_on")
 
     def deactivate(self, actor: Actor, username) -> StaffView:
         """The account can no longer sign in, its sessions and token stop, its claimed tasks return
@@ -233,10 +236,10 @@ class StaffAdmin:
         with self.context.transaction() as session:
             staff = _staff(session, username, lock=True)
             if staff.id == actor.id:
-                raise Forbidden("用户名 (username): 不能停用自己的账户 (you cannot deactivate yourself)",
+                raise Forbidden("不能停用自己的账户 (you cannot deactivate yourself)",
                                 field="username")
             if not staff.active:
-                raise Conflict(f"用户名 (username): {staff.username} 已停用 (is already deactivated)",
+                raise Conflict(f"账户 {staff.username} 已停用 ({staff.username} is already deactivated)",
                                field="username")
             staff.active, staff.deactivated_at = False, now
             _end_sessions(session, staff, now, "deactivated")
@@ -252,7 +255,7 @@ class StaffAdmin:
         with self.context.transaction() as session:
             staff = _staff(session, username, lock=True)
             if not staff.active:
-                raise Conflict(f"用户名 (username): {staff.username} 已停用 (is deactivated)", field="username")
+                raise Conflict(f"账户 {staff.username} 已停用 ({staff.username} is deactivated)", field="username")
             one_time = passwords.issue_one_time(staff, now)
             _end_sessions(session, staff, now, "password")
             audit.record(session, actor=actor, action="password_reset", at=now, detail={"username": staff.username})
@@ -267,10 +270,10 @@ class StaffAdmin:
             if staff is None or not staff.active:
                 raise Forbidden("账户已停用 (the account is deactivated)", field="username")
             if not isinstance(old_password, str) or not passwords.verify(staff, old_password):
-                raise InvalidInput("原密码 (old_password) 不正确 (is wrong)", field="old_password")
+                raise InvalidInput("原密码不正确 (the old password is wrong)", field="old_password")
             passwords.check_strength(new_password, username=staff.username, name=staff.name)
             if new_password == old_password:
-                raise InvalidInput("新密码 (new_password) 不能与原密码相同 (must differ from the old one)",
+                raise InvalidInput("新密码不能与原密码相同 (the new password must differ from the old one)",
                                    field="new_password")
             passwords.set_password(staff, new_password, now=now, chosen=True)
             _end_sessions(session, staff, now, "password")
@@ -284,11 +287,11 @@ class StaffAdmin:
         with self.context.transaction() as session:
             staff = _staff(session, username, lock=True)
             if CHIEF not in staff.roles:
-                raise InvalidInput(f"用户名 (username): {staff.name} 不是首席代表 (is not a chief representative)",
+                raise InvalidInput(f"{staff.name} 不是首席代表 ({staff.username} is not a chief representative)",
                                    field="username")
             first, last = _authorisation_day(valid_from, "valid_from"), _authorisation_day(valid_to, "valid_to")
             if last < first:
-                raise InvalidInput("授权截止日期 (valid_to) 早于起始日期 (is before valid_from)", field="valid_to")
+                raise InvalidInput("授权截止日期早于起始日期 (valid_to is before valid_from)", field="valid_to")
             row = ChiefAuthorisation(staff_id=staff.id, scope=text(scope, "scope", max_length=500),
                                      valid_from=first, valid_to=last,
                                      issued_by=text(issued_by, "issued_by", max_length=100),
@@ -312,5 +315,5 @@ def _authorisation_day(value, field: str) -> date:
     label = {"valid_from": "授权起始日期", "valid_to": "授权截止日期"}[field]
     day = _day(value, field, label)
     if day is None:
-        raise InvalidInput(f"{label} ({field}) 必填 (is required)", field=field)
+        raise InvalidInput(f"请填写{label} ({field} is required)", field=field)
     return day

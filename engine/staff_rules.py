@@ -45,7 +45,7 @@ class StaffRules:
         self.context = context
 
     def warnings(self, actor: Actor) -> list[StaffWarning]:
-        require_supervisor(actor, "see the staff rules' warnings")
+        require_supervisor(actor, "查看人员管理规定的警示", "see the staff rules' warnings")
         calendar = self.context.calendar.get()
         found = []
         with self.context.session() as session:
@@ -75,9 +75,10 @@ class StaffRules:
 
     def override(self, actor: Actor, *, rule, username=None, department_code=None, reason) -> StaffWarning:
         """Let a warning stand, with the reason; it stays listed, marked as overridden."""
-        require_supervisor(actor, "override the staff rules' warnings")
+        require_supervisor(actor, "保留人员管理规定的警示", "override the staff rules' warnings")
         if rule not in RULES:
-            raise InvalidInput(f"规则 (rule) 须为 {', '.join(RULES)}", field="rule")
+            raise InvalidInput(f"rule must be one of {', '.join(RULES)}", field="rule",
+                               details={"rule": "enum", "limit": list(RULES)})
         reason = text(reason, "reason", max_length=300)
         warning = next((w for w in self.warnings(actor) if w.rule == rule and w.username == (username or None)
                         and w.department_code == (department_code or None)), None)

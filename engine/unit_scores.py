@@ -81,7 +81,7 @@ class UnitScores:
         self.context, self.ledger = context, ledger
 
     def windows(self, actor: Actor, period) -> tuple[ScoreSheet, list[WindowRow]]:
-        require_supervisor(actor, "score the windows")
+        require_supervisor(actor, "为窗口评分", "score the windows")
         sheet = self.ledger.scores(period)
         scores = {row.staff_id: row.score for row in sheet.rows}
         with self.context.session() as session:
@@ -113,7 +113,7 @@ class UnitScores:
         return sheet, rows
 
     def departments(self, actor: Actor, period) -> tuple[ScoreSheet, list[DepartmentRow]]:
-        require_supervisor(actor, "score the seconding departments")
+        require_supervisor(actor, "为派出部门评分", "score the seconding departments")
         sheet = self.ledger.scores(period)
         with self.context.session() as session:
             departments = list(session.scalars(select(Department).order_by(Department.code)))
@@ -134,11 +134,11 @@ class UnitScores:
         return sheet, rows
 
     def feedback(self, actor: Actor, period, department_code) -> Feedback:
-        require_supervisor(actor, "send the assessment results to a seconding department")
+        require_supervisor(actor, "向派出部门反馈考核结果", "send the assessment results to a seconding department")
         sheet, rows = self.departments(actor, period)
         department = next((row for row in rows if row.code == department_code), None)
         if department is None:
-            raise NotFound(f"no department '{department_code}'", field="department")
+            raise NotFound(f"未找到部门 '{department_code}' (no department '{department_code}')", field="department")
         people = [row for row in sheet.rows if row.staff_id in department.staff_ids]
         with self.context.session() as session:
             names: dict[int, list[str]] = {}

@@ -5,7 +5,7 @@ import re
 import tomllib
 from pathlib import Path
 
-from engine.errors import CatalogueError, InvalidInput
+from engine.errors import CatalogueError, InvalidInput, english_half
 
 # Free text (a reason, an opinion, evidence, a complaint) is kept whole; this bounds a typing accident.
 MAX_TEXT = 2000
@@ -68,12 +68,14 @@ def read_data_file(path: Path, what: str, error=CatalogueError) -> str:
         with open(path, "rb") as handle:
             data = handle.read(MAX_DATA_FILE_BYTES + 1)
         if len(data) > MAX_DATA_FILE_BYTES:
-            raise error(f"{what} file {path} is larger than {MAX_DATA_FILE_BYTES // 1024 // 1024} MiB", field="file")
+            raise error(f"文件 {path} 超过 {MAX_DATA_FILE_BYTES // 1024 // 1024} MiB "
+                        f"({what} file {path} is larger than {MAX_DATA_FILE_BYTES // 1024 // 1024} MiB)", field="file")
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        raise error(f"{what} file {path} is not UTF-8 text", field="file") from None
+        raise error(f"文件 {path} 不是 UTF-8 文本 ({what} file {path} is not UTF-8 text)", field="file") from None
     except OSError as problem:
-        raise error(f"cannot read {what} file {path}: {problem.strerror}", field="file") from None
+        raise error(f"无法读取文件 {path}：{problem.strerror} (cannot read {what} file {path}: {problem.strerror})",
+                    field="file") from None
 
 
 def _nesting(value) -> int:
@@ -91,16 +93,21 @@ def read_toml_text(text: str, what: str, where: str = "", field: str | None = "t
     """TOML text (``what``: e.g. "rules", ``where``: the file it came from), bounded in size and
     nesting, or a CatalogueError naming ``field``."""
     name = f"{what} file {where}" if where else what
+    name_zh = f"文件 {where} " if where else "内容"
     if len(text.encode("utf-8")) > MAX_DATA_FILE_BYTES:
-        raise CatalogueError(f"{name} is larger than {MAX_DATA_FILE_BYTES // 1024 // 1024} MiB", field=field)
+        raise CatalogueError(f"{name_zh}超过 {MAX_DATA_FILE_BYTES // 1024 // 1024} MiB "
+                             f"({name} is larger than {MAX_DATA_FILE_BYTES // 1024 // 1024} MiB)", field=field)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise CatalogueError(f"{name} is not valid TOML: {error}", field=field) from None
+        reason = english_half(error)
+        raise CatalogueError(f"{name_zh}不是有效的 TOML：{reason} ({name} is not valid TOML: {reason})",
+                             field=field) from None
     except RecursionError:
         data = None
     if data is None or _nesting(data) > MAX_DATA_NESTING:
-        raise CatalogueError(f"{name} nests tables or arrays more than {MAX_DATA_NESTING} levels deep", field=field)
+        raise CatalogueError(f"{name_zh}的表或数组嵌套超过 {MAX_DATA_NESTING} 层 "
+                             f"({name} nests tables or arrays more than {MAX_DATA_NESTING} levels deep)", field=field)
     return data
 
 

@@ -50,7 +50,8 @@ def test_bad_files_get_a_clear_error_not_a_traceback(run, tmp_path):
     schedule = tmp_path / "bad.csv"
     schedule.write_text("date,kind,name\n2027-01-04,workday,调休\n", encoding="utf-8")
     result = run("calendar", "import", str(schedule))
-    assert result.exit_code == 1 and f"Error: calendar file {schedule}: line 2: 2027-01-04 is a weekday" in result.output
+    assert result.exit_code == 1 and f"Error: calendar file {schedule}: 第 2 行：2027-01-04 是工作日" in result.output
+    assert "(line 2: 2027-01-04 is a weekday" in result.output  # the CLI prints both languages
     catalogue = tmp_path / "bad.toml"
     catalogue.write_text('center_name = "x"\n[[departments]]\ncode = "AB"\nname = "甲"\nshort_name = "甲"\n'
                          '[[items]]\ncode = "AB-001"\nname = "事项"\n', encoding="utf-8")

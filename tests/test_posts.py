@@ -87,7 +87,7 @@ def test_a_year_the_calendar_does_not_know_is_refused(engine, staff):
 
 @pytest.mark.parametrize("kwargs, error, field, words", [
     ({"b": "clerk3"}, InvalidInput, "b_staff", "陈美玲(clerk3) 不是 综合窗口1 的B岗"),
-    ({"window": "SCJG-01", "b": "clerk2"}, InvalidInput, "b_staff", "its B post is 周红(scjg_approver2)"),
+    ({"window": "SCJG-01", "b": "clerk2"}, InvalidInput, "b_staff", "该窗口B岗为 周红(scjg_approver2)"),
     ({"b": "nobody"}, NotFound, "b_staff", "nobody"),
     ({"window": "ZH-99"}, NotFound, "window_code", "ZH-99"),
     ({"first": date(2026, 10, 16), "last": date(2026, 10, 12)}, InvalidInput, "ends_on", "before it starts"),

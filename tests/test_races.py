@@ -27,15 +27,15 @@ def test_fifty_racers_claiming_one_task_one_wins(arena):
     tally = play(arena, "claim", operations=2 * RACERS)
     clean(tally)
     assert (tally.rounds, tally.operations, tally.winners, tally.conflicts) == (2, 100, 2, 98)
-    assert set(tally.messages) <= {"task '审查决定' is already claimed by someone else",
-                                   "task '审查决定' is already claimed by you"}
+    assert set(tally.messages) <= {"该待办事项「审查决定」已被他人认领 (the task is already claimed by someone else)",
+                                   "您已认领待办事项「审查决定」 (the task is already claimed by you)"}
 
 
 def test_fifty_racers_completing_one_task_one_completes(arena):
     tally = play(arena, "complete", operations=2 * RACERS)
     clean(tally)
     assert (tally.rounds, tally.operations, tally.winners, tally.conflicts) == (2, 100, 2, 98)
-    assert set(tally.messages) == {"task '审查决定' is already completed"}
+    assert set(tally.messages) == {"待办事项「审查决定」已办结，不能再办理 (the task is already completed)"}
 
 
 def test_two_clerks_correcting_the_same_case_one_wins(arena):
@@ -43,7 +43,7 @@ def test_two_clerks_correcting_the_same_case_one_wins(arena):
     clean(tally)
     cases = RACERS // 2
     assert (tally.operations, tally.winners, tally.conflicts) == (2 * cases, cases, cases)
-    assert set(tally.messages) == {"task '补正材料' is already completed"}
+    assert set(tally.messages) == {"待办事项「补正材料」已办结，不能再办理 (the task is already completed)"}
 
 
 def test_the_timer_and_the_clerk_issuing_the_notice_exactly_one_acts(arena):
@@ -53,7 +53,7 @@ def test_the_timer_and_the_clerk_issuing_the_notice_exactly_one_acts(arena):
     assert tally.operations == cases + tally.rounds  # the clerks and one scheduler tick per round
     assert tally.winners == cases  # per case: the notice issued, or the timer fired
     assert tally.conflicts == tally.outcomes["timer fired"]  # the clerk too late is told so
-    assert set(tally.messages) <= {"task '出具一次性告知书' is already cancelled"}
+    assert set(tally.messages) <= {"待办事项「出具一次性告知书」已取消，不能再办理 (the task is already cancelled)"}
 
 
 def test_the_deadline_sweep_and_approvers_deciding_late_cases_lose_nothing(arena):

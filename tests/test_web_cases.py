@@ -81,7 +81,7 @@ def test_a_case_is_found_by_its_number_or_the_applicants_id_number(sign_in, engi
     assert first.number in page and second.number in page and "找到 2 件" in page
     assert "没有找到办件" in _text(clerk.get(f"/cases/?q={resident_id(serial='999')}"))
     refused = clerk.get("/cases/?q=x")
-    assert refused.status_code == 422 and "5-32" in _text(refused)
+    assert refused.status_code == 422 and "5 至 32 个字符" in _text(refused)
 
 
 # -- the intake form ---------------------------------------------------------------------

@@ -85,16 +85,16 @@ def test_claim_and_release_rules(app, engine, staff, sign_in):
     assert only_task(engine, case.number).assignee_id == staff["scjg_approver1"].id
 
     taken = second.post(f"/tasks/{task.id}/claim", data={"csrf_token": second.csrf})
-    assert taken.status_code == 409 and "claimed by someone else" in taken.data.decode()
+    assert taken.status_code == 409 and "已被他人认领" in taken.data.decode()
     refused = second.post(f"/tasks/{task.id}/unclaim", data={"csrf_token": second.csrf})
-    assert refused.status_code == 403 and "chief representative" in refused.data.decode()
+    assert refused.status_code == 403 and "只有认领人或首席代表可以退回" in refused.data.decode()
     assert only_task(engine, case.number).assignee_id == staff["scjg_approver1"].id
 
     released = chief.post(f"/tasks/{task.id}/unclaim", data={"csrf_token": chief.csrf, "next": "//evil.example/x"})
     assert released.status_code == 303 and released.location == f"/tasks/{task.id}"  # never to another site
     assert only_task(engine, case.number).assignee_id is None
     again = chief.post(f"/tasks/{task.id}/unclaim", data={"csrf_token": chief.csrf})
-    assert again.status_code == 409 and "not claimed" in again.data.decode()
+    assert again.status_code == 409 and "尚未被认领" in again.data.decode()
 
 
 def test_other_departments_and_other_roles_are_refused(app, engine, staff, sign_in):
@@ -156,7 +156,7 @@ def test_an_unclaimed_review_must_be_claimed_before_the_form_works(app, engine, 
     assert re.search(r'<fieldset disabled>\s*<legend>审批结论', page)
     response = approver.post(f"/tasks/{task.id}/complete",
                              data={"csrf_token": approver.csrf, "decision": "approve", "opinion": "同意许可"})
-    assert response.status_code == 403 and "must be claimed" in response.data.decode()
+    assert response.status_code == 403 and "请先认领待办事项" in response.data.decode()
     assert only_task(engine, case.number).id == task.id
 
 
@@ -188,7 +188,7 @@ def test_a_task_completed_twice_gives_409_the_second_time(app, engine, staff, si
     form = {"csrf_token": approver.csrf, "decision": "approve", "opinion": "经审查，符合法定条件"}
     assert approver.post(f"/tasks/{task.id}/complete", data=form).status_code == 303
     second = approver.post(f"/tasks/{task.id}/complete", data=form)
-    assert second.status_code == 409 and "already completed" in second.data.decode()
+    assert second.status_code == 409 and "已办结，不能再办理" in second.data.decode()
     assert "本环节已结束" in second.data.decode()
     api = approver.post(f"/api/v1/tasks/{task.id}/complete", json={"decision": "approve", "opinion": "同意许可"},
                         headers={"X-CSRFToken": approver.csrf})

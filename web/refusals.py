@@ -5,7 +5,8 @@ The engine and the libraries refuse in their own words (``'opinion' is a require
 in the request's language: the rule comes from the refusal's ``details`` (``rule`` from a
 form's JSON schema or ``engine.validation``, ``reason`` from marshmallow), the label from
 the form's schema title, the marshmallow field's ``label`` metadata, or the table below for
-the fields the engine names itself. The API keeps ``field`` as the key.
+the fields the engine names itself. Any other engine refusal is written "中文 (English)" where
+it is raised, and the request's half is shown. The API keeps ``field`` as the key.
 """
 
 import re
@@ -15,6 +16,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from engine.clock import beijing
+from engine.errors import halves
 
 
 def N_(message: str) -> str:
@@ -61,6 +63,7 @@ RULES = {
     "phone": N_("%(label)s须为 11 位手机号或固定电话"),
     "unknown": N_("%(label)s不是本表单的内容"),
     "additionalProperties": N_("表单含有不属于本表单的内容"),
+    "controlCharacters": N_("%(label)s含有不允许的控制字符"),
     "invalid": N_("%(label)s填写有误"),
     "json": N_("请求内容不是有效的 JSON"),
 }
@@ -81,31 +84,8 @@ LIBRARY_REASONS = [
     (re.compile(r"Must be less than or equal to (\S+)\."), "maximum"),
     (re.compile(r"String does not match expected pattern\.|Invalid input\.|Invalid value\."), "pattern"),
     (re.compile(r"must be a mobile \(11 digits\) or landline number"), "phone"),
+    (re.compile(r"must not contain control characters"), "controlCharacters"),
 ]
-
-# The engine's own refusals that name a rule in their words.
-ENGINE_REASONS = [
-    (re.compile(r"^(\S+) is required$"), "required"),
-    (re.compile(r"^(\S+) must be a date \(YYYY-MM-DD\)$|^\S+: not a date$"), "date"),
-    (re.compile(r"^(\S+) must be one of (.+)$"), "enum"),
-]
-
-# The engine's refusals about a case's state (a stopped clock, an extension), by their shape.
-STATE_REASONS = [
-    (re.compile(r"^case (?P<number>\S+) is already suspended"), N_("办件 %(number)s 已在暂停计时中")),
-    (re.compile(r"^case (?P<number>\S+) is not suspended"), N_("办件 %(number)s 未在暂停计时")),
-    (re.compile(r"^case (?P<number>\S+) is suspended since"), N_("办件 %(number)s 正在暂停计时：请先恢复计时")),
-    (re.compile(r"^case (?P<number>\S+) already has an extension request waiting"),
-     N_("办件 %(number)s 已有待首席代表审批的延期申请")),
-    (re.compile(r"^case (?P<number>\S+) was already extended once"), N_("办件 %(number)s 已延期过一次，依法只能延期一次")),
-    (re.compile(r"^case (?P<number>\S+) has an extension request waiting"),
-     N_("办件 %(number)s 有待首席代表审批的延期申请，须先审批")),
-]
-
-# "中文 (English)": the engine's bilingual refusals, one half per language.
-BILINGUAL = re.compile(r"^(?P<zh>.*[\u4e00-\u9fff].*?)\s*\((?P<en>[^()\u4e00-\u9fff]*[A-Za-z][^()\u4e00-\u9fff]*)\)$",
-                       re.S)
-
 
 def english() -> bool:
     return str(get_locale()) == "en"
@@ -182,21 +162,10 @@ def explain(error) -> str:
         return say_rule(rule, field, label, details.get("limit"))
     if details.get("reason"):
         return say_library_reason(details["reason"], field, label)
-    for pattern, engine_rule in ENGINE_REASONS:
-        match = pattern.match(error.message)
-        if match:
-            limit = match.group(2) if engine_rule == "enum" else None
-            return say_rule(engine_rule, field, label, limit)
-    for pattern, sentence in STATE_REASONS:
-        match = pattern.match(error.message)
-        if match:
-            return _(sentence, **match.groupdict())
     return one_language(error.message)
 
 
 def one_language(message: str) -> str:
     """The half of a bilingual "中文 (English)" message in the person's language."""
-    match = BILINGUAL.match(message or "")
-    if not match:
-        return message
-    return match.group("en").strip() if english() else match.group("zh").strip()
+    chinese, english_words = halves(message)
+    return english_words if english() else chinese

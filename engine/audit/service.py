@@ -103,12 +103,12 @@ def search(session: Session, *, case_number: str | None = None, actor: str | Non
     or ``ix_audit_entry_actor``.
     """
     if not case_number and not actor:
-        raise InvalidInput("name a case number or an actor", field="case")
+        raise InvalidInput("请填写办件编号或操作人员 (name a case number or an actor)", field="case")
     query = select(AuditEntry, Case.number).outerjoin(Case, Case.id == AuditEntry.case_id)
     if case_number:
         case_id = session.scalar(select(Case.id).where(Case.number == case_number))
         if case_id is None:
-            raise NotFound(f"no case '{case_number}'", field="case")
+            raise NotFound(f"未找到办件 '{case_number}' (no case '{case_number}')", field="case")
         query = query.where(AuditEntry.case_id == case_id).order_by(AuditEntry.id)
     else:
         query = query.order_by(AuditEntry.at, AuditEntry.id)

@@ -66,10 +66,12 @@ def parse_schedule(text: str) -> tuple[int, list[ScheduleRow]]:
     day). Every row must belong to the same year. Errors name the line.
     """
     if len(text) > MAX_DATA_FILE_BYTES:
-        raise InvalidInput(f"the schedule is larger than {MAX_DATA_FILE_BYTES // 1024 // 1024} MiB", field="file")
+        raise InvalidInput(f"日程文件超过 {MAX_DATA_FILE_BYTES // 1024 // 1024} MiB "
+                           f"(the schedule is larger than {MAX_DATA_FILE_BYTES // 1024 // 1024} MiB)", field="file")
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     if reader.fieldnames is None or [f.strip() for f in reader.fieldnames] != ["date", "kind", "name"]:
-        raise InvalidInput("the schedule must be CSV with the header 'date,kind,name'", field="header")
+        raise InvalidInput("日程文件须为 CSV，表头为 'date,kind,name' "
+                           "(the schedule must be CSV with the header 'date,kind,name')", field="header")
     rows: list[ScheduleRow] = []
     seen: set[date] = set()
     for number, raw in enumerate(reader, start=2):
@@ -77,24 +79,30 @@ def parse_schedule(text: str) -> tuple[int, list[ScheduleRow]]:
         try:
             day = date.fromisoformat(values["date"])
         except ValueError:
-            raise InvalidInput(f"line {number}: '{values['date']}' is not a date (YYYY-MM-DD)", field="date") from None
+            raise InvalidInput(f"第 {number} 行：'{values['date']}' 不是日期（年-月-日） "
+                               f"(line {number}: '{values['date']}' is not a date, YYYY-MM-DD)", field="date") from None
         kind = values["kind"]
         if kind not in KINDS:
-            raise InvalidInput(f"line {number}: kind must be 'holiday' or 'workday', not '{kind}'", field="kind")
+            raise InvalidInput(f"第 {number} 行：类型须为 'holiday' 或 'workday'，不能是 '{kind}' "
+                               f"(line {number}: kind must be 'holiday' or 'workday', not '{kind}')", field="kind")
         if kind == "workday" and day.weekday() < 5:
-            raise InvalidInput(f"line {number}: {day} is a weekday; only a weekend day can be a make-up working day",
-                               field="kind")
+            raise InvalidInput(f"第 {number} 行：{day} 是工作日，只有周末才能调为补班日 "
+                               f"(line {number}: {day} is a weekday; only a weekend day can be a make-up working "
+                               "day)", field="kind")
         if not values["name"] or len(values["name"]) > 100:
-            raise InvalidInput(f"line {number}: name must be 1 to 100 characters", field="name")
+            raise InvalidInput(f"第 {number} 行：名称须为 1 至 100 个字 (line {number}: name must be 1 to 100 characters)",
+                               field="name")
         if day in seen:
-            raise InvalidInput(f"line {number}: {day} is listed twice", field="date")
+            raise InvalidInput(f"第 {number} 行：{day} 重复列出 (line {number}: {day} is listed twice)", field="date")
         seen.add(day)
         rows.append(ScheduleRow(day, KINDS[kind], values["name"]))
     if not rows:
-        raise InvalidInput("the schedule lists no days", field="date")
+        raise InvalidInput("日程文件没有列出任何日期 (the schedule lists no days)", field="date")
     years = {row.day.year for row in rows}
     if len(years) != 1:
-        raise InvalidInput(f"a schedule covers one year; this one has {sorted(years)}", field="date")
+        raise InvalidInput(f"一个日程文件只含一年，该文件含 {'、'.join(map(str, sorted(years)))} "
+                           f"(a schedule covers one year; this one has {', '.join(map(str, sorted(years)))})",
+                           field="date")
     return years.pop(), rows
 
 
@@ -180,14 +188,17 @@ def schedule_changes(session: Session, text: str) -> tuple[int, list[DayChange]]
 def correct_day(session: Session, day: date, kind: str, name: str) -> DayChange:
     """Correct one day of a year the calendar knows: a holiday, a make-up working day, or ordinary again."""
     if kind not in (HOLIDAY, WORKDAY, ORDINARY):
-        raise InvalidInput(f"kind must be holiday, workday or ordinary, not '{kind}'", field="kind")
+        raise InvalidInput(f"日期类型须为 holiday、workday 或 ordinary，不能是 '{kind}' "
+                           f"(kind must be holiday, workday or ordinary, not '{kind}')", field="kind")
     if session.get(CalendarYear, day.year) is None:
-        raise InvalidInput(f"{day.year} is not in the calendar yet: import its schedule first", field="day")
+        raise InvalidInput(f"日历中尚无 {day.year} 年：请先导入该年的日程 "
+                           f"({day.year} is not in the calendar yet: import its schedule first)", field="day")
     if kind == WORKDAY and day.weekday() < 5:
-        raise InvalidInput(f"{day} is a weekday; only a weekend day can be a make-up working day", field="kind")
+        raise InvalidInput(f"{day} 是工作日，只有周末才能调为补班日 "
+                           f"({day} is a weekday; only a weekend day can be a make-up working day)", field="kind")
     name = (name or "").strip()
     if kind != ORDINARY and not 1 <= len(name) <= 100:
-        raise InvalidInput("name must be 1 to 100 characters", field="name")
+        raise InvalidInput("名称须为 1 至 100 个字 (name must be 1 to 100 characters)", field="name")
     row = session.get(CalendarDay, day)
     change = DayChange(day, *((WORKDAY if row.is_workday else HOLIDAY, row.name) if row else (ORDINARY, "")),
                        kind, name if kind != ORDINARY else "")

@@ -86,7 +86,7 @@ APPLICANT_IN_PERSON, AGENT = "申请人本人", "委托代理人"
 
 def _refuse(schema: dict, field: str, problem: str) -> InvalidInput:
     title = schema.get("properties", {}).get(field, {}).get("title", field)
-    return InvalidInput(f"{title}：{problem}", field=field)
+    return InvalidInput(f"{title}：{problem}", field=field, details={"label": title, "reason": problem})
 
 
 def check_recipient(schema: dict, case, data: dict) -> None:
@@ -96,7 +96,8 @@ def check_recipient(schema: dict, case, data: dict) -> None:
         return
     required = set(schema.get("required", []))
     if any(names.get(key) not in required for key in RECIPIENT_FIELDS):
-        raise ProcessDefinitionError(f"{RECIPIENT_CHECK} names the form's required fields {RECIPIENT_FIELDS}")
+        raise ProcessDefinitionError(f"{RECIPIENT_CHECK} 须指向表单的必填字段 {', '.join(RECIPIENT_FIELDS)} "
+                                     f"({RECIPIENT_CHECK} names the form's required fields {', '.join(RECIPIENT_FIELDS)})")
     role_field, name_field = names["role"], names["name"]
     kind_field, number_field = names["document_kind"], names["document_number"]
     kind, number = data[kind_field], data[number_field].strip().upper()
@@ -106,11 +107,14 @@ def check_recipient(schema: dict, case, data: dict) -> None:
     if data[role_field] == AGENT:
         return
     if case.applicant_kind == ORGANIZATION:
-        raise _refuse(schema, role_field, f"申请人为单位，由其委托代理人（经办人）凭授权委托书领取，请选择“{AGENT}”")
+        raise _refuse(schema, role_field, f"申请人为单位，由其委托代理人（经办人）凭授权委托书领取，请选择“{AGENT}” "
+                                          "(the applicant is an organization: its authorised agent collects the result)")
     if kind != case.applicant_id_type:
         raise _refuse(schema, kind_field, f"与申请人登记的证件类型（{case.applicant_id_type}）不一致；"
-                                          f"他人代领请选择“{AGENT}”")
+                                          f"他人代领请选择“{AGENT}” (not the document kind the applicant registered "
+                                          "with; someone else collecting is an agent)")
     if number != case.applicant_id_number.upper():
-        raise _refuse(schema, number_field, f"与申请人登记的证件号码不一致；他人代领请选择“{AGENT}”")
+        raise _refuse(schema, number_field, f"与申请人登记的证件号码不一致；他人代领请选择“{AGENT}” "
+                                            "(not the applicant's document number; someone else collecting is an agent)")
     if data[name_field].strip() != case.applicant_name.strip():
-        raise _refuse(schema, name_field, f"与申请人姓名（{case.applicant_name}）不一致")
+        raise _refuse(schema, name_field, f"与申请人姓名（{case.applicant_name}）不一致 (not the applicant's name)")

@@ -33,7 +33,8 @@ def fingerprint(item_code, applicant, intake) -> str:
 
 def check_key(key) -> str:
     if not isinstance(key, str) or not _KEY.match(key):
-        raise InvalidInput(f"{HEADER} must be 1 to 100 printable ASCII characters without spaces", field=HEADER)
+        raise InvalidInput(f"{HEADER} 须为 1 至 100 个可打印的 ASCII 字符，不含空格 "
+                           f"({HEADER} must be 1 to 100 printable ASCII characters without spaces)", field=HEADER)
     return key
 
 
@@ -46,8 +47,8 @@ def claim(session: Session, staff_id: int, key: str, request_fingerprint: str, n
     earlier = session.execute(select(IdempotencyKey).where(
         IdempotencyKey.staff_id == staff_id, IdempotencyKey.key == key)).scalar_one()
     if earlier.fingerprint != request_fingerprint:
-        raise InvalidInput(f"this {HEADER} was already used for a different registration; "
-                           "send a new key for a new application", field=HEADER)
+        raise InvalidInput(f"该 {HEADER} 已用于另一次登记；新的申请请使用新的键值 (this {HEADER} was already used for a "
+                           "different registration; send a new key for a new application)", field=HEADER)
     return session.get(Case, earlier.case_id)
 
 

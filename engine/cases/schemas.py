@@ -36,11 +36,12 @@ class ApplicantSchema(Schema):
     @validates_schema
     def _check_identity(self, data, **_):
         if ID_TYPES[data["id_type"]] != data["kind"]:
-            raise ValidationError(f"a {data['kind']} cannot apply with a {data['id_type']}", "id_type")
+            raise ValidationError(f"与申请人类型不符 (a {data['kind']} cannot apply with this document kind)", "id_type")
         problem = document_problem(data["id_type"], data["id_number"])
         if problem:
             raise ValidationError(problem, "id_number")
         if data["kind"] == ORGANIZATION and not data["contact_name"]:
-            raise ValidationError("an organization names the person handling the application", "contact_name")
+            raise ValidationError("单位申请须填写经办人 (an organization names the person handling the application)",
+                                  "contact_name")
         if not data["name"].strip():
             raise ValidationError("must not be blank", "name")

@@ -24,15 +24,15 @@ INITIAL_DATA_KEYS = frozenset({
 
 def validate_applicant(raw) -> dict:
     if not isinstance(raw, dict):
-        raise InvalidInput("applicant must be an object", field="applicant")
+        raise InvalidInput("申请人信息须为对象 (applicant must be an object)", field="applicant")
     try:
         return ApplicantSchema().load(raw)
     except ValidationError as error:
         field, message = first_error(error.messages, "applicant.")
         declared = ApplicantSchema().fields.get(field.removeprefix("applicant."))
         # The web says the refusal in the person's language from the field's label and marshmallow's reason.
-        details = {"label": declared.metadata.get("label") if declared else None, "reason": message}
-        raise InvalidInput(f"{field}: {message}", field=field, details=details) from None
+        raise InvalidInput(f"{field}: {message}", field=field, details={
+            "label": declared.metadata.get("label") if declared else None, "reason": message}) from None
 
 
 def next_case_number(session: Session, day: date, prefix: str) -> str:
@@ -97,22 +97,22 @@ def new_case(item: ServiceItem, applicant: dict, number: str, version_id: int, c
 
 def get_item(session: Session, item_code) -> ServiceItem:
     if not isinstance(item_code, str) or not item_code:
-        raise InvalidInput("item_code is required", field="item_code")
+        raise InvalidInput("item_code is required", field="item_code", details={"rule": "required"})
     item = session.get(ServiceItem, item_code)
     if item is None or not item.active:
-        raise NotFound(f"no service item '{item_code}' in the catalogue", field="item_code")
+        raise NotFound(f"未找到办理事项 '{item_code}' (no service item '{item_code}' in the catalogue)", field="item_code")
     return item
 
 
 def find_case(session: Session, number: str, *, lock: bool = False) -> Case:
     if not isinstance(number, str) or not number:
-        raise InvalidInput("a case number is required", field="case_number")
+        raise InvalidInput("a case number is required", field="case_number", details={"rule": "required"})
     statement = select(Case).where(Case.number == number)
     if lock:
         statement = statement.with_for_update().execution_options(populate_existing=True)
     case = session.scalar(statement)
     if case is None:
-        raise NotFound(f"no case with number '{number}'", field="case_number")
+        raise NotFound(f"未找到编号为 '{number}' 的办件 (no case with number '{number}')", field="case_number")
     return case
 
 
@@ -122,7 +122,7 @@ def lock_case(session: Session, case_id: int) -> Case:
         select(Case).where(Case.id == case_id).with_for_update().execution_options(populate_existing=True)
     )
     if case is None:
-        raise NotFound(f"case {case_id} does not exist")
+        raise NotFound(f"办件 {case_id} 不存在 (case {case_id} does not exist)")
     return case
 
 

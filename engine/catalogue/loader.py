@@ -34,14 +34,16 @@ def _strict_bool():
     return fields.Bool(required=True, truthy={True}, falsy={False})
 
 
-_code = validate.Regexp(r"^[A-Z][A-Z0-9-]{1,31}$", error="must be upper-case letters, digits and '-'")
+_code = validate.Regexp(r"^[A-Z][A-Z0-9-]{1,31}$",
+                        error="须为大写字母、数字和 '-' (must be upper-case letters, digits and '-')")
 
 
 class DepartmentSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    code = fields.Str(required=True, validate=validate.Regexp(r"^[A-Z]{2,8}$", error="must be 2-8 upper-case letters"))
+    code = fields.Str(required=True, validate=validate.Regexp(r"^[A-Z]{2,8}$",
+                                                                     error="须为 2 至 8 个大写字母 (must be 2-8 upper-case letters)"))
     name = fields.Str(required=True, validate=validate.Length(1, 100))
     short_name = fields.Str(required=True, validate=validate.Length(1, 30))
 
@@ -50,7 +52,8 @@ class MaterialSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    code = fields.Str(required=True, validate=validate.Regexp(r"^[A-Z][A-Z0-9]{1,15}$", error="must look like M01"))
+    code = fields.Str(required=True, validate=validate.Regexp(r"^[A-Z][A-Z0-9]{1,15}$",
+                                                                     error="须形如 M01 (must look like M01)"))
     name = fields.Str(required=True, validate=validate.Length(1, 200))
     mandatory = _strict_bool()
     form = fields.Str(required=True, validate=validate.OneOf(MATERIAL_FORMS))
@@ -96,41 +99,48 @@ class ItemSchema(Schema):
     @validates_schema
     def _check_consistency(self, data, **_):
         if data["promised_limit_days"] > data["legal_limit_days"]:
-            raise ValidationError("must not exceed legal_limit_days (承诺时限 ≤ 法定时限)", "promised_limit_days")
+            raise ValidationError("不能超过法定时限 (must not exceed legal_limit_days)", "promised_limit_days")
         immediate = data["case_type"] == "即办件"
         if immediate and data["promised_limit_days"] != 0:
-            raise ValidationError("a 即办件 is finished at the window: promised_limit_days must be 0",
+            raise ValidationError("即办件当场办结，承诺时限须为 0 "
+                                  "(an immediate case is finished at the window: promised_limit_days must be 0)",
                                   "promised_limit_days")
         if not immediate and data["promised_limit_days"] == 0:
-            raise ValidationError(f"a {data['case_type']} needs promised_limit_days of at least 1",
+            raise ValidationError(f"{data['case_type']}的承诺时限至少为 1 个工作日 "
+                                  "(a case that is not immediate needs promised_limit_days of at least 1)",
                                   "promised_limit_days")
         joint = data["case_type"] == "联办件"
         if joint and not data["co_departments"]:
-            raise ValidationError("a 联办件 needs at least one co-reviewing department", "co_departments")
-        if not joint and data["co_departments"]:
-            raise ValidationError(f"only a 联办件 has co-reviewing departments, not a {data['case_type']}",
+            raise ValidationError("联办件须至少有一个协办部门 (a joint case needs at least one co-reviewing department)",
                                   "co_departments")
+        if not joint and data["co_departments"]:
+            raise ValidationError(f"只有联办件才有协办部门，{data['case_type']}没有 "
+                                  "(only a joint case has co-reviewing departments)", "co_departments")
         if data["department"] in data["co_departments"]:
-            raise ValidationError("the lead department cannot also co-review", "co_departments")
+            raise ValidationError("主办部门不能同时是协办部门 (the lead department cannot also co-review)",
+                                  "co_departments")
         if len(set(data["co_departments"])) != len(data["co_departments"]):
-            raise ValidationError("a department is listed twice", "co_departments")
+            raise ValidationError("有部门重复列出 (a department is listed twice)", "co_departments")
         if joint and data["legal_limit_days"] > JOINT_LIMIT_DAYS:
-            raise ValidationError(f"a 联办件's combined limit is at most {JOINT_LIMIT_DAYS} working days (第26条)",
-                                  "legal_limit_days")
+            raise ValidationError(f"联办件的合计时限不超过 {JOINT_LIMIT_DAYS} 个工作日（第26条） "
+                                  f"(a joint case's combined limit is at most {JOINT_LIMIT_DAYS} working days, "
+                                  "Art. 26)", "legal_limit_days")
         most = JOINT_EXTENSION_DAYS if joint else EXTENSION_DAYS
         if data["extension_days"] > most:
-            raise ValidationError(f"a {data['case_type']} may be extended by at most {most} working days (第42条)",
+            raise ValidationError(f"{data['case_type']}最多可延期 {most} 个工作日（第42条） "
+                                  f"(this case type may be extended by at most {most} working days, Art. 42)",
                                   "extension_days")
         if data["case_type"] == "上报件" and not data["higher_authority"].strip():
-            raise ValidationError("a 上报件 names the higher authority it is forwarded to", "higher_authority")
+            raise ValidationError("上报件须写明报送的上级机关 (a forwarded case names the higher authority it goes to)",
+                                  "higher_authority")
         if len(set(data["delivery_options"])) != len(data["delivery_options"]):
-            raise ValidationError("a delivery option is listed twice", "delivery_options")
+            raise ValidationError("有送达方式重复列出 (a delivery option is listed twice)", "delivery_options")
         codes = [material["code"] for material in data["materials"]]
         duplicate = next((code for code in codes if codes.count(code) > 1), None)
         if duplicate:
-            raise ValidationError(f"material code {duplicate} is used twice", "materials")
+            raise ValidationError(f"材料编码 {duplicate} 重复使用 (material code {duplicate} is used twice)", "materials")
         if not any(material["mandatory"] for material in data["materials"]):
-            raise ValidationError("at least one material must be mandatory", "materials")
+            raise ValidationError("须至少有一项必需材料 (at least one material must be mandatory)", "materials")
 
 
 class CatalogueSchema(Schema):
@@ -147,7 +157,7 @@ def _load(schema: Schema, raw, label: str) -> dict:
         return schema.load(raw)
     except ValidationError as error:
         field, message = first_error(error.messages)
-        raise CatalogueError(f"{label}: {field}: {message}", field=field) from None
+        raise CatalogueError(f"{label}: {field}: {message}", field=field, details={"reason": message}) from None
 
 
 def validate_department(raw, label: str | None = None) -> dict:
@@ -164,10 +174,13 @@ def validate_item(raw, dept_codes, known_processes: set[str], label: str | None 
     for field, codes in (("department", [item["department"]]), ("co_departments", item["co_departments"])):
         unknown = [code for code in codes if code not in dept_codes]
         if unknown:
-            raise CatalogueError(f"{label}: {field}: unknown department {unknown[0]}", field=field)
+            raise CatalogueError(f"{label}：未知的部门 {unknown[0]} ({label}: {field}: unknown department {unknown[0]})",
+                                 field=field)
     if item["process"] not in known_processes:
-        raise CatalogueError(f"{label}: process: no deployed process '{item['process']}' "
-                             f"(known: {', '.join(sorted(known_processes)) or 'none'})", field="process")
+        known = ", ".join(sorted(known_processes)) or "none"
+        raise CatalogueError(f"{label}：流程 '{item['process']}' 尚未部署，已部署的有 {known} "
+                             f"({label}: process: no deployed process '{item['process']}'; known: {known})",
+                             field="process")
     return item
 
 
@@ -178,13 +191,15 @@ def validate_catalogue(raw: dict, known_processes: set[str]) -> dict:
                    for index, dept_raw in enumerate(top["departments"])]
     dept_codes = [dept["code"] for dept in departments]
     if len(set(dept_codes)) != len(dept_codes):
-        raise CatalogueError("catalogue: departments: a department code is used twice", field="departments")
+        raise CatalogueError("事项目录：有部门编码重复使用 (catalogue: departments: a department code is used twice)",
+                             field="departments")
     items = [validate_item(item_raw, dept_codes, known_processes, f"item {item_raw.get('code', f'#{index + 1}')}")
              for index, item_raw in enumerate(top["items"])]
     item_codes = [item["code"] for item in items]
     duplicate = next((code for code in item_codes if item_codes.count(code) > 1), None)
     if duplicate:
-        raise CatalogueError(f"item {duplicate}: code: used by two items", field="code")
+        raise CatalogueError(f"事项编码 {duplicate} 被两个事项使用 (item {duplicate}: code: used by two items)",
+                             field="code")
     return {"center_name": top["center_name"], "departments": departments, "items": items}
 
 

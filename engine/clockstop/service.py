@@ -25,10 +25,12 @@ def check_reason(reason, field: str = "reason") -> str:
 
 def check_suspension_request(case: Case, kind, reason) -> tuple[str, str]:
     if kind not in SUSPENSION_KINDS or kind == "上报":
-        raise InvalidInput(f"kind must be one of {', '.join(k for k in SUSPENSION_KINDS if k != '上报')}",
-                           field="kind")
+        kinds = [k for k in SUSPENSION_KINDS if k != "上报"]
+        raise InvalidInput(f"kind must be one of {', '.join(kinds)}", field="kind",
+                           details={"rule": "enum", "limit": kinds})
     if case.suspended_since is not None:
-        raise Conflict(f"case {case.number} is already suspended since {case.suspended_since.isoformat()}",
+        raise Conflict(f"办件 {case.number} 自 {case.suspended_since.isoformat()} 起已在暂停计时中 "
+                       f"(case {case.number} is already suspended since {case.suspended_since.isoformat()})",
                        field="case_number")
     return kind, check_reason(reason)
 
@@ -41,7 +43,8 @@ def open_suspension(session: Session, case_id: int) -> ClockSuspension | None:
 def start_suspension(session: Session, case: Case, request: dict, actor_id: int | None, now: datetime,
                      today: date) -> ClockSuspension:
     if case.suspended_since is not None:
-        raise Conflict(f"case {case.number} is already suspended", field="case_number")
+        raise Conflict(f"办件 {case.number} 已在暂停计时中 (case {case.number} is already suspended)",
+                       field="case_number")
     row = ClockSuspension(case_id=case.id, kind=request["kind"], reason=request["reason"],
                           department_code=request["department_code"], started_on=today, started_at=now,
                           started_by_id=actor_id, due_before=case.due_date)
@@ -59,7 +62,7 @@ def end_suspension(session: Session, case: Case, note: str, actor_id: int | None
                    calendar: WorkCalendar) -> ClockSuspension:
     row = open_suspension(session, case.id)
     if row is None or case.suspended_since is None:
-        raise Conflict(f"case {case.number} is not suspended", field="case_number")
+        raise Conflict(f"办件 {case.number} 未在暂停计时 (case {case.number} is not suspended)", field="case_number")
     row.working_days = stopped_working_days(calendar, row.started_on, today)
     row.ended_on, row.ended_at, row.ended_by_id, row.end_note = today, now, actor_id, note
     case.suspended_days = (case.suspended_days or 0) + row.working_days
@@ -101,13 +104,15 @@ def request_extension(session: Session, case: Case, department_code: str, days: 
     _check_within_limit(case, today, "申请延期", "an extension can no longer be requested")
     for earlier in extensions(session, case.id):
         if earlier.decision is None:
-            raise Conflict(f"case {case.number} already has an extension request waiting for the chief "
-                           "representative", field="case_number")
+            raise Conflict(f"办件 {case.number} 已有待首席代表审批的延期申请 (case {case.number} already has an "
+                           "extension request waiting for the chief representative)", field="case_number")
         if earlier.decision == APPROVED:
-            raise Conflict(f"case {case.number} was already extended once; the law allows one extension",
+            raise Conflict(f"办件 {case.number} 已延期过一次，依法只能延期一次 "
+                           f"(case {case.number} was already extended once; the law allows one extension)",
                            field="case_number")
     if days <= 0:
-        raise Conflict(f"item {case.item_code} allows no extension", field="case_number")
+        raise Conflict(f"办理事项 {case.item_code} 不允许延期 (item {case.item_code} allows no extension)",
+                       field="case_number")
     row = CaseExtension(case_id=case.id, department_code=department_code, days=days, reason=reason,
                         requested_at=now, requested_by_id=actor_id)
     session.add(row)
@@ -118,7 +123,8 @@ def _pending_extension(session: Session, case: Case) -> CaseExtension:
     row = session.scalar(select(CaseExtension).where(CaseExtension.case_id == case.id,
                                                      CaseExtension.decision.is_(None)))
     if row is None:
-        raise Conflict(f"case {case.number} has no extension request waiting", field="case_number")
+        raise Conflict(f"办件 {case.number} 没有待审批的延期申请 (case {case.number} has no extension request waiting)",
+                       field="case_number")
     return row
 
 
@@ -137,7 +143,8 @@ def grant_extension(session: Session, case: Case, days: int) -> CaseExtension:
     # Filtered here, not in SQL: the approval was made earlier in this same step, not yet flushed.
     row = next((row for row in extensions(session, case.id) if row.decision == APPROVED and not row.granted), None)
     if row is None:
-        raise Conflict(f"case {case.number} has no approved extension to grant", field="case_number")
+        raise Conflict(f"办件 {case.number} 没有已批准的延期 (case {case.number} has no approved extension to grant)",
+                       field="case_number")
     row.granted, row.days, row.due_before = True, days, case.due_date
     case.extended_days = (case.extended_days or 0) + days
     return row
@@ -155,9 +162,11 @@ def check_may_proceed(case: Case, row, meta, open_rows: list, definition, workfl
     for other in open_rows:
         other_meta = definition.user_tasks[workflow.get_task_from_id(UUID(other.id)).task_spec.name]
         if other_meta.milestone == "resumed" and case.suspended_since is not None:
-            raise Conflict(f"case {case.number} is suspended since {case.suspended_since.isoformat()}: "
-                           f"end the suspension ('{other.name}') first", field="task_id")
+            raise Conflict(f"办件 {case.number} 自 {case.suspended_since.isoformat()} 起暂停计时中：请先办理「{other.name}」恢复计时 "
+                           f"(case {case.number} is suspended since {case.suspended_since.isoformat()}: "
+                           "end the suspension first)", field="task_id")
         # An answer of the director (no department: a joint item's whole limit) holds every department.
         if other_meta.milestone == "extension_decided" and other.department_code in (None, row.department_code):
-            raise Conflict(f"case {case.number} has an extension request waiting for the chief representative "
-                           f"('{other.name}'): it is answered first", field="task_id")
+            raise Conflict(f"办件 {case.number} 有待审批的延期申请「{other.name}」，须先审批 "
+                           f"(case {case.number} has an extension request waiting for the chief representative: "
+                           "it is answered first)", field="task_id")

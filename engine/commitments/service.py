@@ -33,24 +33,31 @@ def check(session: Session, case: Case, task_data: dict, form: dict, calendar: W
         field = f"committed_materials.{index}"
         material = materials.get(entry["code"])
         if material is None or not material["commitment_allowed"]:
-            raise InvalidInput(f"{field}.code: material {entry['code']} may not be accepted on commitment "
-                               "(容缺受理 covers only the materials the service guide allows)", field=f"{field}.code")
+            raise InvalidInput(f"材料 {entry['code']} 不能容缺受理：只有办事指南允许的材料才可容缺 "
+                               f"({field}.code: material {entry['code']} may not be accepted on commitment; only "
+                               "the materials the service guide allows may be)", field=f"{field}.code")
         if entry["code"] in received or entry["code"] in seen:
-            raise InvalidInput(f"{field}.code: material {entry['code']} is already received or listed",
+            raise InvalidInput(f"材料 {entry['code']} 已收取或已列入容缺 "
+                               f"({field}.code: material {entry['code']} is already received or listed)",
                                field=f"{field}.code")
         seen.add(entry["code"])
         try:
             due_on = date.fromisoformat(entry["due_on"])
         except ValueError:
-            raise InvalidInput(f"{field}.due_on: not a date", field=f"{field}.due_on") from None
+            raise InvalidInput(f"{field}.due_on: not a date", field=f"{field}.due_on",
+                               details={"rule": "date"}) from None
         if due_on <= today:
-            raise InvalidInput(f"{field}.due_on: the commitment date must be after today ({today.isoformat()})",
+            raise InvalidInput(f"承诺补齐日期须晚于今天 {today.isoformat()} "
+                               f"({field}.due_on: the commitment date must be after today, {today.isoformat()})",
                                field=f"{field}.due_on")
         if due_on > latest:
-            raise InvalidInput(f"{field}.due_on: the commitment date may not exceed the promised limit "
-                               f"(latest {latest.isoformat()})", field=f"{field}.due_on")
+            raise InvalidInput(f"承诺补齐日期不能超过承诺时限，最迟 {latest.isoformat()} "
+                               f"({field}.due_on: the commitment date may not exceed the promised limit, "
+                               f"latest {latest.isoformat()})", field=f"{field}.due_on")
     if broke_commitment_before(session, case.applicant_id_number, today):
-        raise Conflict("the applicant broke an earlier commitment: 容缺受理 is refused", field="committed_materials")
+        raise Conflict("申请人此前有未履行的承诺，不予容缺受理 "
+                       "(the applicant broke an earlier commitment: acceptance on commitment is refused)",
+                       field="committed_materials")
 
 
 def broke_commitment_before(session: Session, id_number: str, today: date) -> bool:

@@ -27,9 +27,11 @@ class WarningPolicy:
 
     def __post_init__(self):
         if not isinstance(self.days_left, int) or not 0 <= self.days_left <= 30:
-            raise InvalidInput("days_left must be a whole number from 0 to 30", field="days_left")
+            raise InvalidInput("剩余天数须为 0 至 30 的整数 (days_left must be a whole number from 0 to 30)",
+                               field="days_left")
         if not 0 < self.used_share <= 1:
-            raise InvalidInput("used_share must be above 0 and at most 1", field="used_share")
+            raise InvalidInput("已用时限比例须大于 0 且不超过 1 (used_share must be above 0 and at most 1)",
+                               field="used_share")
 
 
 @dataclass(frozen=True)

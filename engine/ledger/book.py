@@ -108,7 +108,7 @@ class LedgerBook:
         period = parse_period(period)
         if not supervises(actor):
             if staff_id not in (None, actor.id) or department_code is not None:
-                raise Forbidden("staff see only their own ledger", field="staff_id")
+                raise Forbidden("工作人员只能查看本人的考核台账 (staff see only their own ledger)", field="staff_id")
             staff_id = actor.id
         with self.context.session() as session:
             _check_filters(session, staff_id, department_code, rule_code)
@@ -121,9 +121,9 @@ class LedgerBook:
         with self.context.session() as session:
             entry = session.get(LedgerEntry, entry_id) if is_id(entry_id) else None
             if entry is None:
-                raise NotFound(f"no ledger entry {entry_id}", field="entry_id")
+                raise NotFound(f"未找到台账记录 {entry_id} (no ledger entry {entry_id})", field="entry_id")
             if not supervises(actor) and entry.staff_id != actor.id:
-                raise Forbidden("staff see only their own ledger", field="entry_id")
+                raise Forbidden("工作人员只能查看本人的考核台账 (staff see only their own ledger)", field="entry_id")
             return _lines(session, [entry])[0]
 
     def scores(self, period) -> ScoreSheet:
@@ -163,7 +163,7 @@ class LedgerBook:
 
     def export(self, actor: Actor, period, *, center_name: str) -> bytes:
         """The period's score sheet and ledger as .xlsx bytes (supervisors only)."""
-        require_supervisor(actor, "keep the scoring ledger")
+        require_supervisor(actor, "记录考核台账", "keep the scoring ledger")
         sheet = self.scores(period)
         with self.context.session() as session:
             lines = _lines(session, service.entries(session, first=sheet.period.first, last=sheet.period.last))
@@ -196,11 +196,11 @@ def department_lines(session, department_code: str | None, first, last) -> list[
 def _check_filters(session, staff_id, department_code, rule_code) -> None:
     """Filters name things that exist: a typo is an error, not an empty ledger."""
     if staff_id is not None and (not is_id(staff_id) or session.get(Staff, staff_id) is None):
-        raise InvalidInput(f"no staff member {staff_id}", field="staff_id")
+        raise InvalidInput(f"未找到人员 {staff_id} (no staff member {staff_id})", field="staff_id")
     if department_code is not None and session.get(Department, department_code) is None:
-        raise InvalidInput(f"no department '{department_code}'", field="department")
+        raise InvalidInput(f"未找到部门 '{department_code}' (no department '{department_code}')", field="department")
     if rule_code is not None and session.get(LedgerRule, rule_code) is None:
-        raise InvalidInput(f"no rule '{rule_code}'", field="rule_code")
+        raise InvalidInput(f"未找到考核规则 '{rule_code}' (no rule '{rule_code}')", field="rule_code")
 
 
 def _lines(session, entries: list[LedgerEntry]) -> list[EntryLine]:

@@ -32,7 +32,7 @@ class RuleSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    code = fields.Str(required=True, validate=validate.Regexp(r"^[A-Z]{2}-\d{2}$", error="must look like XL-02"))
+    code = fields.Str(required=True, validate=validate.Regexp(r"^[A-Z]{2}-\d{2}$", error="须形如 XL-02 (must look like XL-02)"))
     name = fields.Str(required=True, validate=validate.Length(1, 200))
     category = fields.Str(required=True, validate=validate.OneOf(CATEGORIES))
     points = fields.Decimal(required=True, places=1, allow_nan=False)
@@ -40,7 +40,7 @@ class RuleSchema(Schema):
     veto = fields.Bool(load_default=False, truthy={True}, falsy={False})
     trigger = fields.Raw(load_default=None)
     source = fields.Str(required=True, validate=validate.Length(1, 300))
-    seed = fields.Str(load_default=None, validate=validate.Regexp(r"^\d{3}$", error="must be a seed number like 004"))
+    seed = fields.Str(load_default=None, validate=validate.Regexp(r"^\d{3}$", error="须为三位数的文件编号，如 004 (must be a seed number like 004)"))
     part = fields.Str(load_default=None, validate=validate.Length(1, 10))
     item = fields.Str(load_default=None, validate=validate.Length(1, 30))
     scope = fields.Str(load_default="staff", validate=validate.OneOf(SCOPES))
@@ -53,22 +53,27 @@ class RuleSchema(Schema):
         if keys is None:
             return
         if not isinstance(keys, list) or not keys or any(key not in TRIGGERS for key in keys):
-            raise ValidationError(f"must be one of {', '.join(TRIGGERS)} or a list of them", "trigger")
+            raise ValidationError(f"须为以下触发事件之一或其列表：{', '.join(TRIGGERS)} "
+                                  f"(must be one of {', '.join(TRIGGERS)} or a list of them)", "trigger")
         if data["scope"] == DEPARTMENT_SCOPE:
-            raise ValidationError("a department's rule is recorded by a supervisor, not by a trigger", "trigger")
+            raise ValidationError("扣派出部门的规则由督查人员记录，不能自动触发 (a department's rule is recorded "
+                                  "by a supervisor, not by a trigger)", "trigger")
         data["trigger"] = " ".join(keys)
 
     @validates_schema
     def _check_points(self, data, **_):
         points = data["points"]
         if abs(points) > MAX_RULE_POINTS:
-            raise ValidationError(f"must be between -{MAX_RULE_POINTS} and {MAX_RULE_POINTS}", "points")
+            raise ValidationError(f"须在 -{MAX_RULE_POINTS} 至 {MAX_RULE_POINTS} 之间 "
+                                  f"(must be between -{MAX_RULE_POINTS} and {MAX_RULE_POINTS})", "points")
         if data["veto"] and points != 0:
-            raise ValidationError("a veto rule (一票否决) sets the score to 0: its points must be 0", "points")
+            raise ValidationError("一票否决的规则将得分记为 0，其分值须为 0 "
+                                  "(a veto rule sets the score to 0: its points must be 0)", "points")
         if not data["veto"] and points == 0:
-            raise ValidationError("must not be 0", "points")
+            raise ValidationError("不能为 0 (must not be 0)", "points")
         if (points > 0) != (data["category"] == "奖励") and not data["veto"]:
-            raise ValidationError("bonuses (positive points) belong to category 奖励, deductions to the others",
+            raise ValidationError("加分属于“奖励”类别，扣分属于其他类别 "
+                                  "(bonuses, positive points, belong to the reward category, deductions to the others)",
                                   "points")
 
 
@@ -86,7 +91,7 @@ class DisqualificationSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    code = fields.Str(required=True, validate=validate.Regexp(r"^[A-Z]{2}-\d{2}$", error="must look like QX-01"))
+    code = fields.Str(required=True, validate=validate.Regexp(r"^[A-Z]{2}-\d{2}$", error="须形如 QX-01 (must look like QX-01)"))
     name = fields.Str(required=True, validate=validate.Length(1, 200))
     rules = fields.List(fields.Str(), required=True, validate=validate.Length(1, 20))
     at_least = fields.Int(required=True, strict=True, validate=validate.Range(1, 100))
@@ -134,17 +139,18 @@ def validate_scheme(raw: dict) -> tuple[list[dict], dict]:
     rules = validate_rules(raw)
     given = raw.get("scheme", {})
     if not isinstance(given, dict):
-        raise CatalogueError("scheme: must be a table [scheme]", field="scheme")
+        raise CatalogueError("考核方案须为 [scheme] 表 (scheme: must be a table [scheme])", field="scheme")
     try:
         scheme = SchemeSchema().load(given)
     except ValidationError as error:
         field, message = first_error(error.messages)
-        raise CatalogueError(f"scheme: {field}: {message}", field=field) from None
+        raise CatalogueError(f"scheme: {field}: {message}", field=field, details={"reason": message}) from None
     codes = {rule["code"] for rule in rules}
     for rule in scheme["disqualifications"]:
         unknown = [code for code in rule["rules"] if code not in codes]
         if unknown:
-            raise CatalogueError(f"scheme: disqualification {rule['code']}: no rule {unknown[0]} in this file",
+            raise CatalogueError(f"取消评优条件 {rule['code']}：本文件中没有规则 {unknown[0]} "
+                                 f"(scheme: disqualification {rule['code']}: no rule {unknown[0]} in this file)",
                                  field="rules")
     return rules, scheme
 
@@ -165,7 +171,8 @@ def stored_scheme(scheme: dict) -> dict:
 def validate_rules(raw: dict) -> list[dict]:
     entries = raw.get("rules") if isinstance(raw, dict) else None
     if not isinstance(entries, list) or not entries:
-        raise CatalogueError("rules: a non-empty list [[rules]] is required", field="rules")
+        raise CatalogueError("考核规则文件须含至少一条 [[rules]] (rules: a non-empty list [[rules]] is required)",
+                             field="rules")
     rules = []
     for index, entry in enumerate(entries):
         label = f"rule {entry.get('code', f'#{index + 1}') if isinstance(entry, dict) else f'#{index + 1}'}"
@@ -173,12 +180,14 @@ def validate_rules(raw: dict) -> list[dict]:
             rules.append(RuleSchema().load(entry))
         except ValidationError as error:
             field, message = first_error(error.messages)
-            raise CatalogueError(f"{label}: {field}: {message}", field=field) from None
+            raise CatalogueError(f"{label}: {field}: {message}", field=field,
+                                 details={"reason": message}) from None
     for key in ("code", "trigger"):
         values = [value for rule in rules if rule[key] is not None for value in rule[key].split()]
         duplicate = next((value for value in values if values.count(value) > 1), None)
         if duplicate:
-            raise CatalogueError(f"rules: {key} {duplicate} is used by two rules", field=key)
+            raise CatalogueError(f"考核规则：{key} {duplicate} 被两条规则使用 (rules: {key} {duplicate} is used by two rules)",
+                                 field=key)
     return rules
 
 

@@ -36,10 +36,12 @@ class Period:
 def parse_period(text) -> Period:
     """``2026-11`` (month), ``2026-Q4`` (quarter) or ``2026`` (year)."""
     if not isinstance(text, str):
-        raise InvalidInput("period must be text like 2026-11, 2026-Q4 or 2026", field="period")
+        raise InvalidInput("期间须形如 2026-11、2026-Q4 或 2026 (period must be text like 2026-11, 2026-Q4 or 2026)",
+                           field="period")
     text = text.strip()
     if re.match(r"\d{4}", text) and not FIRST_YEAR <= int(text[:4]) <= LAST_YEAR:
-        raise InvalidInput(f"period's year must be from {FIRST_YEAR} to {LAST_YEAR}", field="period")
+        raise InvalidInput(f"期间的年份须在 {FIRST_YEAR} 至 {LAST_YEAR} 之间 "
+                           f"(period's year must be from {FIRST_YEAR} to {LAST_YEAR})", field="period")
     if match := re.fullmatch(r"(\d{4})-(\d{2})", text):
         year, month = int(match[1]), int(match[2])
         if 1 <= month <= 12:
@@ -52,8 +54,9 @@ def parse_period(text) -> Period:
     elif re.fullmatch(r"\d{4}", text):
         year = int(text)
         return Period(text, date(year, 1, 1), date(year, 12, 31), 12)
-    raise InvalidInput(f"period '{text[:20]}' is not a month (2026-11), quarter (2026-Q4) or year (2026)",
-                       field="period")
+    raise InvalidInput(f"期间 '{text[:20]}' 不是月份（2026-11）、季度（2026-Q4）或年份（2026） "
+                       f"(period '{text[:20]}' is not a month like 2026-11, a quarter like 2026-Q4 or a year "
+                       "like 2026)", field="period")
 
 
 @dataclass(frozen=True)
@@ -68,10 +71,12 @@ class ScoringPolicy:
 
     def __post_init__(self):
         if not Decimal(0) <= self.excellent_share <= Decimal(1):
-            raise InvalidInput("excellent_share must be between 0 and 1", field="excellent_share")
+            raise InvalidInput("优秀比例须在 0 至 1 之间 (excellent_share must be between 0 and 1)",
+                               field="excellent_share")
         lows = [low for _, low in self.grades]
         if lows != sorted(lows, reverse=True):
-            raise InvalidInput("grade thresholds must fall from the best grade down", field="grades")
+            raise InvalidInput("等次分数线须从高等次到低等次递减 (grade thresholds must fall from the best grade down)",
+                               field="grades")
 
     def grade_of(self, score: Decimal) -> str:
         return next((grade for grade, low in self.grades if score >= low), INCOMPETENT)

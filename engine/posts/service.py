@@ -37,9 +37,9 @@ def staff_member(session: Session, reference, field: str) -> Staff:
     elif isinstance(reference, str) and 0 < len(reference) <= 50:
         staff = session.scalar(select(Staff).where(Staff.username == reference))
     else:
-        raise InvalidInput(f"{field} must be a staff member's id or username", field=field)
+        raise InvalidInput(f"请填写人员编号或用户名 ({field} must be a staff member's id or username)", field=field)
     if staff is None:
-        raise NotFound(f"no staff member '{reference}'", field=field)
+        raise NotFound(f"未找到人员 '{reference}' (no staff member '{reference}')", field=field)
     return staff
 
 
@@ -51,7 +51,7 @@ def as_day(value, field: str) -> date:
             return date.fromisoformat(value)
         except ValueError:
             pass
-    raise InvalidInput(f"{field} must be a date (YYYY-MM-DD)", field=field)
+    raise InvalidInput(f"{field} must be a date (YYYY-MM-DD)", field=field, details={"rule": "date"})
 
 
 def working_days_in(calendar: WorkCalendar, first: date, last: date) -> int:
@@ -88,10 +88,10 @@ def yearly_total(session: Session, calendar: WorkCalendar, staff_id: int, year: 
 
 def _window(session: Session, code, *, lock: bool = False) -> ServiceWindow:
     if not isinstance(code, str) or not 0 < len(code) <= 16:
-        raise NotFound(f"no window '{code}'", field="window_code")
+        raise NotFound(f"未找到窗口 '{code}' (no window '{code}')", field="window_code")
     window = session.get(ServiceWindow, code, with_for_update=lock)
     if window is None:
-        raise NotFound(f"no window '{code}'", field="window_code")
+        raise NotFound(f"未找到窗口 '{code}' (no window '{code}')", field="window_code")
     return window
 
 
@@ -101,33 +101,36 @@ def save_window(session: Session, actor: Actor, *, code, name, department_code, 
     hold the same role in the same department (a comprehensive window, ``department_code`` None, is
     the clerks'; a 分类综合窗口 names its category)."""
     if actor != SYSTEM:
-        require_supervisor(actor, "define windows")
+        require_supervisor(actor, "设置窗口", "define windows")
     if not isinstance(code, str) or not 0 < len(code) <= 16 or not code.replace("-", "").isalnum():
-        raise InvalidInput("code must be 1-16 letters, digits or '-'", field="code")
+        raise InvalidInput("编码须为 1 至 16 位字母、数字或 '-' (code must be 1-16 letters, digits or '-')", field="code")
     name = text(name, "name", max_length=50)
     if department_code is not None and session.get(Department, department_code) is None:
-        raise NotFound(f"no department '{department_code}'", field="department_code")
+        raise NotFound(f"未找到部门 '{department_code}' (no department '{department_code}')", field="department_code")
     kind = kind or ("department" if department_code else "comprehensive")
     category = _check_kind(kind, department_code, category)
     a, b = staff_member(session, a_staff, "a_staff"), staff_member(session, b_staff, "b_staff")
     b2 = staff_member(session, b2_staff, "b2_staff") if b2_staff not in (None, "") else None
     if a.id == b.id:
-        raise InvalidInput("the A post and the B post must be two people", field="b_staff")
+        raise InvalidInput("A岗和B岗须为两个不同的人 (the A post and the B post must be two people)", field="b_staff")
     if b2 is not None and b2.id in (a.id, b.id):
         raise InvalidInput("第二B岗须是另一人 (the second B post must be a third person)", field="b2_staff")
     if a.role not in CASE_WORKERS:
-        raise InvalidInput(f"a {a.role} holds no window post", field="a_staff")
+        raise InvalidInput(f"{a.name} 的岗位不设 AB 岗 (a {a.role} holds no window post)", field="a_staff")
     expected_role = (CLERK,) if department_code is None else DEPARTMENT_ROLES
     if a.role not in expected_role or a.department_code != department_code:
-        raise InvalidInput(f"{a.name} is not staff of this window's department", field="a_staff")
+        raise InvalidInput(f"{a.name} 不是该窗口所属部门的人员 ({a.username} is not staff of this window's department)",
+                           field="a_staff")
     for person, field in ((b, "b_staff"), (b2, "b2_staff")):
         if person is not None and (person.role, person.department_code) != (a.role, a.department_code):
-            raise InvalidInput(f"the B post must have the A post's role and department ({a.role}, "
-                               f"{a.department_code or '综合窗口'})", field=field)
+            raise InvalidInput(f"B岗须与A岗岗位和部门相同：{a.department_code or '综合窗口'} "
+                               f"(the B post must have the A post's role and department: {a.role}, "
+                               f"{a.department_code or 'comprehensive window'})", field=field)
     elsewhere = session.scalar(select(ServiceWindow.code).where(ServiceWindow.a_staff_id == a.id,
                                                                 ServiceWindow.code != code))
     if elsewhere is not None:
-        raise Conflict(f"{a.name} is already the A post of window {elsewhere}", field="a_staff")
+        raise Conflict(f"{a.name} 已是窗口 {elsewhere} 的A岗 ({a.username} is already the A post of window {elsewhere})",
+                       field="a_staff")
     window = session.get(ServiceWindow, code, with_for_update=True)
     if window is None:
         window = ServiceWindow(code=code)
@@ -148,7 +151,8 @@ WINDOW_KINDS = ("comprehensive", "category", "department")
 def _check_kind(kind, department_code, category) -> str | None:
     """The window's category: a 分类综合窗口 has one, the others none; a 部门窗口 has a department."""
     if kind not in WINDOW_KINDS:
-        raise InvalidInput(f"窗口类型 (kind) 须为 {', '.join(WINDOW_KINDS)}", field="kind")
+        raise InvalidInput(f"窗口类型须为 {'、'.join(WINDOW_KINDS)} 之一 (kind must be one of {', '.join(WINDOW_KINDS)})",
+                           field="kind")
     if (kind == "department") != (department_code is not None):
         raise InvalidInput("部门窗口须属于一个部门，综合窗口不属于部门 (a department window has a department, "
                            "a comprehensive one none)", field="department_code")
@@ -162,36 +166,42 @@ def _check_kind(kind, department_code, category) -> str | None:
 def record_absence(session: Session, actor: Actor, window_code, b_staff, starts_on, ends_on, reason,
                    calendar: WorkCalendar, now: datetime) -> PostAbsence:
     """Record A's absence from ``starts_on`` to ``ends_on`` (inclusive), covered by the window's B post."""
-    require_supervisor(actor, "record absences")
+    require_supervisor(actor, "登记离岗", "record absences")
     window = _window(session, window_code, lock=True)  # one writer per window: no overlapping twins
     if not window.active:
-        raise Conflict(f"window {window.code} is closed", field="window_code")
+        raise Conflict(f"窗口 {window.code} 已关闭 (window {window.code} is closed)", field="window_code")
     b = staff_member(session, b_staff, "b_staff")
     if b.id not in (window.b_staff_id, window.b2_staff_id):
         posted = session.get(Staff, window.b_staff_id)
-        raise InvalidInput(f"{b.name}({b.username}) 不是 {window.name} 的B岗 (is not the B post of window "
-                           f"{window.code}; its B post is {posted.name}({posted.username}))", field="b_staff")
+        raise InvalidInput(f"{b.name}({b.username}) 不是 {window.name} 的B岗，该窗口B岗为 {posted.name}({posted.username}) "
+                           f"({b.username} is not the B post of window {window.code}; its B post is "
+                           f"{posted.username})", field="b_staff")
     first, last = as_day(starts_on, "starts_on"), as_day(ends_on, "ends_on")
     if first > last:
-        raise InvalidInput(f"the absence ends ({last}) before it starts ({first})", field="ends_on")
+        raise InvalidInput(f"离岗结束日期 {last} 早于开始日期 {first} (the absence ends on {last}, before it starts "
+                           f"on {first})", field="ends_on")
     today = now.astimezone(CHINA_TZ).date()
     if last < today:
-        raise InvalidInput(f"the absence ended on {last}, in the past (today is {today})", field="ends_on")
+        raise InvalidInput(f"离岗已于 {last} 结束，不能补登过去的离岗（今天是 {today}） "
+                           f"(the absence ended on {last}, in the past; today is {today})", field="ends_on")
     reason = text(reason, "reason", max_length=300)
     _check_calendar_knows(calendar, first, last)
     days = working_days_in(calendar, first, last)
     if days == 0:
-        raise InvalidInput(f"{first}..{last} has no working day to cover", field="ends_on")
+        raise InvalidInput(f"{first} 至 {last} 没有需要顶岗的工作日 ({first}..{last} has no working day to cover)",
+                           field="ends_on")
     if days > STINT_LIMIT:
         raise InvalidInput(f"一次顶岗不超过 {STINT_LIMIT} 个工作日，本次 {days} 个 (one stint is at most "
                            f"{STINT_LIMIT} working days; {first}..{last} has {days})", field="ends_on")
     a = session.get(Staff, window.a_staff_id)
     clash = next(iter(_absences_of(session, a.id, first, last)), None)
     if clash is not None:
-        raise Conflict(f"{a.name} is already recorded absent {clash.starts_on}..{clash.ends_on}", field="starts_on")
+        raise Conflict(f"{a.name} 已登记 {clash.starts_on} 至 {clash.ends_on} 离岗 "
+                       f"({a.username} is already recorded absent {clash.starts_on}..{clash.ends_on})", field="starts_on")
     clash = next(iter(_absences_of(session, b.id, first, last)), None)
     if clash is not None:
-        raise Conflict(f"the B post {b.name} is absent {clash.starts_on}..{clash.ends_on} and cannot cover",
+        raise Conflict(f"B岗 {b.name} 在 {clash.starts_on} 至 {clash.ends_on} 离岗，不能顶岗 "
+                       f"(the B post {b.username} is absent {clash.starts_on}..{clash.ends_on} and cannot cover)",
                        field="b_staff")
     for year in range(first.year, last.year + 1):
         before, adding = yearly_total(session, calendar, a.id, year), working_days_in_year(calendar, first, last, year)
@@ -210,14 +220,15 @@ def record_absence(session: Session, actor: Actor, window_code, b_staff, starts_
 
 def cancel_absence(session: Session, actor: Actor, absence_id, now: datetime) -> PostAbsence:
     """Cancel an absence that has not ended (one that has stays on the record and in the totals)."""
-    require_supervisor(actor, "cancel absences")
+    require_supervisor(actor, "取消离岗登记", "cancel absences")
     absence = session.get(PostAbsence, absence_id, with_for_update=True) if is_id(absence_id) else None
     if absence is None:
-        raise NotFound(f"no absence {absence_id}", field="absence_id")
+        raise NotFound(f"未找到离岗登记 {absence_id} (no absence {absence_id})", field="absence_id")
     if absence.cancelled_at is not None:
-        raise Conflict(f"absence {absence.id} is already cancelled", field="absence_id")
+        raise Conflict(f"离岗登记 {absence.id} 已取消 (absence {absence.id} is already cancelled)", field="absence_id")
     if absence.ends_on < now.astimezone(CHINA_TZ).date():
-        raise Conflict(f"absence {absence.id} ended on {absence.ends_on}; it stays on the record", field="absence_id")
+        raise Conflict(f"离岗登记 {absence.id} 已于 {absence.ends_on} 结束，保留在记录中 "
+                       f"(absence {absence.id} ended on {absence.ends_on}; it stays on the record)", field="absence_id")
     absence.cancelled_at, absence.cancelled_by_id = now, actor.id
     audit.record(session, actor=actor, action="absence_cancel", at=now, detail=_detail(absence))
     return absence
@@ -336,7 +347,8 @@ class Posts:
         """open: not cancelled and not over, soonest first; all: newest first. Supervisors see every
         absence, anyone else those where they are the A or the B post."""
         if state not in ABSENCE_STATES:
-            raise InvalidInput(f"state must be one of {', '.join(ABSENCE_STATES)}", field="state")
+            raise InvalidInput(f"state must be one of {', '.join(ABSENCE_STATES)}", field="state",
+                               details={"rule": "enum", "limit": list(ABSENCE_STATES)})
         query = select(PostAbsence)
         if not supervises(actor):
             query = query.where(or_(PostAbsence.a_staff_id == actor.id, PostAbsence.b_staff_id == actor.id))

@@ -15,14 +15,14 @@ from engine.validation import text
 
 def actor_for(staff: Staff) -> Actor:
     if not staff.active:
-        raise Forbidden(f"account {staff.username} is disabled", field="username")
+        raise Forbidden(f"账户 {staff.username} 已停用 (account {staff.username} is disabled)", field="username")
     return Actor(staff.id, staff.username, staff.name, staff.role, staff.department_code, roles=staff.roles)
 
 
 def get_actor(session: Session, username: str) -> Actor:
     staff = session.scalar(select(Staff).where(Staff.username == username))
     if staff is None:
-        raise NotFound(f"no staff member '{username}'", field="username")
+        raise NotFound(f"未找到人员 '{username}' (no staff member '{username}')", field="username")
     return actor_for(staff)
 
 
@@ -30,18 +30,20 @@ def create_staff(session: Session, *, username: str, name: str, role: str, depar
                  now: datetime) -> Staff:
     if not isinstance(username, str) or not username.isascii() or not 3 <= len(username) <= 50 \
             or not username.replace("_", "").replace(".", "").isalnum():
-        raise InvalidInput("username must be 3-50 letters, digits, '_' or '.'", field="username")
+        raise InvalidInput("用户名须为 3 至 50 位字母、数字、'_' 或 '.' (username must be 3-50 letters, digits, '_' or '.')",
+                           field="username")
     name = text(name, "name", max_length=50)
     if role not in ROLES:
-        raise InvalidInput(f"role must be one of {', '.join(ROLES)}", field="role")
+        raise InvalidInput(f"role must be one of {', '.join(ROLES)}", field="role",
+                           details={"rule": "enum", "limit": list(ROLES)})
     if role in DEPARTMENT_ROLES and not department_code:
-        raise InvalidInput(f"a {role} belongs to a department", field="department_code")
+        raise InvalidInput(f"该岗位须属于一个部门 (a {role} belongs to a department)", field="department_code")
     if role not in DEPARTMENT_ROLES and department_code:
-        raise InvalidInput(f"a {role} does not belong to a department", field="department_code")
+        raise InvalidInput(f"该岗位不属于任何部门 (a {role} does not belong to a department)", field="department_code")
     if department_code and session.get(Department, department_code) is None:
-        raise NotFound(f"no department '{department_code}'", field="department_code")
+        raise NotFound(f"未找到部门 '{department_code}' (no department '{department_code}')", field="department_code")
     if session.scalar(select(Staff.id).where(Staff.username == username)) is not None:
-        raise Conflict(f"username '{username}' is taken", field="username")
+        raise Conflict(f"用户名 '{username}' 已被占用 (username '{username}' is taken)", field="username")
     staff = Staff(username=username, name=name, role=role, department_code=department_code, active=True,
                   created_at=now)
     session.add(staff)

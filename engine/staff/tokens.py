@@ -32,9 +32,10 @@ class TokenPolicy:
 
     def __post_init__(self):
         if self.idle <= timedelta(0) or self.lifetime <= timedelta(0):
-            raise InvalidInput("token lifetimes must be positive", field="token_idle_minutes")
+            raise InvalidInput("令牌有效期须大于零 (token lifetimes must be positive)", field="token_idle_minutes")
         if self.idle > self.lifetime:
-            raise InvalidInput("a token's idle lifetime cannot exceed its absolute lifetime",
+            raise InvalidInput("令牌的闲置有效期不能超过其总有效期 "
+                               "(a token's idle lifetime cannot exceed its absolute lifetime)",
                                field="token_idle_minutes")
 
     def ends_at(self, row: ApiToken) -> datetime:
@@ -100,7 +101,7 @@ def end_token(transaction, actor: Actor, token_id: int, now: datetime, *, reason
     with transaction() as session:
         row = session.get(ApiToken, token_id, with_for_update=True)
         if row is None or row.ended_at is not None or not permissions.may_end_token(actor, row.staff_id):
-            raise NotFound(f"no open token {token_id}", field="token_id")
+            raise NotFound(f"未找到有效的令牌 {token_id} (no open token {token_id})", field="token_id")
         row.ended_at, row.end_reason = now, reason
         audit.record(session, actor=actor, action="token_ended", at=now,
                      detail={"token_id": row.id, "staff_id": row.staff_id, "reason": reason})
@@ -112,7 +113,7 @@ def end_tokens_of(transaction, actor: Actor, username: str, now: datetime) -> in
     with transaction() as session:
         staff = session.scalar(select(Staff).where(Staff.username == username))
         if staff is None:
-            raise NotFound(f"no staff member '{username}'", field="username")
+            raise NotFound(f"未找到人员 '{username}' (no staff member '{username}')", field="username")
         ended = revoke_all_tokens(session, staff.id, now, reason="admin")
         audit.record(session, actor=actor, action="tokens_revoked", at=now,
                      detail={"staff": staff.username, "ended": ended})

@@ -47,9 +47,10 @@ def _target_staff(session: Session, staff_id) -> Staff | None:
         return None
     staff = session.get(Staff, staff_id) if is_id(staff_id) else None
     if staff is None or not staff.active:
-        raise NotFound(f"no active staff member {staff_id}", field="target_staff_id")
+        raise NotFound(f"未找到在岗人员 {staff_id} (no active staff member {staff_id})", field="target_staff_id")
     if staff.role not in CASE_WORKERS:
-        raise InvalidInput("a complaint names a window clerk, an approver or a chief representative",
+        raise InvalidInput("投诉对象须为窗口受理人员、后台审批人员或首席代表 "
+                           "(a complaint names a window clerk, an approver or a chief representative)",
                            field="target_staff_id")
     return staff
 
@@ -58,9 +59,10 @@ def _target_department(session: Session, code, staff: Staff | None) -> str | Non
     if code is None:
         return staff.department_code if staff is not None else None
     if not isinstance(code, str) or session.get(Department, code) is None:
-        raise NotFound(f"no department '{str(code)[:20]}'", field="target_department_code")
+        raise NotFound(f"未找到部门 '{str(code)[:20]}' (no department '{str(code)[:20]}')", field="target_department_code")
     if staff is not None and staff.department_code not in (None, code):
-        raise InvalidInput(f"{staff.name} belongs to department {staff.department_code}, not {code}",
+        raise InvalidInput(f"{staff.name} 属于 {staff.department_code} 部门，不属于 {code} "
+                           f"({staff.username} belongs to department {staff.department_code}, not {code})",
                            field="target_department_code")
     return code
 
@@ -69,20 +71,22 @@ def register(session: Session, actor: Actor, *, channel, complainant_name, compl
              target_staff_id=None, target_window=None, target_department_code=None, case_number=None,
              complex=False, calendar: WorkCalendar, policy: SupervisionPolicy, now: datetime,
              today: date) -> Complaint:
-    require_supervisor(actor, "register complaints")
+    require_supervisor(actor, "登记投诉", "register complaints")
     if channel not in CHANNELS:
-        raise InvalidInput(f"channel must be one of {'、'.join(CHANNELS)}", field="channel")
+        raise InvalidInput(f"channel must be one of {', '.join(CHANNELS)}", field="channel",
+                           details={"rule": "enum", "limit": list(CHANNELS)})
     name = text(complainant_name, "complainant_name", max_length=50)
     if not isinstance(complainant_phone, str) or not PHONE.fullmatch(complainant_phone):
         raise InvalidInput("complainant_phone must be a mobile (11 digits) or landline number",
-                           field="complainant_phone")
+                           field="complainant_phone", details={"rule": "phone"})
     if not isinstance(complex, bool):
-        raise InvalidInput("complex must be true or false", field="complex")
+        raise InvalidInput("是否复杂须为是或否 (complex must be true or false)", field="complex")
     staff = _target_staff(session, target_staff_id)
     window = optional_text(target_window, "target_window", max_length=30)
     department = _target_department(session, target_department_code, staff)
     if staff is None and window is None and department is None:
-        raise InvalidInput("name whom the complaint is about: a staff member, a window or a department",
+        raise InvalidInput("请填写投诉对象：人员、窗口或部门 "
+                           "(name whom the complaint is about: a staff member, a window or a department)",
                            field="target_staff_id")
     case = cases.find_case(session, case_number) if case_number is not None else None
     content = text(content, "content")
@@ -100,22 +104,24 @@ def register(session: Session, actor: Actor, *, channel, complainant_name, compl
 
 def find(session: Session, number, *, lock: bool = False) -> Complaint:
     if not isinstance(number, str) or not number or len(number) > MAX_NUMBER_LENGTH:
-        raise NotFound(f"no complaint '{str(number)[:MAX_NUMBER_LENGTH]}'", field="complaint_number")
+        raise NotFound(f"未找到投诉 '{str(number)[:MAX_NUMBER_LENGTH]}' (no complaint '{str(number)[:MAX_NUMBER_LENGTH]}')",
+                       field="complaint_number")
     query = select(Complaint).where(Complaint.number == number)
     if lock:
         query = query.with_for_update().execution_options(populate_existing=True)
     complaint = session.scalar(query)
     if complaint is None:
-        raise NotFound(f"no complaint '{number}'", field="complaint_number")
+        raise NotFound(f"未找到投诉 '{number}' (no complaint '{number}')", field="complaint_number")
     return complaint
 
 
 def reply(session: Session, actor: Actor, number, answer, now: datetime) -> Complaint:
     """The reply given to the complainant, recorded once."""
-    require_supervisor(actor, "reply to complaints")
+    require_supervisor(actor, "答复投诉", "reply to complaints")
     complaint = find(session, number, lock=True)
     if complaint.replied_at is not None:
-        raise Conflict(f"complaint {complaint.number} was replied to already", field="complaint_number")
+        raise Conflict(f"投诉 {complaint.number} 已答复 (complaint {complaint.number} was replied to already)",
+                       field="complaint_number")
     complaint.reply = text(answer, "reply")
     complaint.replied_by_id, complaint.replied_at = actor.id, now
     session.flush()
@@ -132,12 +138,14 @@ def violation_key(complaint: Complaint) -> str:
 def verify(session: Session, actor: Actor, number, verdict, reason, now: datetime, today: date) -> Complaint:
     """Verified (查证属实) or not, with the reason; a verified complaint against a staff member is
     charged to them once, under its incident's key."""
-    require_supervisor(actor, "verify complaints")
+    require_supervisor(actor, "核实投诉", "verify complaints")
     complaint = find(session, number, lock=True)
     if complaint.verdict is not None:
-        raise Conflict(f"complaint {complaint.number} was verified already", field="complaint_number")
+        raise Conflict(f"投诉 {complaint.number} 已核实 (complaint {complaint.number} was verified already)",
+                       field="complaint_number")
     if verdict not in VERDICTS:
-        raise InvalidInput(f"verdict must be one of {', '.join(VERDICTS)}", field="verdict")
+        raise InvalidInput(f"verdict must be one of {', '.join(VERDICTS)}", field="verdict",
+                           details={"rule": "enum", "limit": list(VERDICTS)})
     complaint.verdict_reason = text(reason, "reason")
     complaint.verdict, complaint.verified_by_id, complaint.verified_at = verdict, actor.id, now
     if verdict == VERIFIED and complaint.target_staff_id is not None:

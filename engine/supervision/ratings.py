@@ -113,27 +113,33 @@ def verify(session: Session, actor: Actor, case_number, *, verdict, reason, not_
            today: date) -> tuple[Case, CaseRating, Rectification | None]:
     """The supervisor's verdict on a bad rating: real (a rectification opens, the ledger is charged
     once) or not real (mistaken or malicious, with the reason; it leaves the satisfaction rate)."""
-    require_supervisor(actor, "verify ratings")
+    require_supervisor(actor, "核实差评", "verify ratings")
     case = cases.find_case(session, case_number)
     rating = _rating_of(session, case, lock=True)
     if rating is None or rating.verification == NOT_REQUIRED:
-        raise Conflict(f"case {case.number} has no bad rating to verify", field="case_number")
+        raise Conflict(f"办件 {case.number} 没有待核实的差评 (case {case.number} has no bad rating to verify)",
+                       field="case_number")
     if rating.verification != PENDING:
-        raise Conflict(f"the rating of case {case.number} was verified already", field="case_number")
+        raise Conflict(f"办件 {case.number} 的评价已核实 (the rating of case {case.number} was verified already)",
+                       field="case_number")
     if verdict not in VERDICTS:
-        raise InvalidInput(f"verdict must be one of {', '.join(VERDICTS)}", field="verdict")
+        raise InvalidInput(f"verdict must be one of {', '.join(VERDICTS)}", field="verdict",
+                           details={"rule": "enum", "limit": list(VERDICTS)})
     reason = text(reason, "reason")
     rectification = None
     if verdict == NOT_REAL:
         if not_real_kind not in NOT_REAL_KINDS:
-            raise InvalidInput(f"not_real_kind must be one of {', '.join(NOT_REAL_KINDS)}", field="not_real_kind")
+            raise InvalidInput(f"not_real_kind must be one of {', '.join(NOT_REAL_KINDS)}", field="not_real_kind",
+                               details={"rule": "enum", "limit": list(NOT_REAL_KINDS)})
         rating.not_real_kind = not_real_kind
     else:
         if not_real_kind is not None:
-            raise InvalidInput("not_real_kind is only for a rating that is not real", field="not_real_kind")
+            raise InvalidInput("只有核实为不实的差评才填写不实差评类别 (not_real_kind is only for a rating that is not real)",
+                               field="not_real_kind")
         if responsible_staff_id is not None:
             if not is_id(responsible_staff_id) or responsible_staff_id not in handlers_of_cases(session, [case.id])[case.id]:
-                raise InvalidInput(f"staff {responsible_staff_id} did not handle case {case.number}",
+                raise InvalidInput(f"人员 {responsible_staff_id} 未经办办件 {case.number} "
+                                   f"(staff {responsible_staff_id} did not handle case {case.number})",
                                    field="responsible_staff_id")
             rating.responsible_staff_id = responsible_staff_id
         rectification = Rectification(rating_id=rating.id, department_code=responsible_unit(session, rating),
@@ -166,13 +172,15 @@ def check_may_close(session: Session, actor: Actor, case: Case) -> None:
     rectification = _rectification_of(session, case, lock=False)
     unit = rectification.department_code if rectification is not None else case.department_code
     if unit is CENTER_WINDOW:
-        require_supervisor(actor, "close the rectification of a window step")
+        require_supervisor(actor, "办结窗口环节的整改", "close the rectification of a window step")
         return
     if not in_back_office(actor):
-        raise Forbidden("only the department's chief representative or approvers close a rectification",
+        raise Forbidden("只有本部门的首席代表或审批人员可以办结整改 "
+                        "(only the department's chief representative or approvers close a rectification)",
                         field="role")
     if unit != actor.department_code:
-        raise Forbidden(f"the rectification of case {case.number} is for department {unit}", field="case_number")
+        raise Forbidden(f"办件 {case.number} 的整改由 {unit} 负责 "
+                        f"(the rectification of case {case.number} is for department {unit})", field="case_number")
 
 
 def close_rectification(session: Session, actor: Actor, case_number, feedback, now: datetime) -> tuple[
@@ -182,9 +190,10 @@ def close_rectification(session: Session, actor: Actor, case_number, feedback, n
     check_may_close(session, actor, case)
     rectification = _rectification_of(session, case, lock=True)
     if rectification is None:
-        raise NotFound(f"case {case.number} has no rectification", field="case_number")
+        raise NotFound(f"办件 {case.number} 没有整改 (case {case.number} has no rectification)", field="case_number")
     if rectification.state != RECTIFYING:
-        raise Conflict(f"the rectification of case {case.number} was closed already", field="case_number")
+        raise Conflict(f"办件 {case.number} 的整改已办结 (the rectification of case {case.number} was closed already)",
+                       field="case_number")
     rectification.feedback = text(feedback, "feedback", max_length=MAX_TEXT)
     rectification.state, rectification.closed_by_id, rectification.closed_at = RECTIFIED, actor.id, now
     session.flush()

@@ -77,12 +77,14 @@ def _period(value) -> Period:
     try:
         return parse_period(value)
     except ValueError:  # a well-formed year the calendar cannot hold, such as 0000
-        raise InvalidInput(f"period '{str(value)[:20]}' is out of range", field="period") from None
+        raise InvalidInput(f"期间 '{str(value)[:20]}' 超出范围 (period '{str(value)[:20]}' is out of range)",
+                           field="period") from None
 
 
 def _state(value, states: tuple, field: str = "state") -> str:
     if value not in states:
-        raise InvalidInput(f"{field} must be one of {', '.join(states)}", field=field)
+        raise InvalidInput(f"{field} must be one of {', '.join(states)}", field=field,
+                           details={"rule": "enum", "limit": list(states)})
     return value
 
 
@@ -135,7 +137,7 @@ class Supervision:
 
     def ratings(self, actor: Actor, state: str = "pending", period=None) -> list[RatingLine]:
         """Bad ratings by verification state (``period``: rated in it), most recent first."""
-        require_supervisor(actor, "see the verification of ratings")
+        require_supervisor(actor, "查看差评核实", "see the verification of ratings")
         _state(state, RATING_STATES)
         query = select(CaseRating).where(CaseRating.rating.in_(BAD_RATINGS))
         if state != "all":
@@ -150,12 +152,12 @@ class Supervision:
 
     def rating(self, actor: Actor, case_number) -> RatingLine:
         """One case's rating with its verification (any rating, good ones too)."""
-        require_supervisor(actor, "see the verification of ratings")
+        require_supervisor(actor, "查看差评核实", "see the verification of ratings")
         with self.context.session() as session:
             case = cases.find_case(session, case_number)
             row = session.scalar(select(CaseRating).where(CaseRating.case_id == case.id))
             if row is None:
-                raise NotFound(f"case {case.number} has not been rated", field="case_number")
+                raise NotFound(f"办件 {case.number} 尚无评价 (case {case.number} has not been rated)", field="case_number")
             return self._rating_lines(session, [row])[0]
 
     def handlers(self, case_numbers: list[str]) -> dict[str, list[Staff]]:
@@ -187,7 +189,8 @@ class Supervision:
         if in_back_office(actor):
             query = query.where(Rectification.department_code == actor.department_code)
         elif not supervises(actor):
-            raise Forbidden("rectifications are for supervisors and the departments", field="role")
+            raise Forbidden("整改只由督查人员和相关部门查看 (rectifications are for supervisors and the departments)",
+                            field="role")
         if state in ("open", "overdue"):
             query = query.where(Rectification.state == RECTIFYING)
         if state == "overdue":
@@ -214,7 +217,7 @@ class Supervision:
 
     def satisfaction(self, actor: Actor, period) -> SatisfactionSheet:
         """满意度 per department and per responsible staff member for ratings given in ``period``."""
-        require_supervisor(actor, "see satisfaction rates")
+        require_supervisor(actor, "查看满意率", "see satisfaction rates")
         period = _period(period)
         with self.context.session() as session:
             by_department = ratings.satisfaction(session, period.first, period.last, CaseRating.department_code)
@@ -251,14 +254,14 @@ class Supervision:
         return self.complaint(actor, complaint.number)
 
     def complaint(self, actor: Actor, number) -> ComplaintLine:
-        require_supervisor(actor, "see complaints")
+        require_supervisor(actor, "查看投诉", "see complaints")
         with self.context.session() as session:
             return self._complaint_lines(session, [complaints.find(session, number)])[0]
 
     def complaints(self, actor: Actor, state: str = "open") -> list[ComplaintLine]:
         """open: reply owed; overdue: reply owed past its due date (most overdue first); unverified:
         no verdict yet; all. Others newest first."""
-        require_supervisor(actor, "see complaints")
+        require_supervisor(actor, "查看投诉", "see complaints")
         _state(state, COMPLAINT_STATES)
         today = self.context.clock.today()
         with self.context.session() as session:
@@ -275,7 +278,7 @@ class Supervision:
 
     def overdue_complaints(self, actor: Actor) -> tuple[int, list[ComplaintLine]]:
         """How many replies are owed past their due date, and the most overdue of them."""
-        require_supervisor(actor, "see complaints")
+        require_supervisor(actor, "查看投诉", "see complaints")
         with self.context.session() as session:
             return complaints.overdue_count(session, self.context.clock.today()), self.complaints(actor, "overdue")
 

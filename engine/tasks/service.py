@@ -18,14 +18,14 @@ from engine.tasks.models import CANCELLED, COMPLETED, OPEN, HumanTask, party_lis
 
 def check_task_id(task_id) -> None:
     if not isinstance(task_id, str) or not task_id or len(task_id) > 36:
-        raise NotFound(f"no task '{task_id}'", field="task_id")
+        raise NotFound(f"未找到待办事项 '{task_id}' (no task '{task_id}')", field="task_id")
 
 
 def get_task_row(session: Session, task_id) -> HumanTask:
     check_task_id(task_id)
     row = session.get(HumanTask, task_id)
     if row is None:
-        raise NotFound(f"no task '{task_id}'", field="task_id")
+        raise NotFound(f"未找到待办事项 '{task_id}' (no task '{task_id}')", field="task_id")
     return row
 
 
@@ -80,10 +80,12 @@ def sync_human_tasks(session: Session, case_id: int, workflow, definition, now: 
             continue
         meta = definition.user_tasks.get(task.task_spec.name)
         if meta is None:
-            raise ProcessDefinitionError(f"user task '{task.task_spec.name}' has no form metadata")
+            raise ProcessDefinitionError(f"人工环节 '{task.task_spec.name}' 没有表单信息 "
+                                         f"(user task '{task.task_spec.name}' has no form metadata)")
         department = evaluate(task, meta.department) if meta.department else None
         if department is not None and not department_exists(session, department):
-            raise ProcessDefinitionError(f"task '{meta.bpmn_id}' routes to unknown department '{department}'")
+            raise ProcessDefinitionError(f"环节 '{meta.bpmn_id}' 指向未知的部门 '{department}' "
+                                         f"(task '{meta.bpmn_id}' routes to unknown department '{department}')")
         due = evaluate(task, meta.due) if meta.due else None
         parties = request_parties(evaluate(task, meta.approves), meta) if meta.approves else None
         row = HumanTask(id=task_id, case_id=case_id, bpmn_id=meta.bpmn_id, name=meta.name, role=meta.role,
@@ -99,7 +101,8 @@ def request_parties(request, meta) -> str:
     """Who is party to the request an approval step decides: the request (a message payload the
     engine sent) names who made it (``requested_by``) and who held the case then (``held_by``)."""
     if not isinstance(request, dict) or "requested_by" not in request:
-        raise ProcessDefinitionError(f"task '{meta.bpmn_id}': approves must name a request the engine sent")
+        raise ProcessDefinitionError(f"环节 '{meta.bpmn_id}'：approves 须指向引擎发出的申请 "
+                                     f"(task '{meta.bpmn_id}': approves must name a request the engine sent)")
     return party_list([request["requested_by"], *request.get("held_by", [])])
 
 
@@ -109,7 +112,8 @@ def as_date(value, meta) -> date | None:
     try:
         return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
     except ValueError:
-        raise ProcessDefinitionError(f"task '{meta.bpmn_id}': due expression gave '{value}', not a date") from None
+        raise ProcessDefinitionError(f"环节 '{meta.bpmn_id}' 的期限表达式得出 '{value}'，不是日期 "
+                                     f"(task '{meta.bpmn_id}': due expression gave '{value}', not a date)") from None
 
 
 def _queue_condition(role: str, department_code: str | None):
@@ -136,7 +140,7 @@ def queue(session: Session, actor: Actor, *, mine: bool = False, limit: int = 20
                       + [_queue_condition(cover.role, cover.department_code) for cover in actor.covering]
                       if condition is not None]
         if not conditions:
-            raise Forbidden(f"a {actor.role} has no task queue", field="role")
+            raise Forbidden(f"您的岗位没有待办队列 (a {actor.role} has no task queue)", field="role")
         statement = statement.where(or_(*conditions))
     # Nobody is offered the approval of a request he made or a case he held (engine.permissions).
     statement = statement.where(or_(HumanTask.request_parties.is_(None),

@@ -27,11 +27,12 @@ class Bundle:
 
 def _read(path: Path) -> str:
     if path.stat().st_size > MAX_FILE_BYTES:
-        raise ProcessDefinitionError(f"{path.name}: larger than {MAX_FILE_BYTES // 1024} KiB")
+        raise ProcessDefinitionError(f"{path.name}：超过 {MAX_FILE_BYTES // 1024} KiB "
+                                     f"({path.name}: larger than {MAX_FILE_BYTES // 1024} KiB)")
     try:
         return path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        raise ProcessDefinitionError(f"{path.name}: not UTF-8 text") from None
+        raise ProcessDefinitionError(f"{path.name}：不是 UTF-8 文本 ({path.name}: not UTF-8 text)") from None
 
 
 def bundles_from_directory(directory: Path) -> list[Bundle]:
@@ -53,14 +54,17 @@ def bundles_from_directory(directory: Path) -> list[Bundle]:
             for called in process.iter(f"{{{SPIFF_NS}}}calledDecisionId"):
                 decision_id = (called.text or "").strip()
                 if decision_id not in decisions:
-                    raise ProcessDefinitionError(f"{path.name}: decision '{decision_id}' is not defined by any .dmn file")
+                    raise ProcessDefinitionError(f"{path.name}：决策 '{decision_id}' 未在任何 .dmn 文件中定义 "
+                                                 f"({path.name}: decision '{decision_id}' is not defined by any .dmn "
+                                                 "file)")
                 name, dmn_text = decisions[decision_id]
                 files[name] = dmn_text
             for prop in process.iter(f"{{{SPIFF_NS}}}property"):
                 if prop.get("name") == "form":
                     form_path = directory / "forms" / prop.get("value", "")
                     if not form_path.is_file():
-                        raise ProcessDefinitionError(f"{path.name}: form '{prop.get('value')}' not found in forms/")
+                        raise ProcessDefinitionError(f"{path.name}：forms/ 中没有表单 '{prop.get('value')}' "
+                                                     f"({path.name}: form '{prop.get('value')}' not found in forms/)")
                     files[f"forms/{form_path.name}"] = _read(form_path)
             bundles.append(Bundle(process.get("id"), process.get("name") or process.get("id"), files))
     return bundles

@@ -10,7 +10,7 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
-from engine.errors import ProcessDefinitionError
+from engine.errors import ProcessDefinitionError, english_half, halves
 from engine.workflow.expressions import SafeEnvironment
 from engine.workflow.forms import check_form_schema
 from engine.workflow.model_checks import check_model_expressions, parse_xml
@@ -50,21 +50,32 @@ def compile_process(files: dict[str, str], process_id: str, env: SafeEnvironment
                 try:
                     forms[name.removeprefix("forms/")] = json.loads(text)
                 except json.JSONDecodeError as error:
-                    raise ProcessDefinitionError(f"{name}: not valid JSON: {error}") from None
+                    reason = english_half(error)
+                    raise ProcessDefinitionError(f"{name}：不是有效的 JSON：{reason} ({name}: not valid JSON: {reason})") \
+                        from None
             else:
-                raise ProcessDefinitionError(f"{name}: not a .bpmn, .dmn or forms/*.json file")
+                raise ProcessDefinitionError(f"{name}：不是 .bpmn、.dmn 或 forms/*.json 文件 "
+                                             f"({name}: not a .bpmn, .dmn or forms/*.json file)")
         if process_id not in parser.get_process_ids():
-            raise ProcessDefinitionError(f"no executable process '{process_id}' in {', '.join(sorted(files))}")
+            names = ", ".join(sorted(files))
+            raise ProcessDefinitionError(f"{names} 中没有可执行的流程 '{process_id}' "
+                                         f"(no executable process '{process_id}' in {names})")
         spec = parser.get_spec(process_id)
         subprocess_specs = parser.get_subprocess_specs(process_id)
         fix_parsed_spec(spec, subprocess_specs)
     except (ValidationException, SpiffWorkflowException) as error:
-        raise ProcessDefinitionError(f"{process_id}: {error}") from None
+        reason = english_half(error)
+        raise ProcessDefinitionError(f"流程 {process_id} 无法解析：{reason} ({process_id}: {reason})") from None
     for form_name, schema in forms.items():
         try:
             check_form_schema(schema, env.function_names | reserved_keys)
-        except (ProcessDefinitionError, SchemaError) as error:
-            raise ProcessDefinitionError(f"forms/{form_name}: {getattr(error, 'message', error)}") from None
+        except ProcessDefinitionError as error:
+            zh, en = halves(error.message)
+            raise ProcessDefinitionError(f"表单 forms/{form_name}：{zh} (forms/{form_name}: {en})") from None
+        except SchemaError as error:
+            reason = english_half(error.message)
+            raise ProcessDefinitionError(f"表单 forms/{form_name} 不是有效的 JSON Schema：{reason} "
+                                         f"(forms/{form_name}: {reason})") from None
     user_tasks = {}
     for process_spec in [spec, *subprocess_specs.values()]:
         for task_spec in process_spec.task_specs.values():

@@ -37,11 +37,12 @@ def field_name_problem(name, forbidden: frozenset[str] | set[str]) -> str | None
 def check_form_schema(schema: dict, forbidden: frozenset[str]) -> None:
     Draft202012Validator.check_schema(schema)
     if schema.get("type") != "object" or schema.get("additionalProperties") is not False:
-        raise ProcessDefinitionError("a form must be an object schema with additionalProperties false")
+        raise ProcessDefinitionError("表单须为 object 类型的 JSON Schema，且 additionalProperties 为 false "
+                                     "(a form must be an object schema with additionalProperties false)")
     for name in schema.get("properties", {}):
         problem = field_name_problem(name, forbidden)
         if problem:
-            raise ProcessDefinitionError(f"field '{name}' {problem}")
+            raise ProcessDefinitionError(f"表单字段 '{name}' 不能用作字段名 (field '{name}' {problem})")
     _check_choice_labels(schema)
 
 
@@ -57,10 +58,13 @@ def _check_choice_labels(node) -> None:
         choices = node.get("enum")
         if not isinstance(choices, list) or not isinstance(labels, dict) \
                 or not all(isinstance(label, str) and label.strip() for label in labels.values()):
-            raise ProcessDefinitionError(f"{CHOICE_LABELS_KEYWORD} must map enum values to labels")
+            raise ProcessDefinitionError(f"{CHOICE_LABELS_KEYWORD} 须为选项值到名称的对照 "
+                                         f"({CHOICE_LABELS_KEYWORD} must map enum values to labels)")
         unknown = sorted(set(labels) - {str(choice) for choice in choices})
         if unknown:
-            raise ProcessDefinitionError(f"{CHOICE_LABELS_KEYWORD} labels values not in the enum: {unknown}")
+            values = ", ".join(unknown)
+            raise ProcessDefinitionError(f"{CHOICE_LABELS_KEYWORD} 为不在 enum 中的值命名：{values} "
+                                         f"({CHOICE_LABELS_KEYWORD} labels values not in the enum: {values})")
     for value in node.values():
         _check_choice_labels(value)
 
@@ -106,17 +110,19 @@ def _control_characters(value, path: str = "") -> tuple[str, str] | None:
 def validate_submission(schema: dict, data: dict, submitted, forbidden: frozenset[str]) -> dict:
     """Return a private deep copy of ``submitted`` if the form allows it, else raise InvalidInput."""
     if not isinstance(submitted, dict):
-        raise InvalidInput("the form data must be an object of field names to values", field="form")
+        raise InvalidInput("表单数据须为字段名到取值的对象 (the form data must be an object of field names to values)",
+                           field="form")
     allowed = schema.get("properties", {})
     for name in submitted:
         problem = field_name_problem(name, forbidden)
         if problem:
-            raise InvalidInput(f"field '{name}' {problem}", field=str(name))
+            raise InvalidInput(f"field '{name}' {problem}", field=str(name), details={"rule": "unknown"})
         if name not in allowed:
-            raise InvalidInput(f"field '{name}' is not part of this form ({', '.join(allowed)})", field=name)
+            raise InvalidInput(f"field '{name}' is not part of this form ({', '.join(allowed)})", field=name,
+                               details={"rule": "unknown"})
     if (refused := _control_characters(submitted)) is not None:
         field, problem = refused
-        raise InvalidInput(f"{field} {problem}", field=field)
+        raise InvalidInput(f"{field} {problem}", field=field, details={"rule": "controlCharacters"})
     validator = Draft202012Validator(resolve_options(schema, data))
     errors = sorted(validator.iter_errors(submitted), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
     if errors:

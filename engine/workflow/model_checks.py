@@ -3,7 +3,7 @@ inside the sandbox. A refused model names its file and element."""
 
 from lxml import etree
 
-from engine.errors import ProcessDefinitionError
+from engine.errors import ProcessDefinitionError, english_half
 from engine.workflow.expressions import SafeEnvironment, UnsafeExpression
 from engine.workflow.properties import EXPRESSION_PROPERTIES
 
@@ -11,7 +11,8 @@ MAX_FILE_BYTES = 2 * 1024 * 1024
 _EXPRESSION_TAGS = {"conditionExpression", "timeDate", "timeDuration", "timeCycle", "loopCardinality",
                     "completionCondition", "formalExpression", "messagePath"}
 _SCRIPT_TAGS = {"script", "preScript", "postScript"}
-_REFUSED_TAGS = {"serviceTask": "service tasks call out of the engine and are not supported"}
+_REFUSED_TAGS = {"serviceTask": ("服务任务：它会调用引擎之外的系统",
+                                 "service tasks call out of the engine and are not supported")}
 _XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
                               huge_tree=False, remove_pis=True)
 
@@ -19,13 +20,17 @@ _XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=
 def parse_xml(text: str, filename: str) -> etree._Element:
     """Parse model XML defensively: no DTD, no entities, no network, bounded size."""
     if len(text.encode("utf-8")) > MAX_FILE_BYTES:
-        raise ProcessDefinitionError(f"{filename}: larger than {MAX_FILE_BYTES // 1024} KiB")
+        raise ProcessDefinitionError(f"{filename}：超过 {MAX_FILE_BYTES // 1024} KiB "
+                                     f"({filename}: larger than {MAX_FILE_BYTES // 1024} KiB)")
     if "<!DOCTYPE" in text or "<!ENTITY" in text:
-        raise ProcessDefinitionError(f"{filename}: DOCTYPE and ENTITY declarations are not allowed")
+        raise ProcessDefinitionError(f"{filename}：不允许 DOCTYPE 和 ENTITY 声明 "
+                                     f"({filename}: DOCTYPE and ENTITY declarations are not allowed)")
     try:
         return etree.fromstring(text.encode("utf-8"), _XML_PARSER)
     except etree.XMLSyntaxError as error:
-        raise ProcessDefinitionError(f"{filename}: not well-formed XML: {error}") from None
+        reason = english_half(error)
+        raise ProcessDefinitionError(f"{filename}：XML 格式不正确：{reason} "
+                                     f"({filename}: not well-formed XML: {reason})") from None
 
 
 def _local(tag) -> str:
@@ -46,7 +51,9 @@ def check_model_expressions(root: etree._Element, filename: str, env: SafeEnviro
     for element in root.iter():
         tag = _local(element.tag)
         if tag in _REFUSED_TAGS:
-            raise ProcessDefinitionError(f"{filename}: {element.get('id')}: {_REFUSED_TAGS[tag]}")
+            zh, en = _REFUSED_TAGS[tag]
+            raise ProcessDefinitionError(f"{filename}：{element.get('id')}：不支持{zh} "
+                                         f"({filename}: {element.get('id')}: {en})")
         text = (element.text or "").strip()
         try:
             if tag in _EXPRESSION_TAGS and text:
@@ -58,7 +65,9 @@ def check_model_expressions(root: etree._Element, filename: str, env: SafeEnviro
             elif is_dmn and tag == "text":
                 _check_dmn_cell(element, text, env)
         except UnsafeExpression as error:
-            raise ProcessDefinitionError(f"{filename}: {_element_label(element)}: {error}") from None
+            reason = english_half(error)
+            raise ProcessDefinitionError(f"{filename}：{_element_label(element)}：表达式不安全：{reason} "
+                                         f"({filename}: {_element_label(element)}: {reason})") from None
 
 
 def _check_dmn_cell(element, text: str, env: SafeEnvironment) -> None:

@@ -79,28 +79,39 @@ def task_meta(task_spec, forms: dict) -> UserTaskMeta | None:
     is_user_task = isinstance(task_spec, UserTaskMixin)
     unknown = set(props) - (USER_TASK_PROPERTIES if is_user_task else OTHER_PROPERTIES)
     if unknown:
-        raise ProcessDefinitionError(f"{where}: unknown properties {sorted(unknown)}")
+        names = ", ".join(sorted(unknown))
+        raise ProcessDefinitionError(f"{where}：未知的属性 {names} ({where}: unknown properties {names})")
     for name, choices in _CHOICES.items():
         if name in props and props[name] not in choices:
-            raise ProcessDefinitionError(f"{where}: {name} must be one of {choices}, not '{props[name]}'")
+            allowed = ", ".join(choices)
+            raise ProcessDefinitionError(f"{where}：属性 {name} 须为 {allowed} 之一，不能是 '{props[name]}' "
+                                         f"({where}: {name} must be one of {allowed}, not '{props[name]}')")
     if "document" in props and props.get("milestone") != "decided":
         # The document states the decision the step records: it is issued where the decision is.
-        raise ProcessDefinitionError(f"{where}: a step issuing a decision document must set milestone = decided")
+        raise ProcessDefinitionError(f"{where}：出具决定书的步骤须设 milestone = decided "
+                                     f"({where}: a step issuing a decision document must set milestone = decided)")
     if not is_user_task:
         return None
     role, form = props.get("role"), props.get("form")
     if role not in TASK_ROLES:
-        raise ProcessDefinitionError(f"{where}: a user task needs property role = one of {TASK_ROLES}")
+        roles = ", ".join(TASK_ROLES)
+        raise ProcessDefinitionError(f"{where}：人工环节须设属性 role，取 {roles} 之一 "
+                                     f"({where}: a user task needs property role = one of {roles})")
     if form not in forms:
-        raise ProcessDefinitionError(f"{where}: a user task needs property form naming a file in forms/")
+        raise ProcessDefinitionError(f"{where}：人工环节须设属性 form，指向 forms/ 中的文件 "
+                                     f"({where}: a user task needs property form naming a file in forms/)")
     if role in BACK_OFFICE_ROLES and not props.get("department"):
-        raise ProcessDefinitionError(f"{where}: an approver task needs a department expression")
+        raise ProcessDefinitionError(f"{where}：后台审批环节须设部门表达式 department "
+                                     f"({where}: an approver task needs a department expression)")
     if props.get("claim") not in (None, "required"):
-        raise ProcessDefinitionError(f"{where}: claim may only be 'required'")
+        raise ProcessDefinitionError(f"{where}：属性 claim 只能是 'required' ({where}: claim may only be 'required')")
     if "clock" in props and role not in BACK_OFFICE_ROLES:
-        raise ProcessDefinitionError(f"{where}: only a back-office step (role {BACK_OFFICE_ROLES}) may set clock")
+        roles = ", ".join(BACK_OFFICE_ROLES)
+        raise ProcessDefinitionError(f"{where}：只有后台环节（role 为 {roles}）可以设 clock "
+                                     f"({where}: only a back-office step, role {roles}, may set clock)")
     if role == "director" and props.get("department"):
-        raise ProcessDefinitionError(f"{where}: the director (中心主任) heads the center, a task of his has no department")
+        raise ProcessDefinitionError(f"{where}：中心主任统管全中心，其环节不设部门 "
+                                     f"({where}: the director heads the center, a task of his has no department)")
     return UserTaskMeta(task_spec.bpmn_id, task_spec.bpmn_name or task_spec.bpmn_id, role, form,
                         props.get("department"), props.get("due"), props.get("claim") == "required",
                         props.get("milestone"), props.get("clock"), props.get("approves"),

@@ -24,7 +24,7 @@ def latest_version(session: Session, process_id: str) -> ProcessVersion:
         .order_by(ProcessVersion.version.desc()).limit(1)
     )
     if version is None:
-        raise NotFound(f"process '{process_id}' is not deployed", field="process_id")
+        raise NotFound(f"流程 '{process_id}' 尚未部署 (process '{process_id}' is not deployed)", field="process_id")
     return version
 
 
@@ -54,7 +54,8 @@ def deploy_bundle(session: Session, bundle: Bundle, env: SafeEnvironment, reserv
     try:
         session.flush()
     except IntegrityError:
-        raise Conflict(f"process '{bundle.process_id}' was deployed concurrently; try again") from None
+        raise Conflict(f"流程 '{bundle.process_id}' 正由他人同时部署，请重试 "
+                       f"(process '{bundle.process_id}' was deployed concurrently; try again)") from None
     return version
 
 
@@ -74,7 +75,7 @@ class SpecCache:
             return definition
         version = session.get(ProcessVersion, version_id)
         if version is None:
-            raise NotFound(f"process version {version_id} does not exist")
+            raise NotFound(f"流程版本 {version_id} 不存在 (process version {version_id} does not exist)")
         definition = compile_process(version.files, version.process_id, self.env, self.reserved_keys, version.id)
         with self._lock:
             return self._definitions.setdefault(version_id, definition)

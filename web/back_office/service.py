@@ -70,7 +70,7 @@ def commitments(actor: Actor, number: str) -> list[casefile.CommitmentLine]:
 def parcel(actor: Actor, number: str) -> casefile.Parcel:
     found = records(actor, number).parcel
     if found is None:
-        raise NotFound(f"case {number} has no postal parcel", field="case_number")
+        raise NotFound(f"办件 {number} 没有邮寄的邮件 (case {number} has no postal parcel)", field="case_number")
     return found
 
 
@@ -95,7 +95,7 @@ def request_extension(actor: Actor, number: str, reason) -> CaseClock:
 def clock_notice(actor: Actor, number: str, kind: str, index: int) -> Notice:
     """The ``index``-th (from 1) suspension's notice, or the ``index``-th extension's once decided."""
     if kind not in (SUSPENSION, EXTENSION):
-        raise NotFound(f"case {number} has no {kind} notice", field="kind")
+        raise NotFound(f"办件 {number} 没有这种告知书 (case {number} has no {kind} notice)", field="kind")
     return window.printed_notice(actor, number, kind, index)
 
 

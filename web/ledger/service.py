@@ -38,7 +38,7 @@ def filters_from_query(values) -> Filters:
     """The filters from a page's query string (empty fields: no filter)."""
     staff_id = (values.get("staff_id") or "").strip()
     if staff_id and not staff_id.isdigit():
-        raise InvalidInput("staff_id must be a staff id", field="staff_id")
+        raise InvalidInput("人员编号须为数字 (staff_id must be a staff id)", field="staff_id")
     return Filters(period=values.get("period") or this_month(), staff_id=int(staff_id) if staff_id else None,
                    department=values.get("department") or None, rule_code=values.get("rule_code") or None)
 

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext
 from engine.errors import InvalidInput, OneWindowError
 from engine.validation import read_toml_text
 from web.access import case_engine
+from web.refusals import one_language
 
 LABELS = {
     "code": lazy_gettext("编码"), "name": lazy_gettext("名称"), "short_name": lazy_gettext("简称"),
@@ -46,10 +47,15 @@ def field_label(field: str | None) -> str:
 
 
 def labelled(error: OneWindowError) -> OneWindowError:
-    """The same refusal, its message led by the field's label (the engine's message names the key)."""
+    """The same refusal naming the field by its label on these pages (``materials.0.count`` → 申请材料
+    第1项 份数): a rule or a library's reason is said with the label, any other refusal is led by it,
+    in the request's language."""
     if not error.field:
         return error
-    return type(error)(f"{field_label(error.field)}：{error.message}", field=error.field, details=error.details)
+    label = str(field_label(error.field))
+    if error.details.get("rule") or error.details.get("reason"):
+        return type(error)(error.message, field=error.field, details={**error.details, "label": label})
+    return type(error)(f"{label}：{one_language(error.message)}", field=error.field, details=error.details)
 
 
 def _number(value: str):
@@ -85,18 +91,18 @@ def department_from_form(form) -> dict:
 def uploaded_text(storage, field: str) -> str:
     """An uploaded text file (CSV, TOML) as text, refused naming ``field`` unless it is UTF-8."""
     if storage is None or not storage.filename:
-        raise InvalidInput("choose a file to upload", field=field)
+        raise InvalidInput("请选择要上传的文件 (choose a file to upload)", field=field)
     try:
         return storage.read().decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise InvalidInput("the file is not UTF-8 text", field=field) from None
+        raise InvalidInput("文件不是 UTF-8 文本 (the file is not UTF-8 text)", field=field) from None
 
 
 def parse_day(value: str, field: str = "day") -> date:
     try:
         return date.fromisoformat((value or "").strip())
     except ValueError:
-        raise InvalidInput(f"'{value}' is not a date (YYYY-MM-DD)", field=field) from None
+        raise InvalidInput(f"'{value}' is not a date (YYYY-MM-DD)", field=field, details={"rule": "date"}) from None
 
 
 def rules_from_text(text: str) -> dict:

@@ -107,5 +107,6 @@ def form_fields(form, names: tuple) -> dict:
 def period_from(values) -> str:
     period = values.get("period") or this_month()
     if len(period) > 10:
-        raise InvalidInput("period must be like 2026-11, 2026-Q4 or 2026", field="period")
+        raise InvalidInput("期间须形如 2026-11、2026-Q4 或 2026 (period must be like 2026-11, 2026-Q4 or 2026)",
+                           field="period")
     return period

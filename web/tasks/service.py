@@ -29,7 +29,7 @@ def parse_task_id(task_id) -> str:
     try:
         return str(UUID(str(task_id)))
     except ValueError:
-        raise InvalidInput(f"'{task_id}' is not a task id (a UUID)", field="task_id") from None
+        raise InvalidInput(f"'{task_id}' 不是待办事项编号 ('{task_id}' is not a task id, a UUID)", field="task_id") from None
 
 
 def inbox(actor: Actor, mine: bool) -> list[queries.TaskListing]:
