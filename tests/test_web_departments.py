@@ -16,7 +16,7 @@ OBJECT_PARAMETERS = {"number", "case_number", "task_id"}
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 RECORDS_NOT_YET_MADE = {"/api/v1/cases/<number>/parcel", "/cases/<number>/clock-notice/<kind>/<int:index>",
                         "/cases/<number>/notices/<kind>/<int:index>",
-                        "/api/v1/cases/<number>/notices/<kind>/<int:index>"}
+                        "/api/v1/cases/<number>/notices/<kind>/<int:index>", "/api/v1/cases/<number>/decision"}
 
 
 def _object_routes(app, role):
@@ -27,7 +27,8 @@ def _object_routes(app, role):
 
 def _open(client, rule, method, number, task_id, *, csrf=True):
     values = {"number": number, "case_number": number, "task_id": task_id, "item_code": "SCJG-002", "entry_id": 1,
-              "absence_id": 1, "leave_id": 1, "kind": "suspension", "index": 1, "token_id": 1, "username": "clerk1"}
+              "absence_id": 1, "leave_id": 1, "kind": "suspension", "index": 1, "token_id": 1, "username": "clerk1",
+              "code": "SCJG"}
     url = rule.build({name: values[name] for name in rule.arguments}, append_unknown=False)[1]
     api = rule.rule.startswith("/api/")
     headers = {"X-CSRFToken": client.csrf} if csrf else {}
