@@ -7,7 +7,6 @@ from io import BytesIO
 
 import pytest
 from openpyxl import load_workbook
-
 from sqlalchemy import select
 
 from engine.clock import local_datetime
