@@ -17,15 +17,15 @@ By person, each figure belongs to the person who did what it counts: 收件, 受
 现场办结 and the 即办件 time to the window clerk who registered the case; 办结, 按期办结 and 超期 to
 the person who completed the deciding step (the human task closed in the step that set the
 ``decided`` milestone), an undecided case past its due day to the person who claimed its open step
-(the None row while nobody has); a rating to who is responsible for it, a complaint to the person complained of, a
-parcel to the clerk who handed it over.
+(the None row while nobody has); a rating to who is responsible for it, a complaint to the person
+complained of, a parcel to the clerk who handed it over.
 """
 
 from dataclasses import dataclass, fields
 from io import BytesIO
 from datetime import date, timedelta
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, func, select
 from openpyxl import Workbook
 from sqlalchemy.orm import Session
 
@@ -151,7 +151,8 @@ def _decider():
     """Who completed the step that decided the case: the human task closed in the same step as the
     decision (the model marks the decision on the script step after it, ``milestone: decided``)."""
     return (select(HumanTask.completed_by_id)
-            .where(HumanTask.case_id == Case.id, HumanTask.state == COMPLETED, HumanTask.closed_at == Case.decided_at)
+            .where(HumanTask.case_id == Case.id, HumanTask.state == COMPLETED,
+                   HumanTask.closed_at == Case.decided_at)
             .limit(1).scalar_subquery())
 
 
