@@ -77,7 +77,7 @@ class CatalogueAdministration:
 
     def save_department(self, actor: Actor, raw: dict) -> Department:
         may_administer(actor).check()
-        department = loader.validate_department(raw, "department")
+        department = loader.validate_department(raw)
         with self.context.transaction() as session:
             existed = session.get(Department, department["code"]) is not None
             row = loader.write_department(session, department)
@@ -90,7 +90,7 @@ class CatalogueAdministration:
         may_administer(actor).check()
         with self.context.transaction() as session:
             departments = set(session.scalars(select(Department.code)))
-            item = loader.validate_item(raw, departments, deployed_process_ids(session), "item")
+            item = loader.validate_item(raw, departments, deployed_process_ids(session))
             before = session.get(ServiceItem, item["code"])
             before_version = before.version if before is not None else None
             row = loader.write_item(session, item, saved_by=actor.username, now=self.context.clock.now())

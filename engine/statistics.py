@@ -13,16 +13,19 @@ decision against the 30-minute target (seed 004 篇五); 满意度 as engine/sup
 by their due day; the 政务专递 parcels due in the period delivered by their day
 (engine/deadlines/board.py).
 
-By person, each figure belongs to the person the row names: a case to the clerk who registered
-it, a rating to who is responsible for it, a complaint to the person complained of, a parcel to
-the clerk who handed it over.
+By person, each figure belongs to the person who did what it counts: 收件, 受理, 不予受理, 一次性告知,
+现场办结 and the 即办件 time to the window clerk who registered the case; 办结, 按期办结 and 超期 to
+the person who completed the deciding step (the human task closed in the step that set the
+``decided`` milestone), an undecided case past its due day to the person who claimed its open step
+(the None row while nobody has); a rating to who is responsible for it, a complaint to the person
+complained of, a parcel to the clerk who handed it over.
 """
 
 from dataclasses import dataclass, fields
 from io import BytesIO
 from datetime import date, timedelta
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, func, select
 from openpyxl import Workbook
 from sqlalchemy.orm import Session
 
@@ -48,6 +51,7 @@ from engine.supervision.models import (
     Rectification,
 )
 from engine.supervision.ratings import Satisfaction
+from engine.tasks.models import COMPLETED, OPEN, HumanTask
 
 DEPARTMENT, ITEM, STAFF = "department", "item", "staff"
 GROUPINGS = (DEPARTMENT, ITEM, STAFF)
@@ -143,16 +147,33 @@ def check_grouping(by) -> str:
     return by
 
 
+def _decider():
+    """Who completed the step that decided the case: the human task closed in the same step as the
+    decision (the model marks the decision on the script step after it, ``milestone: decided``)."""
+    return (select(HumanTask.completed_by_id)
+            .where(HumanTask.case_id == Case.id, HumanTask.state == COMPLETED,
+                   HumanTask.closed_at == Case.decided_at)
+            .limit(1).scalar_subquery())
+
+
+def _holder():
+    """Who holds the undecided case now: the person who claimed its open step (None while nobody has)."""
+    return (select(HumanTask.assignee_id)
+            .where(HumanTask.case_id == Case.id, HumanTask.state == OPEN, HumanTask.assignee_id.is_not(None))
+            .order_by(HumanTask.created_at.desc()).limit(1).scalar_subquery())
+
+
 def _keys(by: str) -> dict:
-    """The column each source is grouped by."""
-    return {
-        DEPARTMENT: {"case": Case.department_code, "rating": CaseRating.department_code,
-                     "complaint": Complaint.target_department_code, "parcel": Case.department_code},
-        ITEM: {"case": Case.item_code, "rating": Case.item_code, "complaint": Case.item_code,
-               "parcel": Case.item_code},
-        STAFF: {"case": Case.created_by_id, "rating": CaseRating.responsible_staff_id,
-                "complaint": Complaint.target_staff_id, "parcel": PostalParcel.handed_by_id},
-    }[by]
+    """The column each source is grouped by: ``case`` for the window's figures, ``decided`` for the
+    decisions, ``undecided`` for the cases overdue and still open."""
+    if by == STAFF:
+        return {"case": Case.created_by_id, "decided": _decider(), "undecided": _holder(),
+                "rating": CaseRating.responsible_staff_id, "complaint": Complaint.target_staff_id,
+                "parcel": PostalParcel.handed_by_id}
+    column = Case.department_code if by == DEPARTMENT else Case.item_code
+    return {"case": column, "decided": column, "undecided": column, "parcel": column,
+            "rating": CaseRating.department_code if by == DEPARTMENT else Case.item_code,
+            "complaint": Complaint.target_department_code if by == DEPARTMENT else Case.item_code}
 
 
 class _Tally:
@@ -170,8 +191,8 @@ def _in_days(column, period: Period):
     return and_(column >= local_datetime(period.first), column < local_datetime(period.last + timedelta(days=1)))
 
 
-def _case_figures(session: Session, tally: _Tally, key, scope: list, period: Period, today: date) -> None:
-    def grouped(*columns, where):
+def _case_figures(session: Session, tally: _Tally, keys: dict, scope: list, period: Period, today: date) -> None:
+    def grouped(*columns, where, key=keys["case"]):
         return session.execute(select(key, *columns).where(*where, *scope).group_by(key))
 
     for row_key, count in grouped(func.count(), where=[Case.received_on.between(period.first, period.last)]):
@@ -185,19 +206,24 @@ def _case_figures(session: Session, tally: _Tally, key, scope: list, period: Per
         tally.add(row_key, not_accepted=count)
     for row_key, count in grouped(func.count(), where=[_in_days(Case.notice_issued_at, period)]):
         tally.add(row_key, notified=count)
+    decided_in_period = [_in_days(Case.decided_at, period)]
+    for row_key, count, on_time, late in grouped(
+            func.count(), func.count().filter(decided_on <= Case.due_date), func.count().filter(decided_on > Case.due_date),
+            where=decided_in_period, key=keys["decided"]):
+        tally.add(row_key, decided=count, decided_on_time=on_time, overdue=late)
     immediate = Case.case_type == IMMEDIATE
     minutes = minutes_between(Case.received_at, Case.decided_at)
-    for row_key, count, on_time, late, quick_count, within, total_minutes in grouped(
-            func.count(), func.count().filter(decided_on <= Case.due_date), func.count().filter(decided_on > Case.due_date),
-            func.count().filter(immediate), func.count().filter(and_(immediate, minutes <= IMMEDIATE_TARGET_MINUTES)),
-            func.sum(case((immediate, minutes), else_=0)), where=[_in_days(Case.decided_at, period)]):
-        tally.add(row_key, decided=count, decided_on_time=on_time, overdue=late, immediate_decided=quick_count,
-                  immediate_within_target=within, immediate_minutes=float(total_minutes or 0))
+    for row_key, count, within, total_minutes in grouped(
+            func.count(), func.count().filter(minutes <= IMMEDIATE_TARGET_MINUTES), func.sum(minutes),
+            where=[*decided_in_period, immediate]):
+        tally.add(row_key, immediate_decided=count, immediate_within_target=within,
+                  immediate_minutes=float(total_minutes or 0))
     # Still undecided past a due day of the period (the due day itself is not yet late).
     last_passed = min(period.last, today - timedelta(days=1))
     if last_passed >= period.first:
         for row_key, count in grouped(func.count(), where=[Case.decided_at.is_(None), Case.closed_at.is_(None),
-                                                           Case.due_date.between(period.first, last_passed)]):
+                                                           Case.due_date.between(period.first, last_passed)],
+                                      key=keys["undecided"]):
             tally.add(row_key, overdue=count)
 
 
@@ -262,7 +288,7 @@ def report(session: Session, scope: CaseScope, period: Period, by: str, today: d
     if department and session.get(Department, department) is None:
         raise InvalidInput(f"没有这个部门 (no department '{department[:20]}')", field="department")
     tally = _Tally()
-    _case_figures(session, tally, keys["case"], [Case.department_code == department] if department else [],
+    _case_figures(session, tally, keys, [Case.department_code == department] if department else [],
                   period, today)
     _rating_figures(session, tally, keys["rating"], department, period)
     _complaint_figures(session, tally, keys["complaint"], department, period, today)

@@ -56,7 +56,8 @@ def test_bad_files_get_a_clear_error_not_a_traceback(run, tmp_path):
     catalogue.write_text('center_name = "x"\n[[departments]]\ncode = "AB"\nname = "甲"\nshort_name = "甲"\n'
                          '[[items]]\ncode = "AB-001"\nname = "事项"\n', encoding="utf-8")
     result = run("catalogue", "check", str(catalogue))
-    assert result.exit_code == 1 and "Error: item AB-001:" in result.output and "Traceback" not in result.output
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "Error: 事项 AB-001：" in result.output and "(item AB-001: " in result.output  # both languages
     processes = tmp_path / "processes"
     processes.mkdir()
     (processes / "broken.bpmn").write_text("<bpmn:definitions", encoding="utf-8")

@@ -6,11 +6,13 @@ On SQLite and PostgreSQL."""
 import pytest
 
 from engine.errors import InvalidInput, halves
-from tests.helpers import intake, only_task, person, token_client
+from tests.helpers import DEMO_PASSWORD, intake, only_task, person, token_client
+from tests.test_center_admin import NEW_ITEM
 
 PROMISED = "SCJG-002"  # 承诺件 of SCJG, accepted Monday 23 November 2026: extension 10 working days
 APPROVE = {"extension_decision": "approve", "extension_decision_reason": "情况属实，同意延期"}
 ENGLISH = {"Accept-Language": "en"}
+BAD_ID = "110105194912310021"  # a well-formed 居民身份证 number with a wrong check character
 
 
 def at_review(engine, staff):
@@ -119,3 +121,79 @@ def test_a_page_shows_the_refusal_in_the_persons_language(app, sign_in):
     admin.get("/lang/en")
     shown = admin.post("/admin/staff", data=mixed).data.decode().split('class="flash error"')[1].split("</div>")[0]
     assert "roles approver+clerk may not be held together" in shown and "不能兼任" not in shown
+
+
+def flashed(page) -> str:
+    return page.get_data(as_text=True).split('class="flash error"')[1].split(">", 1)[1].split("</div>")[0]
+
+
+def test_a_bad_id_checksum_at_intake_is_refused_in_the_requests_language(app, engine, staff):
+    clerk = token_client(app, "clerk1")
+    body = {"item_code": PROMISED, "applicant": person(id_number=BAD_ID), "intake": intake(engine, PROMISED)}
+    chinese, english = both_languages(clerk, "post", "/api/v1/cases", json=body)
+    assert (chinese.status_code, english.status_code) == (422, 422)
+    assert chinese.json["message"] == "证件号码：居民身份证号码校验位不正确，请核对"
+    assert english.json["message"] == "ID number: the resident ID number's check digit is wrong: please check the number"
+    assert chinese.json["field"] == english.json["field"] == "applicant.id_number"
+
+
+def test_a_document_reason_passed_in_details_keeps_the_persons_half(app):
+    # The pickup's recipient check passes the engine's own wording on in details["reason"].
+    from engine.cases.documents import PASSPORT, document_problem
+    from web.refusals import explain
+
+    error = InvalidInput("x", field="recipient_id_number",
+                         details={"label": "领取人证件号码", "reason": document_problem(PASSPORT, "AB")})
+    with app.test_request_context(headers={"Accept-Language": "zh-CN"}):
+        assert explain(error) == "领取人证件号码：应为 5 至 20 位大写字母或数字，含数字"
+    with app.test_request_context(headers=ENGLISH):
+        assert explain(error) == "Recipient's ID number: 5 to 20 capital letters or digits, at least one digit"
+
+
+def test_a_weak_password_is_refused_in_the_requests_language(app, sign_in):
+    clerk = token_client(app, "clerk1")
+    body = {"old_password": DEMO_PASSWORD, "new_password": "aaaaaaaaaaaa"}
+    chinese, english = both_languages(clerk, "post", "/api/v1/auth/password", json=body)
+    assert (chinese.status_code, english.status_code) == (422, 422)
+    assert chinese.json["message"] == "密码太容易猜到：请用更长的、不常见的词组"
+    assert english.json["message"] == "the password is too easy to guess: use a longer, uncommon phrase"
+    assert chinese.json["field"] == english.json["field"] == "new_password"
+
+    page = sign_in("clerk1")
+    form = {"csrf_token": page.csrf, "old_password": DEMO_PASSWORD, "new_password": "1234567890",
+            "new_password_confirm": "1234567890"}
+    refused = page.post("/password", data=form)
+    assert refused.status_code == 422 and flashed(refused) == "该密码是常见密码，请另选"
+    page.get("/lang/en")
+    assert flashed(page.post("/password", data=form)) == "this is a common password; choose another"
+
+
+def test_a_bad_catalogue_item_names_the_item_in_the_requests_language(app, sign_in):
+    admin = token_client(app, "admin")
+    chinese, english = both_languages(admin, "post", "/api/v1/admin/catalogue/items",
+                                      json={**NEW_ITEM, "promised_limit_days": 99})
+    assert (chinese.status_code, english.status_code) == (400, 400)
+    assert chinese.json["message"] == "事项 WJW-009：承诺时限：不能超过法定时限"
+    assert english.json["message"] == "item WJW-009: Promised limit: must not exceed the legal limit"
+    assert chinese.json["field"] == english.json["field"] == "promised_limit_days"
+    unknown, unknown_en = both_languages(admin, "post", "/api/v1/admin/catalogue/items",
+                                         json={**NEW_ITEM, "department": "NOPE"})
+    assert unknown.json["message"] == "事项 WJW-009：主办部门：未知的部门 NOPE"
+    assert unknown_en.json["message"] == "item WJW-009: Lead department: unknown department NOPE"
+    library, library_en = both_languages(admin, "post", "/api/v1/admin/catalogue/items", json={
+        **NEW_ITEM, "materials": [{**NEW_ITEM["materials"][0], "count": "two"}]})
+    assert library.json["message"] == "事项 WJW-009：申请材料 第1项 份数的类型不正确"
+    assert library_en.json["message"].startswith("item WJW-009: ")
+
+    page = sign_in("admin")
+    form = {"csrf_token": page.csrf, "code": "WGJ-001", "name": "营业性演出许可", "department": "SCJG",
+            "category": "市场准入", "case_type": "承诺件", "process": "one_window", "legal_limit_days": "20",
+            "promised_limit_days": "30", "delivery_options": "pickup", "legal_basis": "《营业性演出管理条例》",
+            "result_name": "营业性演出许可证", "material_rows": "1", "materials-0-code": "M01",
+            "materials-0-name": "申请书", "materials-0-mandatory": "on", "materials-0-form": "原件",
+            "materials-0-count": "1"}
+    refused = page.post("/admin/catalogue/items", data=form)
+    assert refused.status_code == 400 and flashed(refused) == "事项 WGJ-001：承诺时限：不能超过法定时限"
+    page.get("/lang/en")
+    refused = page.post("/admin/catalogue/items", data=form)
+    assert flashed(refused) == "item WGJ-001: Promised limit: must not exceed the legal limit"

@@ -24,6 +24,9 @@ PLACEHOLDER = "x"
 GETTEXT = {"_", "gettext", "lazy_gettext"}
 # Functions whose details always name the rule: a form's JSON-schema validator (engine/workflow/forms.py).
 RULE_DETAILS = {"_error_details"}
+# Helpers that build a refusal around a reason they are given (their argument at this position): the reason
+# reaches the person as details["reason"] (the catalogue loader's and the pickup check's refusals).
+REASON_ARGUMENT = {"_refusal": 2, "_refuse": 2}
 
 
 def _files():
@@ -118,6 +121,17 @@ def _schema_problem(node, constants) -> str | None:
     return None
 
 
+def _reason_problem(call: ast.Call, name: str | None, constants) -> str | None:
+    """A reason given in ``details={"reason": "…"}`` or to a REASON_ARGUMENT helper: web.refusals shows it
+    in the person's half, so it is bilingual (or a library's reason that it names by its rule)."""
+    reasons = [value for keyword in call.keywords if keyword.arg == "details" and isinstance(keyword.value, ast.Dict)
+               for key, value in zip(keyword.value.keys, keyword.value.values, strict=True)
+               if isinstance(key, ast.Constant) and key.value == "reason"]
+    if name in REASON_ARGUMENT and len(call.args) > REASON_ARGUMENT[name]:
+        reasons.append(call.args[REASON_ARGUMENT[name]])
+    return next(filter(None, (_schema_problem(reason, constants) for reason in reasons)), None)
+
+
 def refusals_in_wrong_language() -> list[str]:
     trees = list(_files())
     classes = _refusal_classes(trees)
@@ -134,6 +148,7 @@ def refusals_in_wrong_language() -> list[str]:
             for keyword in node.keywords:
                 if keyword.arg == "error" and problem is None:
                     problem = _schema_problem(keyword.value, constants)
+            problem = problem or _reason_problem(node, name, constants)
             if problem:
                 found.append(f"{path.relative_to(ROOT)}:{node.lineno}: {problem}")
     return found
@@ -151,3 +166,30 @@ def test_the_guard_sees_an_english_refusal(tmp_path):
     assert _problem(tree.body[0].exc, {}).startswith("not '中文 (English)'")
     tree = ast.parse('raise InvalidInput("x is required", field="x", details={"rule": "required"})')
     assert _problem(tree.body[0].exc, {}) is None
+
+
+def test_the_guard_sees_a_chinese_only_reason():
+    tree = ast.parse('raise InvalidInput("x", field="x", details={"reason": "号码校验位不正确"})')
+    assert _reason_problem(tree.body[0].exc, "InvalidInput", {}) == "not '中文 (English)': '号码校验位不正确'"
+    tree = ast.parse('raise _refusal(subject, "code", "被两个事项使用")')
+    assert _reason_problem(tree.body[0].exc, "_refusal", {}) == "not '中文 (English)': '被两个事项使用'"
+    tree = ast.parse('raise _refusal(subject, "code", "被两个事项使用 (used by two items)")')
+    assert _reason_problem(tree.body[0].exc, "_refusal", {}) is None
+
+
+# Numbers with each fault a document's check finds: its explanations are kept in tables, not at a raise.
+BAD_DOCUMENTS = {
+    "居民身份证": ["123", "110105194913310021", "110105194912310021"],
+    "统一社会信用代码": ["91330100MA2ABCDEI", "91330100MA2ABCDE10"],
+    "港澳居民来往内地通行证": ["X1234567"], "台湾居民来往大陆通行证": ["1234"], "护照": ["ABCDEFG"],
+    "外国人永久居留身份证": ["USA", "USA110299011234", "911111194913310021", "911111194912310021"],
+    "驾驶证": ["1"],
+}
+
+
+def test_every_document_explanation_is_bilingual():
+    from engine.cases.documents import document_problem
+
+    explanations = {document_problem(kind, number) for kind, numbers in BAD_DOCUMENTS.items() for number in numbers}
+    assert None not in explanations and len(explanations) == 12
+    assert [text for text in explanations if not BILINGUAL.match(text)] == []

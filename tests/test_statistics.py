@@ -7,8 +7,10 @@ from io import BytesIO
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import select
 
 from engine.clock import local_datetime
+from engine.tasks.models import HumanTask
 from tests.helpers import approve_in_back_office, intake, only_task, person, pickup_form
 
 SOLE_TRADER, FOOD_LICENCE, BUILDING_PERMIT = "SCJG-001", "SCJG-002", "ZJJ-001"  # 即办件, 承诺件 10 d, 承诺件 3 d
@@ -105,10 +107,53 @@ def test_every_figure_by_item_and_by_person(sign_in, november, staff):
     people = _rows(supervisor.get("/api/v1/reports/statistics?period=2026&by=staff"))
     clerk1, clerk2, clerk3 = (staff[name].id for name in ("clerk1", "clerk2", "clerk3"))
     assert _pick(people[clerk1], ("name", "received", "decided", "overdue", "rated", "satisfaction_rate")) == (
-        "王晓燕", 5, 3, 1, 2, 50.0)
+        "王晓燕", 5, 2, 0, 2, 50.0)
     assert _pick(people[clerk2], ("received", "complaints", "complaint_reply_rate", "parcels_settled")) == (
         1, 1, 100.0, 1)
-    assert _pick(people[clerk3], ("received", "overdue")) == (1, 1)
+    assert _pick(people[clerk3], ("received", "overdue")) == (1, 0)
+
+
+WINDOW_FIGURES = ("received", "accepted", "not_accepted", "notified", "on_site", "immediate_decided",
+                  "immediate_average_minutes", "immediate_target_rate")
+DECISION_FIGURES = ("decided", "decided_on_time", "on_time_rate", "overdue")
+
+
+def test_by_person_the_decisions_are_the_deciders_and_the_window_figures_the_clerks(sign_in, november, engine,
+                                                                                    staff):
+    """Issue 15 point 4: 办结, 按期办结 and 超期 go to who completed the deciding step (the window clerk for
+    a 即办件, the approver in the back office), an open overdue case to who holds that step."""
+    supervisor = sign_in("supervisor")
+    people = _rows(supervisor.get("/api/v1/reports/statistics?period=2026-11&by=staff"))
+    clerk1, clerk2, clerk3 = (staff[name].id for name in ("clerk1", "clerk2", "clerk3"))
+    scjg, zjj = staff["scjg_approver1"].id, staff["zjj_approver1"].id
+    assert set(people) == {clerk1, clerk2, clerk3, scjg, zjj, None, "total"}
+    # clerk1 registered 5 (2 即办件 decided at his window in 20 and 60 minutes, 1 refused, 1 notified).
+    assert _pick(people[clerk1], WINDOW_FIGURES) == (5, 3, 1, 1, 2, 2, 40.0, 50.0)
+    assert _pick(people[clerk1], DECISION_FIGURES) == (2, 2, 100.0, 0)
+    assert _pick(people[clerk2], WINDOW_FIGURES + DECISION_FIGURES) == (1, 1, 0, 0, 0, 0, None, None,
+                                                                       0, 0, None, 0)
+    assert _pick(people[clerk3], WINDOW_FIGURES + DECISION_FIGURES) == (1, 1, 0, 0, 0, 0, None, None,
+                                                                       0, 0, None, 0)
+    # The approvers received nothing: food (due 7 Dec) on time, the building permit (due 26 Nov) late.
+    assert _pick(people[scjg], ("name", "received", "accepted", *DECISION_FIGURES)) == (
+        staff["scjg_approver1"].name, 0, 0, 1, 1, 100.0, 0)
+    assert _pick(people[zjj], ("received", "accepted", *DECISION_FIGURES)) == (0, 0, 1, 0, 0.0, 1)
+    # clerk3's building permit, due 26 Nov, waits unclaimed at review: nobody's yet.
+    assert _pick(people[None], ("received", "overdue", "complaints")) == (0, 1, 1)
+    assert _pick(people["total"], WINDOW_FIGURES + DECISION_FIGURES) == (7, 5, 1, 1, 2, 2, 40.0, 50.0,
+                                                                        4, 3, 75.0, 2)
+
+    # Once an approver claims it, the open overdue case is his.
+    with engine.session() as session:
+        waiting = session.scalar(select(HumanTask.id).where(HumanTask.state == "open",
+                                                            HumanTask.department_code == "ZJJ"))
+    engine.claim_task(staff["zjj_approver2"], waiting)
+    people = _rows(supervisor.get("/api/v1/reports/statistics?period=2026-11&by=staff"))
+    assert _pick(people[staff["zjj_approver2"].id], ("received", "decided", "overdue")) == (0, 0, 1)
+    assert people[None]["overdue"] == 0 and people["total"]["overdue"] == 2
+    # By department the same cases count as before: the rule moves figures between people only.
+    departments = _rows(supervisor.get("/api/v1/reports/statistics?period=2026-11&by=department"))
+    assert _pick(departments["ZJJ"], DECISION_FIGURES) == (1, 0, 0.0, 2)
 
 
 def test_a_period_without_cases_and_bad_queries(sign_in, november):

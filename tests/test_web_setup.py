@@ -43,7 +43,8 @@ def test_the_api_refuses_a_bad_item_naming_the_field_by_its_label(api, engine):
     refused = api("admin").post("/api/v1/admin/catalogue/items", json={**NEW_ITEM, "promised_limit_days": 99},
                                 headers={"Accept-Language": "zh-CN"})
     assert refused.status_code == 400
-    assert refused.json["field"] == "promised_limit_days" and refused.json["message"].startswith("承诺时限：")
+    assert refused.json["field"] == "promised_limit_days"
+    assert refused.json["message"].startswith("事项 WJW-009：承诺时限：")  # the item it is about, then the field
     refused = api("admin").post("/api/v1/admin/catalogue/items", json={**NEW_ITEM, "materials": [
         {**NEW_ITEM["materials"][0], "count": "two"}]})
     assert refused.json["field"] == "materials.0.count" and "份数" in refused.json["message"]

@@ -128,7 +128,7 @@ def say_library_reason(reason: str, field: str | None, label: str | None = None)
                 bounds = bounds[0]
             return say_rule(rule, field, label, bounds or None)
     # The engine's own reason (a check digit, a document's form) is kept, in the person's half.
-    return f"{field_label(field, label)}：{one_language(reason)}"
+    return f"{field_label(field, label)}{_('：')}{one_language(reason)}"
 
 
 def schema_label(schema, path: str) -> str | None:

@@ -42,8 +42,11 @@ def _pattern_problem(pattern: re.Pattern, explanation: str) -> Callable[[str], s
     return lambda number: None if pattern.fullmatch(number) else explanation
 
 
-_PERMANENT_RESIDENCE_2017_FAULTS = {FORMAT: "应为 15 位（3 位国籍字母加 12 位数字）或以 9 开头的 18 位号码",
-                                    BIRTH_DATE: "号码中的出生日期不是有效日期", CHECK: "号码校验位不正确"}
+_BIRTH_DATE_FAULT = "号码中的出生日期不是有效日期 (the birth date inside the number is not a real date)"
+_PERMANENT_RESIDENCE_2017_FAULTS = {
+    FORMAT: "应为 15 位（3 位国籍字母加 12 位数字）或以 9 开头的 18 位号码 "
+            "(15 characters: 3 nationality letters and 12 digits, or 18 characters starting with 9)",
+    BIRTH_DATE: _BIRTH_DATE_FAULT, CHECK: "号码校验位不正确 (the number's check character is wrong)"}
 
 
 def _permanent_residence_problem(number: str) -> str | None:
@@ -53,7 +56,7 @@ def _permanent_residence_problem(number: str) -> str | None:
         try:
             date(2000, int(number[7:9]), int(number[9:11]))  # a leap year: 0229 is a possible birthday
         except ValueError:
-            return "号码中的出生日期不是有效日期"
+            return _BIRTH_DATE_FAULT
         return None
     fault = gb11643_fault(number) if number.startswith("9") else FORMAT
     return _PERMANENT_RESIDENCE_2017_FAULTS[fault] if fault else None
@@ -62,9 +65,13 @@ def _permanent_residence_problem(number: str) -> str | None:
 # document kind -> (who holds it, the problem with a number, None if it is well-formed); intake lists them in order.
 DOCUMENTS: dict[str, tuple[str, Callable[[str], str | None]]] = {
     RESIDENT_ID: (PERSON, resident_id_problem),
-    HONG_KONG_MACAO_PERMIT: (PERSON, _pattern_problem(_HONG_KONG_MACAO, "应为 H 或 M 加 8 位或 10 位数字")),
-    TAIWAN_PERMIT: (PERSON, _pattern_problem(_TAIWAN, "应为 8 位数字（2015 年起的卡式通行证）或 10 位数字加签发次数字母")),
-    PASSPORT: (PERSON, _pattern_problem(_PASSPORT, "应为 5 至 20 位大写字母或数字，含数字")),
+    HONG_KONG_MACAO_PERMIT: (PERSON, _pattern_problem(_HONG_KONG_MACAO, "应为 H 或 M 加 8 位或 10 位数字 "
+                                                                  "(H or M and 8 or 10 digits)")),
+    TAIWAN_PERMIT: (PERSON, _pattern_problem(_TAIWAN, "应为 8 位数字（2015 年起的卡式通行证）或 10 位数字加签发次数字母 "
+                                                        "(8 digits on the card issued since 2015, or 10 digits "
+                                                        "and the issue letter)")),
+    PASSPORT: (PERSON, _pattern_problem(_PASSPORT, "应为 5 至 20 位大写字母或数字，含数字 "
+                                                    "(5 to 20 capital letters or digits, at least one digit)")),
     FOREIGNER_PERMANENT_RESIDENCE: (PERSON, _permanent_residence_problem),
     CREDIT_CODE: (ORGANIZATION, uscc_problem),
 }
@@ -72,9 +79,10 @@ HOLDERS = {kind: holder for kind, (holder, _) in DOCUMENTS.items()}
 
 
 def document_problem(kind: str, number: str) -> str | None:
-    """What is wrong with a document number of this kind (None: well-formed)."""
+    """What is wrong with a document number of this kind (None: well-formed), "中文 (English)": it reaches
+    the person as a refusal's ``details["reason"]``, and web.refusals shows the half of their language."""
     if kind not in DOCUMENTS:
-        return f"证件类型应为{'、'.join(DOCUMENTS)}之一"
+        return f"证件类型应为{'、'.join(DOCUMENTS)}之一 (not a document kind the window accepts)"
     return DOCUMENTS[kind][1](number)
 
 

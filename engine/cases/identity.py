@@ -33,9 +33,12 @@ def gb11643_fault(number: str) -> str | None:
     return None
 
 
-_RESIDENT_ID_FAULTS = {FORMAT: "居民身份证号码应为 17 位数字加 1 位数字或 X 校验位",
-                       BIRTH_DATE: "居民身份证号码中的出生日期不是有效日期",
-                       CHECK: "居民身份证号码校验位不正确，请核对"}
+_RESIDENT_ID_FAULTS = {FORMAT: "居民身份证号码应为 17 位数字加 1 位数字或 X 校验位 "
+                               "(a resident ID number is 17 digits and a check digit or X)",
+                       BIRTH_DATE: "居民身份证号码中的出生日期不是有效日期 "
+                                   "(the birth date inside the resident ID number is not a real date)",
+                       CHECK: "居民身份证号码校验位不正确，请核对 "
+                              "(the resident ID number's check digit is wrong: please check the number)"}
 
 
 def resident_id_problem(number: str) -> str | None:
@@ -50,7 +53,9 @@ def uscc_check(first17: str) -> str:
 
 def uscc_problem(code: str) -> str | None:
     if len(code) != 18 or any(c not in _USCC_ALPHABET for c in code):
-        return "统一社会信用代码应为 18 位数字或大写字母（不含 I、O、S、V、Z）"
+        return ("统一社会信用代码应为 18 位数字或大写字母（不含 I、O、S、V、Z） "
+                "(a unified social credit code is 18 digits or capital letters, without I, O, S, V or Z)")
     if uscc_check(code[:17]) != code[17]:
-        return "统一社会信用代码校验位不正确，请核对"
+        return ("统一社会信用代码校验位不正确，请核对 "
+                "(the unified social credit code's check character is wrong: please check the code)")
     return None

@@ -22,7 +22,7 @@ from engine.catalogue.models import (
     ServiceItem,
     ServiceItemVersion,
 )
-from engine.errors import CatalogueError
+from engine.errors import CatalogueError, english_half, halves
 from engine.validation import first_error, read_toml_file
 
 DEMO_CATALOGUE = Path(__file__).with_name("demo_catalogue.toml")
@@ -99,7 +99,7 @@ class ItemSchema(Schema):
     @validates_schema
     def _check_consistency(self, data, **_):
         if data["promised_limit_days"] > data["legal_limit_days"]:
-            raise ValidationError("不能超过法定时限 (must not exceed legal_limit_days)", "promised_limit_days")
+            raise ValidationError("不能超过法定时限 (must not exceed the legal limit)", "promised_limit_days")
         immediate = data["case_type"] == "即办件"
         if immediate and data["promised_limit_days"] != 0:
             raise ValidationError("即办件当场办结，承诺时限须为 0 "
@@ -152,54 +152,72 @@ class CatalogueSchema(Schema):
     items = fields.List(fields.Dict(), required=True, validate=validate.Length(min=1))
 
 
-def _load(schema: Schema, raw, label: str) -> dict:
+def about(kind: str, code) -> str:
+    """Which entry of the catalogue a refusal is about, "中文 (English)": ``about("item", "SCJG-001")`` is
+    "事项 SCJG-001 (item SCJG-001)"; a page leads its refusal with the half of the reader's language."""
+    chinese = {"item": "事项", "department": "部门"}[kind]
+    return f"{chinese} {code} ({kind} {code})"
+
+
+CATALOGUE = "事项目录 (catalogue)"
+
+
+def _refusal(subject: str, field: str, reason: str) -> CatalogueError:
+    """A refusal of ``subject``'s ``field``: the message bilingual for the CLI, and ``details`` (the entry
+    it is about, the reason "中文 (English)" or a library's words) for the pages to say it in one language."""
+    subject_zh, subject_en = halves(subject)
+    reason_zh, reason_en = halves(reason)
+    return CatalogueError(f"{subject_zh}：{field}：{reason_zh} ({subject_en}: {field}: {english_half(reason_en)})",
+                          field=field, details={"about": subject, "reason": reason})
+
+
+def _load(schema: Schema, raw, subject: str) -> dict:
     try:
         return schema.load(raw)
     except ValidationError as error:
         field, message = first_error(error.messages)
-        raise CatalogueError(f"{label}: {field}: {message}", field=field, details={"reason": message}) from None
+        raise _refusal(subject, field, message) from None
 
 
-def validate_department(raw, label: str | None = None) -> dict:
-    """One department, as a file or the admin page gives it; CatalogueError names the field."""
+def _code_of(raw, index: int | None = None):
     code = raw.get("code") if isinstance(raw, dict) else None
-    return _load(DepartmentSchema(), raw, label or f"department {code or '?'}")
+    return code or (f"#{index + 1}" if index is not None else "?")
 
 
-def validate_item(raw, dept_codes, known_processes: set[str], label: str | None = None) -> dict:
+def validate_department(raw, subject: str | None = None) -> dict:
+    """One department, as a file or the admin page gives it; CatalogueError names it and the field."""
+    return _load(DepartmentSchema(), raw, subject or about("department", _code_of(raw)))
+
+
+def validate_item(raw, dept_codes, known_processes: set[str], subject: str | None = None) -> dict:
     """One item checked against the departments and deployed processes: the rule for files and pages alike."""
-    code = raw.get("code") if isinstance(raw, dict) else None
-    label = label or f"item {code or '?'}"
-    item = _load(ItemSchema(), raw, label)
+    subject = subject or about("item", _code_of(raw))
+    item = _load(ItemSchema(), raw, subject)
     for field, codes in (("department", [item["department"]]), ("co_departments", item["co_departments"])):
         unknown = [code for code in codes if code not in dept_codes]
         if unknown:
-            raise CatalogueError(f"{label}：未知的部门 {unknown[0]} ({label}: {field}: unknown department {unknown[0]})",
-                                 field=field)
+            raise _refusal(subject, field, f"未知的部门 {unknown[0]} (unknown department {unknown[0]})")
     if item["process"] not in known_processes:
         known = ", ".join(sorted(known_processes)) or "none"
-        raise CatalogueError(f"{label}：流程 '{item['process']}' 尚未部署，已部署的有 {known} "
-                             f"({label}: process: no deployed process '{item['process']}'; known: {known})",
-                             field="process")
+        raise _refusal(subject, "process", f"流程 '{item['process']}' 尚未部署，已部署的有 {known} "
+                                           f"(no deployed process '{item['process']}'; known: {known})")
     return item
 
 
 def validate_catalogue(raw: dict, known_processes: set[str]) -> dict:
     """Return the validated catalogue or raise CatalogueError naming the item and field."""
-    top = _load(CatalogueSchema(), raw, "catalogue")
-    departments = [validate_department(dept_raw, f"department {dept_raw.get('code', f'#{index + 1}')}")
+    top = _load(CatalogueSchema(), raw, CATALOGUE)
+    departments = [validate_department(dept_raw, about("department", _code_of(dept_raw, index)))
                    for index, dept_raw in enumerate(top["departments"])]
     dept_codes = [dept["code"] for dept in departments]
     if len(set(dept_codes)) != len(dept_codes):
-        raise CatalogueError("事项目录：有部门编码重复使用 (catalogue: departments: a department code is used twice)",
-                             field="departments")
-    items = [validate_item(item_raw, dept_codes, known_processes, f"item {item_raw.get('code', f'#{index + 1}')}")
+        raise _refusal(CATALOGUE, "departments", "有部门编码重复使用 (a department code is used twice)")
+    items = [validate_item(item_raw, dept_codes, known_processes, about("item", _code_of(item_raw, index)))
              for index, item_raw in enumerate(top["items"])]
     item_codes = [item["code"] for item in items]
     duplicate = next((code for code in item_codes if item_codes.count(code) > 1), None)
     if duplicate:
-        raise CatalogueError(f"事项编码 {duplicate} 被两个事项使用 (item {duplicate}: code: used by two items)",
-                             field="code")
+        raise _refusal(about("item", duplicate), "code", "被两个事项使用 (used by two items)")
     return {"center_name": top["center_name"], "departments": departments, "items": items}
 
 

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext
 from engine.errors import InvalidInput, OneWindowError
 from engine.validation import read_toml_text
 from web.access import case_engine
-from web.refusals import one_language
+from web.refusals import explain, one_language
 
 LABELS = {
     "code": lazy_gettext("编码"), "name": lazy_gettext("名称"), "short_name": lazy_gettext("简称"),
@@ -49,12 +49,16 @@ def field_label(field: str | None) -> str:
 def labelled(error: OneWindowError) -> OneWindowError:
     """The same refusal naming the field by its label on these pages (``materials.0.count`` → 申请材料
     第1项 份数): a rule or a library's reason is said with the label, any other refusal is led by it,
-    in the request's language."""
+    in the request's language; a catalogue entry's refusal is led by the entry it is about (事项 SCJG-001)."""
     if not error.field:
         return error
     label = str(field_label(error.field))
     if error.details.get("rule") or error.details.get("reason"):
-        return type(error)(error.message, field=error.field, details={**error.details, "label": label})
+        with_label = type(error)(error.message, field=error.field, details={**error.details, "label": label})
+        if not error.details.get("about"):
+            return with_label
+        subject = one_language(error.details["about"])
+        return type(error)(f"{subject}{_('：')}{explain(with_label)}", field=error.field)
     return type(error)(f"{label}：{one_language(error.message)}", field=error.field, details=error.details)
 
 
