@@ -64,9 +64,9 @@ def _init_web(app: Flask) -> None:
     from web.posts import views as posts_views
     from web.public import api as public_api
     from web.public import views as public_views
-    from web.register import views as register_views
-    from web.registers import api as registers_api
-    from web.registers import views as registers_views
+    from web.case_register import views as register_views
+    from web.refusal_register import api as registers_api
+    from web.refusal_register import views as registers_views
     from web.reports import api as reports_api
     from web.reports import views as reports_views
     from web.setup import api as setup_api

@@ -7,10 +7,10 @@ from engine.permissions import may_register
 from engine.roles import ROLES
 from web.access import current_actor, require
 from web.api import api_blueprint
-from web.register import service as register
-from web.register.schemas import XLSX, RegisterListQuery
-from web.register.service import XLSX_TYPE
-from web.register.views import READERS as REGISTER_READERS
+from web.case_register import service as register
+from web.case_register.schemas import XLSX, RegisterListQuery
+from web.case_register.service import XLSX_TYPE
+from web.case_register.views import READERS as REGISTER_READERS
 from web.window import schemas, service
 
 blp = api_blueprint("cases_api", __name__, "/cases",

@@ -9,10 +9,10 @@ from engine.errors import InvalidInput, OneWindowError
 from engine.roles import CASE_WORKERS, SUPERVISING
 from engine.validation import first_error
 from web.access import current_actor, require
-from web.register import service
-from web.register.schemas import FILTERS, RegisterListQuery
+from web.case_register import service
+from web.case_register.schemas import FILTERS, RegisterListQuery
 
-bp = Blueprint("register", __name__, url_prefix="/register")
+bp = Blueprint("case_register", __name__, url_prefix="/register")
 READERS = (*CASE_WORKERS, *SUPERVISING)
 
 
@@ -43,7 +43,7 @@ def page():
         found = service.find(actor, {**filters, "department": None})
     shown = {name: request.args.get(name, "") for name in FILTERS}
     last_page = max(1, -(-found.total // found.per_page))
-    page_html = render_template("register/page.html", found=found, rows=service.shown(actor, found.cases),
+    page_html = render_template("case_register/page.html", found=found, rows=service.shown(actor, found.cases),
                                 filters=shown, refusal=refusal,
                                 choices=service.choices(actor), last_page=last_page,
                                 query_args={name: value for name, value in shown.items() if value and name != "page"})

@@ -7,7 +7,7 @@ from engine import masking, register
 from engine.actor import Actor
 from engine.catalogue.models import Department, ServiceItem
 from web.access import case_engine
-from web.register.schemas import FILTERS
+from web.case_register.schemas import FILTERS
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

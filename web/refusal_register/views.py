@@ -8,9 +8,9 @@ from engine.errors import OneWindowError
 from engine.roles import REGISTER_READERS
 from engine.workflow.properties import REFUSALS
 from web.access import current_actor, require
-from web.registers import service
+from web.refusal_register import service
 
-bp = Blueprint("registers", __name__, url_prefix="/registers")
+bp = Blueprint("refusal_register", __name__, url_prefix="/registers")
 
 
 @bp.route("/refusals")
@@ -24,7 +24,7 @@ def refusals():
             raise
         refusal = error
     first, last = service.default_period()
-    page = render_template("registers/refusals.html", lines=found, refusal=refusal, args=request.args,
+    page = render_template("refusal_register/refusals.html", lines=found, refusal=refusal, args=request.args,
                            default_first=first, default_last=last, kinds=REFUSALS,
                            departments=service.department_names(), items=service.item_names(),
                            all_departments=permissions.supervises(actor),

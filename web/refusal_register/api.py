@@ -1,12 +1,12 @@
 """The registers API: the 否决备案 register (seed 004 篇八 第八条), as JSON or as an Excel sheet.
-Same rules as the page (web.registers.views): supervisors every department, a chief his own."""
+Same rules as the page (web.refusal_register.views): supervisors every department, a chief his own."""
 
 from flask import Response
 
 from engine.roles import REGISTER_READERS
 from web.access import current_actor, require
 from web.api import api_blueprint
-from web.registers import schemas, service
+from web.refusal_register import schemas, service
 
 blp = api_blueprint("registers_api", __name__, "/registers",
                     "Registers kept for supervision: the 否决备案 register of every refusal (不予受理, 不予许可)")
