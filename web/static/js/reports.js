@@ -6,12 +6,14 @@
   const rows = JSON.parse(holder.dataset.rows);
   const labels = JSON.parse(holder.dataset.labels);
   const names = rows.map((row) => row.name);
+  // Department names are long (示范市市场监督管理局): slanted, they stay apart however many there are.
+  const crowded = names.length * Math.max(0, ...names.map((name) => name.length)) > 40;
   const base = {
     animation: false,  // drawn at once: the page is printed as it stands
-    grid: {left: 48, right: 16, top: 48, bottom: 64},
+    grid: {left: 48, right: 16, top: 48, bottom: 16, containLabel: true},
     tooltip: {trigger: "axis"},
     legend: {top: 0},
-    xAxis: {type: "category", data: names, axisLabel: {interval: 0, rotate: names.length > 6 ? 30 : 0}},
+    xAxis: {type: "category", data: names, axisLabel: {interval: 0, rotate: crowded ? 35 : 0}},
   };
   const volume = window.echarts.init(document.getElementById("chart-volume"));
   volume.setOption(Object.assign({}, base, {
