@@ -72,7 +72,7 @@ class BulletinLine:
     major: int
     early: int
     absent_half_days: int
-    leave_days: int
+    leave_days: float  # a half-excused day counts 0.5
 
     @property
     def clean(self) -> bool:
@@ -236,7 +236,7 @@ class AttendanceBook:
         for line in lines:
             tally = counts.setdefault(line.staff_id, {"minor": 0, "late": 0, "major": 0, "early": 0, "absent": 0,
                                                       "leave": 0})
-            tally["leave"] += line.leave_kind is not None
+            tally["leave"] += 0 if line.leave_kind is None else 1 if line.leave_half is None else 0.5
             for finding in line.findings:
                 tally[finding.band] += 1  # late and early share the rules' bands; early is also counted apart
                 tally["early"] += finding.kind == attendance.EARLY

@@ -143,6 +143,10 @@ def test_a_half_day_leave_excuses_only_its_half(engine, staff):
     days = {line.day: line for line in engine.attendance.records(staff["clerk1"], TUESDAY, WEDNESDAY, "clerk1")}
     assert (days[TUESDAY].leave_kind, days[TUESDAY].leave_half) == ("事假", "afternoon")
     assert (days[WEDNESDAY].leave_half, [f.half for f in days[WEDNESDAY].findings]) == ("morning", ["afternoon"])
+    bulletin = next(line for line in engine.attendance.bulletin(staff["supervisor"], TUESDAY).lines
+                    if line.username == "clerk1")
+    # Two half days of leave; Monday, Thursday and Friday unsigned: six half days absent, none on Tue/Wed.
+    assert (bulletin.leave_days, bulletin.late, bulletin.minor, bulletin.absent_half_days) == (1, 1, 1, 6)
 
 
 def test_half_days_are_checked_and_a_whole_day_stays_the_default(engine, staff):
@@ -157,3 +161,16 @@ def test_half_days_are_checked_and_a_whole_day_stays_the_default(engine, staff):
     assert (line.leave.starts_half, line.leave.ends_half) == ("am", "pm")
     with pytest.raises(Conflict):                        # the whole Tuesday is taken
         ask(engine, staff, "scjg_approver1", None, first=TUESDAY, last=TUESDAY, starts_half="pm")
+
+
+def test_a_morning_and_an_afternoon_leave_share_a_day_and_excuse_it_whole(engine, staff):
+    morning = ask(engine, staff, "scjg_approver1", None, first=TUESDAY, last=TUESDAY, ends_half="am")
+    afternoon = ask(engine, staff, "scjg_approver1", None, first=TUESDAY, last=TUESDAY, starts_half="pm")
+    for number in (morning, afternoon):
+        engine.leave.approve(staff["scjg_chief"], number)
+        engine.leave.approve(staff["supervisor"], number)
+    engine.clock.set(local_datetime(NEXT_MONDAY, 9, 0))
+    engine.attendance.compute_day(TUESDAY)              # nothing signed, nothing charged but 请假未委托 twice
+    assert charges(engine, staff["scjg_approver1"].id, TUESDAY) == ["JL-08", "JL-08"]
+    line = next(line for line in engine.attendance.sheet(staff["supervisor"], TUESDAY) if line.username == "scjg_approver1")
+    assert (line.leave_kind, line.leave_half, line.findings) == ("事假", None, [])
