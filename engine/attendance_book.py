@@ -5,8 +5,9 @@ center's working hours. Each change one transaction with its audit entry.
 A day is computed once it is final (FINAL_AFTER_DAYS after it: the punch clock's file for it has
 been imported by then), only on the center's working days, and only when the center kept
 attendance that day (some record exists): a day nobody signed is not charged to everyone.
-Approved leave (engine/leave) excuses the day, or only its morning or afternoon (a half-day leave). Charges go through the ledger's automatic rows,
-each keyed by person, day, half day and kind, so running a day again charges nothing twice.
+Approved leave (engine/leave) excuses the day, or only its morning or afternoon (a half-day
+leave). Charges go through the ledger's automatic rows, each keyed by person, day, half day and
+kind, so running a day again charges nothing twice.
 """
 
 from dataclasses import dataclass
