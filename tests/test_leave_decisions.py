@@ -174,3 +174,23 @@ def test_a_morning_and_an_afternoon_leave_share_a_day_and_excuse_it_whole(engine
     assert charges(engine, staff["scjg_approver1"].id, TUESDAY) == ["JL-08", "JL-08"]
     line = next(line for line in engine.attendance.sheet(staff["supervisor"], TUESDAY) if line.username == "scjg_approver1")
     assert (line.leave_kind, line.leave_half, line.findings) == ("事假", None, [])
+
+
+def test_back_at_noon_as_due_keeps_the_morning_excused_and_is_no_overrun(engine, staff):
+    leave = ask(engine, staff, "scjg_approver1", "scjg_approver2", first=TUESDAY, last=WEDNESDAY, ends_half="am")
+    engine.leave.approve(staff["scjg_chief"], leave)
+    engine.leave.approve(staff["supervisor"], leave)
+    engine.clock.set(local_datetime(WEDNESDAY, 14, 0))
+    line = engine.leave.record_return(staff["scjg_approver1"], leave)   # back on Wednesday afternoon
+    assert (line.leave.returned_on, line.overrun) == (WEDNESDAY, False)
+    engine.attendance.sign_in(staff["scjg_approver1"])
+    engine.clock.set(local_datetime(WEDNESDAY, 17, 30))
+    engine.attendance.sign_out(staff["scjg_approver1"])
+    engine.clock.set(local_datetime(NEXT_MONDAY, 9, 0))
+    engine.attendance.compute_day(WEDNESDAY)            # the morning is the leave's, the afternoon on time
+    assert charges(engine, staff["scjg_approver1"].id, WEDNESDAY) == []
+    late = ask(engine, staff, "scjg_approver2", None, first=NEXT_MONDAY, last=NEXT_MONDAY, ends_half="am")
+    engine.leave.approve(staff["scjg_chief"], late)
+    engine.leave.approve(staff["supervisor"], late)
+    engine.clock.set(local_datetime(date(2026, 12, 1), 9, 0))   # not back on Monday afternoon: overrun
+    assert engine.leave.line(staff["supervisor"], late).overrun is True

@@ -143,15 +143,20 @@ def mark_returned(leave: LeaveRequest, today: date, now: datetime) -> None:
 
 
 def last_day_away(leave: LeaveRequest) -> date:
-    """The last day the leave excuses: its end, or the day before the return if that came first."""
+    """The last day the leave excuses: its end, or the day before the return if that came first (a
+    leave ending at noon keeps its last morning when he is back that afternoon, as due)."""
     if leave.returned_on is not None:
+        if leave.ends_half == "am" and leave.returned_on == leave.ends_on:
+            return leave.ends_on
         return min(leave.ends_on, leave.returned_on - timedelta(days=1))
     return leave.ends_on
 
 
 def due_back(leave: LeaveRequest, calendar: WorkCalendar) -> date:
-    """The working day the person is due back: the first after the leave's last day."""
-    return calendar.next_working_day(leave.ends_on + timedelta(days=1))
+    """The working day the person is due back: the first after the leave's last day (that day itself,
+    in the afternoon, when the leave ends at noon)."""
+    back = leave.ends_on if leave.ends_half == "am" else leave.ends_on + timedelta(days=1)
+    return calendar.next_working_day(back)
 
 
 def overrun(leave: LeaveRequest, calendar: WorkCalendar, today: date) -> bool:
