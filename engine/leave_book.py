@@ -70,7 +70,7 @@ class LeaveBook:
                                        reason=reason, cover_staff_id=cover_id, today=today, now=now,
                                        starts_half=starts_half, ends_half=ends_half)
             window = _a_post_of(session, actor.id)
-            if window is not None and cover_id is not None:
+            if window is not None and cover_id is not None and self._holds_working_day(leave):
                 with _as_cover():  # what the center's approval will ask, asked now
                     posts.check_absence(session, window, cover_id, leave.starts_on, leave.ends_on,
                                         self.context.calendar.get(), today)
@@ -132,7 +132,10 @@ class LeaveBook:
     def _take_effect(self, session: Session, actor: Actor, leave: LeaveRequest, requester: Staff, today: date,
                      now) -> None:
         """双备案: the approved leave becomes A's absence covered by the named B post, or is charged as
-        请假未委托 when nobody covers."""
+        请假未委托 when nobody covers. Leave holding no working day (a weekend) leaves no window work
+        to hand over: neither."""
+        if not self._holds_working_day(leave):
+            return
         if leave.cover_staff_id is None:
             kind = leave_rows.KINDS[leave.kind]
             record_automatic_rows(session, WITHOUT_COVER, [automatic_row(
@@ -149,6 +152,9 @@ class LeaveBook:
                                            leave.ends_on, f"请假 #{leave.id}：{leave_rows.KINDS[leave.kind]}，{leave.reason}"[:300],
                                            self.context.calendar.get(), now)
         leave.absence_id = absence.id
+
+    def _holds_working_day(self, leave: LeaveRequest) -> bool:
+        return posts.working_days_in(self.context.calendar.get(), leave.starts_on, leave.ends_on) > 0
 
     def record_return(self, actor: Actor, leave_id) -> LeaveLine:
         """销假 today: the leave stops excusing absence from today and its AB absence ends."""

@@ -194,3 +194,14 @@ def test_back_at_noon_as_due_keeps_the_morning_excused_and_is_no_overrun(engine,
     engine.leave.approve(staff["supervisor"], late)
     engine.clock.set(local_datetime(date(2026, 12, 1), 9, 0))   # not back on Monday afternoon: overrun
     assert engine.leave.line(staff["supervisor"], late).overrun is True
+
+
+def test_leave_holding_no_working_day_hands_nothing_over_and_charges_nothing(engine, staff):
+    saturday, sunday = date(2026, 11, 28), date(2026, 11, 29)
+    covered = ask(engine, staff, first=saturday, last=sunday)          # an A post, his B post named
+    bare = ask(engine, staff, "scjg_approver1", None, first=saturday, last=sunday)
+    for number, chief in ((covered, "director"), (bare, "scjg_chief")):
+        engine.leave.approve(staff[chief], number)
+        assert engine.leave.approve(staff["supervisor"], number).leave.state == "approved"
+    assert absences(engine) == []
+    assert charges(engine, staff["scjg_approver1"].id) == []           # no 请假未委托 for a weekend
