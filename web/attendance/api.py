@@ -1,6 +1,7 @@
 """Attendance and leave API (考勤, 请销假). Each person signs in and out for himself and asks for his
-own leave; supervisors import the punch clock's file and read everyone's attendance; the
-department and then the center approve leave (the rules: engine/permissions.py)."""
+own leave (and withdraws it until the center approves); supervisors import the punch clock's file
+and read everyone's attendance; the department and then the center approve leave, or refuse it
+(the rules: engine/permissions.py)."""
 
 from flask import request
 
