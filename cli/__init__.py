@@ -9,6 +9,7 @@ import click
 from cli.accounts import admin
 from cli.attendance import attendance
 from cli.center import calendar, catalogue, db_upgrade, demo, process
+from cli.leave import leave
 from cli.ledger import ledger
 from cli.records import audit, backup_command, db_check, restore_command
 from cli.run import scheduler_command, simulate
@@ -28,5 +29,5 @@ def db():
 db.add_command(db_upgrade)
 db.add_command(db_check)
 for command in (admin, audit, backup_command, restore_command, demo, process, calendar, catalogue, simulate,
-                scheduler_command, ledger, attendance, serve):
+                scheduler_command, ledger, attendance, leave, serve):
     main.add_command(command)

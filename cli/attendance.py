@@ -60,7 +60,7 @@ def attendance_bulletin(week, user, out, center):
     click.echo(f"{bulletin.first} - {bulletin.last}")
     for line in bulletin.lines:
         click.echo(f"{line.name}\t{line.username:<16} ≤10分 {line.minor}  10-30分 {line.late}  >30分 {line.major}"
-                   f"  早退 {line.early}  旷工半天 {line.absent_half_days}  请假 {line.leave_days}")
+                   f"  早退 {line.early}  旷工半天 {line.absent_half_days}  请假 {line.leave_days:g}")
 
 
 @attendance.command("hours")

@@ -5,8 +5,9 @@ center's working hours. Each change one transaction with its audit entry.
 A day is computed once it is final (FINAL_AFTER_DAYS after it: the punch clock's file for it has
 been imported by then), only on the center's working days, and only when the center kept
 attendance that day (some record exists): a day nobody signed is not charged to everyone.
-Approved leave (engine/leave) excuses the day. Charges go through the ledger's automatic rows,
-each keyed by person, day, half day and kind, so running a day again charges nothing twice.
+Approved leave (engine/leave) excuses the day, or only its morning or afternoon (a half-day
+leave). Charges go through the ledger's automatic rows, each keyed by person, day, half day and
+kind, so running a day again charges nothing twice.
 """
 
 from dataclasses import dataclass
@@ -49,6 +50,8 @@ class DayLine:
     record: AttendanceRecord | None
     leave_kind: str | None
     findings: list
+    # "morning" or "afternoon" when leave excuses only that half of the day; None: the whole day or none.
+    leave_half: str | None = None
 
     @property
     def signed_in(self):
@@ -70,7 +73,7 @@ class BulletinLine:
     major: int
     early: int
     absent_half_days: int
-    leave_days: int
+    leave_days: float  # a half-excused day counts 0.5
 
     @property
     def clean(self) -> bool:
@@ -109,9 +112,10 @@ class AttendanceBook:
         today = self.context.clock.today()
         with self.context.session() as session:
             person = session.get(Staff, actor.id)
+            excuse = leave_rows.excused(session, today, today).get((person.id, today))
             return DayLine(person.id, person.name, person.username, person.department_code, today,
                            self.context.calendar.get().is_working_day(today), attendance.record_of(session, person.id, today),
-                           leave_rows.excused(session, today, today).get((person.id, today)), [])
+                           excuse and excuse.kind_name, [], _half_excused(excuse))
 
     def import_punches(self, actor: Actor, data: bytes) -> int:
         """The punch clock's CSV: all rows or none. A day already computed is refused (its charges stand)."""
@@ -167,12 +171,14 @@ class AttendanceBook:
                 for person in people:
                     if not _kept_on(person, day):
                         continue
-                    record, kind = records.get((person.id, day)), leave.get((person.id, day))
+                    record, excuse = records.get((person.id, day)), leave.get((person.id, day))
                     # Today is not over: what it means is known tomorrow.
                     findings = attendance.evaluate(hours.hours_on(day), _time(record, "in"), _time(record, "out")) \
-                        if working and kind is None and day < today else []
+                        if working and not (excuse and excuse.whole_day) and day < today else []
+                    if excuse is not None:  # a half-day leave excuses what is found in its half only
+                        findings = [finding for finding in findings if finding.half != _half_excused(excuse)]
                     lines.append(DayLine(person.id, person.name, person.username, person.department_code, day,
-                                         working, record, kind, findings))
+                                         working, record, excuse and excuse.kind_name, findings, _half_excused(excuse)))
             day += timedelta(days=1)
         return lines
 
@@ -231,7 +237,7 @@ class AttendanceBook:
         for line in lines:
             tally = counts.setdefault(line.staff_id, {"minor": 0, "late": 0, "major": 0, "early": 0, "absent": 0,
                                                       "leave": 0})
-            tally["leave"] += line.leave_kind is not None
+            tally["leave"] += 0 if line.leave_kind is None else 1 if line.leave_half is None else 0.5
             for finding in line.findings:
                 tally[finding.band] += 1  # late and early share the rules' bands; early is also counted apart
                 tally["early"] += finding.kind == attendance.EARLY
@@ -271,6 +277,13 @@ def _day(value, field: str) -> date:
         except ValueError:
             pass
     raise InvalidInput(f"{field} 须为日期 YYYY-MM-DD ({field} must be a date, YYYY-MM-DD)", field=field)
+
+
+def _half_excused(excuse: leave_rows.Excuse | None) -> str | None:
+    """The half of the day a half-day leave excuses (the other half is kept as any day); None: whole or none."""
+    if excuse is None or excuse.whole_day:
+        return None
+    return attendance.MORNING if excuse.morning else attendance.AFTERNOON
 
 
 def _time(record: AttendanceRecord | None, direction: str):

@@ -252,6 +252,25 @@ def may_approve_leave(actor: Actor, state: str, *, requester_id: int, requester_
                              field="leave_id"))
 
 
+def may_refuse_leave(actor: Actor, state: str, **requester) -> Decision:
+    """A stage refuses (不予批准) who may approve it: the department's approver before the department
+    approved, the center's after."""
+    if state not in ("requested", "department_approved"):
+        return _refused(Conflict(f"请假已处于 {state} 状态，不能不予批准 (the leave is {state}: only a leave waiting "
+                                 "for approval is refused)", field="leave_id"))
+    return may_approve_leave(actor, state, **requester)
+
+
+def may_withdraw_leave(actor: Actor, requester_id: int, state: str) -> Decision:
+    """The requester withdraws (撤回) his own leave until the center has approved it."""
+    if actor.id != requester_id:
+        return _refused(Forbidden("只有请假人本人可以撤回 (only the requester withdraws his leave)", field="leave_id"))
+    if state not in ("requested", "department_approved"):
+        return _refused(Conflict(f"请假已处于 {state} 状态，不能撤回 (the leave is {state}: only a leave not yet "
+                                 "approved is withdrawn)", field="leave_id"))
+    return ALLOWED
+
+
 def may_see_leave(actor: Actor, requester_id: int, requester_department: str | None) -> Decision:
     """A leave is read by the person, the center (supervisors, the director) and his department's chief."""
     if actor.id == requester_id or supervises(actor) or holds_role(actor, (DIRECTOR,)):

@@ -45,3 +45,4 @@ def test_attendance_from_the_command_line(run, tmp_path):
     out = tmp_path / "bulletin.xlsx"
     assert run("attendance", "bulletin", "--week", str(yesterday), "--user", "supervisor", "--out", str(out)).exit_code == 0
     assert out.read_bytes()[:2] == b"PK"
+

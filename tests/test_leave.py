@@ -66,10 +66,12 @@ def test_who_approved_for_the_department_does_not_also_approve_for_the_center(en
     assert engine.leave.approve(staff["admin"], leave).leave.state == "approved"
 
 
-def test_the_ab_rules_decide_the_cover_of_an_a_post(engine, staff):
-    leave = ask(engine, staff, cover="clerk3")             # clerk3 is not ZH-01's B post
+def test_the_ab_rules_decide_the_cover_of_an_a_post_again_at_the_centers_approval(engine, staff):
+    leave = ask(engine, staff)                             # clerk2, ZH-01's B post, covers clerk1
     engine.leave.approve(staff["director"], leave)
-    with pytest.raises(InvalidInput) as refused:
+    engine.posts.record_absence(staff["supervisor"], window_code="ZH-02", b_staff="clerk3", starts_on=WEDNESDAY,
+                                ends_on=WEDNESDAY, reason="外出培训")   # meanwhile clerk2 is away himself
+    with pytest.raises(Conflict) as refused:
         engine.leave.approve(staff["supervisor"], leave)
     assert refused.value.field == "cover"
     assert engine.leave.line(staff["supervisor"], leave).leave.state == "department_approved"

@@ -1,6 +1,7 @@
 """The attendance and leave API and pages: exact shapes, refusals naming their field, the double approval
 through HTTP, the punch clock's upload, and pages that redirect (303) after a POST."""
 
+import re
 from datetime import date
 
 import pytest
@@ -121,3 +122,48 @@ def test_the_administrator_sets_the_working_hours_on_the_setup_page(sign_in, eng
     assert admin.post("/admin/hours", data=fields).status_code == 303
     assert engine.attendance.hours().winter.morning_start.strftime("%H:%M") == "08:30"
     assert sign_in("supervisor").get("/admin/hours").status_code == 403
+
+
+def test_leave_refused_and_withdrawn_through_the_api(api, engine):
+    leave_id = api("clerk1").post("/api/v1/leave", json=LEAVE).json["id"]
+    early = api("supervisor").post(f"/api/v1/leave/{leave_id}/refuse", json={"reason": "人手不足"})
+    assert (early.status_code, early.json["field"]) == (403, "leave_id")
+    blank = api("director").post(f"/api/v1/leave/{leave_id}/refuse", json={})
+    assert (blank.status_code, blank.json["field"]) == (422, "reason")
+    refused = api("director").post(f"/api/v1/leave/{leave_id}/refuse", json={"reason": "年底人手不足"})
+    assert refused.status_code == 200, refused.json
+    assert {key: refused.json[key] for key in ("state", "refused_by", "refused_stage", "refusal_reason")} == {
+        "state": "refused", "refused_by": "周主任", "refused_stage": "department", "refusal_reason": "年底人手不足"}
+    again = api("director").post(f"/api/v1/leave/{leave_id}/refuse", json={"reason": "再次"})
+    assert again.status_code == 409
+    second = api("clerk1").post("/api/v1/leave", json={**LEAVE, "starts_half": "pm", "ends_half": "am"}).json
+    assert (second["starts_half"], second["ends_half"], second["state"]) == ("pm", "am", "requested")
+    assert api("clerk2").post(f"/api/v1/leave/{second['id']}/withdraw").status_code == 403
+    withdrawn = api("clerk1").post(f"/api/v1/leave/{second['id']}/withdraw")
+    assert (withdrawn.status_code, withdrawn.json["state"]) == (200, "withdrawn")
+    not_b = api("clerk1").post("/api/v1/leave", json={**LEAVE, "cover": "clerk3"})   # not ZH-01's B post
+    assert (not_b.status_code, not_b.json["field"]) == (422, "cover") and "clerk2" in not_b.json["message"]
+    half = api("clerk1").post("/api/v1/leave", json={**LEAVE, "ends_half": "noon"})
+    assert (half.status_code, half.json["field"]) == (422, "ends_half")
+
+
+def test_the_pages_refuse_and_withdraw_with_303(sign_in):
+    clerk = sign_in("clerk1")
+    assert clerk.post("/attendance/leave", data={**LEAVE, "starts_half": "pm", "csrf_token": clerk.csrf}).status_code == 303
+    mine = clerk.get("/attendance/").data.decode()
+    assert "2026-11-24 下午" in mine and "撤回" in mine
+    director = sign_in("director")
+    approvals = director.get("/attendance/leave/approvals").data.decode()
+    assert "不予批准理由" in approvals
+    leave_id = re.search(r"/attendance/leave/(\d+)/refuse", approvals).group(1)
+    blank = director.post(f"/attendance/leave/{leave_id}/refuse", data={"reason": "", "csrf_token": director.csrf})
+    assert blank.status_code == 303 and "待部门审批" in director.get("/attendance/leave/approvals").data.decode()
+    refused = director.post(f"/attendance/leave/{leave_id}/refuse",
+                            data={"reason": "年底人手不足", "csrf_token": director.csrf})
+    assert refused.status_code == 303 and refused.headers["Location"].endswith("/attendance/leave/approvals")
+    assert "部门审批：周主任，年底人手不足" in clerk.get("/attendance/").data.decode()
+    assert clerk.post("/attendance/leave", data={**LEAVE, "csrf_token": clerk.csrf}).status_code == 303
+    page = clerk.get("/attendance/").data.decode()
+    other = re.search(r"/attendance/leave/(\d+)/withdraw", page).group(1)
+    withdrawn = clerk.post(f"/attendance/leave/{other}/withdraw", data={"csrf_token": clerk.csrf})
+    assert withdrawn.status_code == 303 and "已撤回" in clerk.get("/attendance/").data.decode()

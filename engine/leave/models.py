@@ -18,10 +18,14 @@ class LeaveRequest(Base):
     kind: Mapped[str] = mapped_column(String(20))
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date] = mapped_column(Date)
+    # Half days (上午/下午): "pm" starts it in the afternoon, "am" ends it at noon; the defaults are whole days.
+    starts_half: Mapped[str] = mapped_column(String(2), default="am", server_default="am")
+    ends_half: Mapped[str] = mapped_column(String(2), default="pm", server_default="pm")
     reason: Mapped[str] = mapped_column(String(300))
     # None: nobody covers (请假未委托, charged when the leave is approved).
     cover_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
-    # requested → department_approved → approved (→ returned)
+    # requested → department_approved → approved (→ returned); refused at either stage, or withdrawn
+    # by the requester before the center's approval: both end it.
     state: Mapped[str] = mapped_column(String(20), index=True)
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
     department_approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
@@ -32,3 +36,8 @@ class LeaveRequest(Base):
     absence_id: Mapped[int | None] = mapped_column(ForeignKey("post_absence.id"))
     returned_on: Mapped[date | None] = mapped_column(Date)
     returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    refused_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    refused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    refused_stage: Mapped[str | None] = mapped_column(String(20))  # department or center
+    refusal_reason: Mapped[str | None] = mapped_column(String(300))
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -168,6 +168,22 @@ def record_absence(session: Session, actor: Actor, window_code, b_staff, starts_
     """Record A's absence from ``starts_on`` to ``ends_on`` (inclusive), covered by the window's B post."""
     require_supervisor(actor, "登记离岗", "record absences")
     window = _window(session, window_code, lock=True)  # one writer per window: no overlapping twins
+    b, first, last, days = check_absence(session, window, b_staff, starts_on, ends_on, calendar,
+                                         now.astimezone(CHINA_TZ).date())
+    reason = text(reason, "reason", max_length=300)
+    absence = PostAbsence(window_code=window.code, a_staff_id=window.a_staff_id, b_staff_id=b.id, starts_on=first,
+                          ends_on=last, working_days=days, reason=reason, recorded_by_id=actor.id, recorded_at=now)
+    session.add(absence)
+    session.flush()
+    audit.record(session, actor=actor, action="absence_record", at=now, detail=_detail(absence))
+    return absence
+
+
+def check_absence(session: Session, window: ServiceWindow, b_staff, starts_on, ends_on, calendar: WorkCalendar,
+                  today: date) -> tuple[Staff, date, date, int]:
+    """The AB rules for A's absence: the cover is the window's B post and free, the days are working
+    days to come, at most 20 a stint and 40 a year. Returns (B, first, last, working days); refuses
+    naming the field. Leave asks it at request time too, so one rule decides both."""
     if not window.active:
         raise Conflict(f"窗口 {window.code} 已关闭 (window {window.code} is closed)", field="window_code")
     b = staff_member(session, b_staff, "b_staff")
@@ -180,11 +196,9 @@ def record_absence(session: Session, actor: Actor, window_code, b_staff, starts_
     if first > last:
         raise InvalidInput(f"离岗结束日期 {last} 早于开始日期 {first} (the absence ends on {last}, before it starts "
                            f"on {first})", field="ends_on")
-    today = now.astimezone(CHINA_TZ).date()
     if last < today:
         raise InvalidInput(f"离岗已于 {last} 结束，不能补登过去的离岗（今天是 {today}） "
                            f"(the absence ended on {last}, in the past; today is {today})", field="ends_on")
-    reason = text(reason, "reason", max_length=300)
     _check_calendar_knows(calendar, first, last)
     days = working_days_in(calendar, first, last)
     if days == 0:
@@ -210,12 +224,7 @@ def record_absence(session: Session, actor: Actor, window_code, b_staff, starts_
                 f"{a.name} {year} 年已离岗 {before} 个工作日，本次 {adding} 个，合计 {before + adding}，超过每年 "
                 f"{YEARLY_LIMIT} 个 ({year}: {before} working days already recorded, this absence adds {adding}; "
                 f"{before + adding} is over the yearly {YEARLY_LIMIT})", field="ends_on")
-    absence = PostAbsence(window_code=window.code, a_staff_id=a.id, b_staff_id=b.id, starts_on=first, ends_on=last,
-                          working_days=days, reason=reason, recorded_by_id=actor.id, recorded_at=now)
-    session.add(absence)
-    session.flush()
-    audit.record(session, actor=actor, action="absence_record", at=now, detail=_detail(absence))
-    return absence
+    return b, first, last, days
 
 
 def cancel_absence(session: Session, actor: Actor, absence_id, now: datetime) -> PostAbsence:

@@ -1,6 +1,7 @@
 """Attendance and leave API (考勤, 请销假). Each person signs in and out for himself and asks for his
-own leave; supervisors import the punch clock's file and read everyone's attendance; the
-department and then the center approve leave (the rules: engine/permissions.py)."""
+own leave (and withdraws it until the center approves); supervisors import the punch clock's file
+and read everyone's attendance; the department and then the center approve leave, or refuse it
+(the rules: engine/permissions.py)."""
 
 from flask import request
 
@@ -85,3 +86,21 @@ def approve(leave_id):
 def record_return(leave_id):
     """销假 today: the leave stops excusing absence and its AB absence ends (B's cover stops today)."""
     return service.leave().record_return(current_actor(), leave_id)
+
+
+@blp.route("/leave/<int:leave_id>/refuse", methods=["POST"])
+@require()
+@blp.arguments(schemas.LeaveRefusal)
+@blp.response(200, schemas.LeaveRow)
+def refuse(fields, leave_id):
+    """不予批准 with a ``reason``, at the stage the leave is at, by whoever may approve that stage; it ends there
+    and excuses nothing."""
+    return service.leave().refuse(current_actor(), leave_id, fields["reason"])
+
+
+@blp.route("/leave/<int:leave_id>/withdraw", methods=["POST"])
+@require()
+@blp.response(200, schemas.LeaveRow)
+def withdraw(leave_id):
+    """撤回 your own leave before the center has approved it; it ends and excuses nothing."""
+    return service.leave().withdraw(current_actor(), leave_id)

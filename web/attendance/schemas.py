@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
-from engine.leave.service import KINDS, MAX_DAYS
+from engine.leave.service import HALVES, KINDS, MAX_DAYS
 
 
 class AttendanceQuery(Schema):
@@ -33,6 +33,8 @@ class AttendanceDayRow(Schema):
     signed_out = fields.Time(allow_none=True, metadata={"description": "Beijing time"})
     source = fields.Method("_source", allow_none=True, metadata={"description": "app, import, or null: not signed"})
     leave_kind = fields.Str(allow_none=True, metadata={"description": "the approved leave that excuses the day"})
+    leave_half = fields.Str(allow_none=True, metadata={
+        "description": "morning or afternoon when the leave excuses only that half; null: the whole day"})
     findings = fields.List(fields.Nested(AttendanceFinding), metadata={
         "description": "what the rules find (empty for today, which is not over)"})
 
@@ -57,8 +59,16 @@ class NewLeave(Schema):
                                                                                        f"{MAX_DAYS} days"})
     reason = fields.Str(required=True, validate=validate.Length(1, 300), metadata={"label": "事由"})
     cover = fields.Str(load_default=None, allow_none=True, validate=validate.Length(0, 50), metadata={
-        "label": "代岗人", "description": "username of who covers (a window's A post: its B post); none is "
-                                           "请假未委托, charged when the leave is approved"})
+        "label": "代岗人", "description": "username of who covers (a window's A post: its B post, checked at once "
+                                           "by the AB rules); none is 请假未委托, charged when the leave is approved"})
+    starts_half = fields.Str(load_default=None, allow_none=True, validate=validate.OneOf(HALVES), metadata={
+        "label": "开始时段", "description": "am (default: the whole first day) or pm (from the afternoon)"})
+    ends_half = fields.Str(load_default=None, allow_none=True, validate=validate.OneOf(HALVES), metadata={
+        "label": "结束时段", "description": "pm (default: the whole last day) or am (until noon)"})
+
+
+class LeaveRefusal(Schema):
+    reason = fields.Str(required=True, validate=validate.Length(1, 300), metadata={"label": "不予批准理由"})
 
 
 class LeaveRow(Schema):
@@ -75,10 +85,16 @@ class LeaveRow(Schema):
     reason = fields.Str(attribute="leave.reason")
     cover = fields.Str(attribute="cover_username", allow_none=True)
     cover_name = fields.Str(allow_none=True)
+    starts_half = fields.Str(attribute="leave.starts_half", metadata={"description": "am or pm (from the afternoon)"})
+    ends_half = fields.Str(attribute="leave.ends_half", metadata={"description": "pm or am (until noon)"})
     state = fields.Str(attribute="leave.state", metadata={
-        "description": "requested, department_approved, approved or returned"})
+        "description": "requested, department_approved, approved, returned, refused or withdrawn"})
     department_approver = fields.Str(allow_none=True)
     center_approver = fields.Str(allow_none=True)
+    refused_by = fields.Str(allow_none=True)
+    refused_stage = fields.Str(attribute="leave.refused_stage", allow_none=True, metadata={
+        "description": "department or center: the stage that refused"})
+    refusal_reason = fields.Str(attribute="leave.refusal_reason", allow_none=True)
     absence_id = fields.Int(attribute="leave.absence_id", allow_none=True, metadata={
         "description": "the AB absence it became"})
     returned_on = fields.Date(attribute="leave.returned_on", allow_none=True)

@@ -5,7 +5,7 @@ from engine.attendance.service import MAX_IMPORT_BYTES
 from engine.errors import InvalidInput
 from web.access import case_engine
 
-LEAVE_FIELDS = ("kind", "starts_on", "ends_on", "reason", "cover")
+LEAVE_FIELDS = ("kind", "starts_on", "ends_on", "reason", "cover", "starts_half", "ends_half")
 
 
 def attendance():

@@ -18,7 +18,11 @@ from web.attendance import service
 bp = Blueprint("attendance", __name__, url_prefix="/attendance")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 STATE_LABELS = {"requested": "待部门审批", "department_approved": "待中心审批", "approved": "已批准",
-                "returned": "已销假"}
+                "returned": "已销假", "refused": "不予批准", "withdrawn": "已撤回"}
+STAGE_LABELS = {"department": "部门", "center": "中心"}
+# A leave's first day from the morning or the afternoon, its last day until noon or the day's end.
+START_HALVES = {"am": "上午起", "pm": "下午起"}
+END_HALVES = {"pm": "全天", "am": "至中午"}
 FINDING_LABELS = {"late": "迟到", "early": "早退", "absent": "旷工"}
 HALF_LABELS = {"morning": "上午", "afternoon": "下午"}
 # What my page shows: this week and last.
@@ -28,6 +32,9 @@ MY_DAYS = 14
 @bp.context_processor
 def helpers():
     return {"state_label": lambda state: _(STATE_LABELS.get(state, state)), "kinds": KINDS,
+            "stage_label": lambda stage: _(STAGE_LABELS.get(stage, stage)),
+            "half_label": lambda half: _(HALF_LABELS[half]),
+            "start_halves": START_HALVES, "end_halves": END_HALVES,
             "finding_label": lambda finding: _("%(half)s%(kind)s", half=_(HALF_LABELS[finding.half]),
                                                kind=_(FINDING_LABELS[finding.kind]))
             + (_("%(minutes)s 分钟", minutes=finding.minutes) if finding.minutes is not None else ""),
@@ -112,6 +119,23 @@ def approve(leave_id):
     return redirect(url_for("attendance.approvals"), 303)
 
 
+@bp.route("/leave/<int:leave_id>/refuse", methods=["POST"])
+@require()
+def refuse(leave_id):
+    line = service.leave().refuse(current_actor(), leave_id, (request.form.get("reason") or "").strip() or None)
+    flash(_("已不予批准 %(name)s 的请假", name=line.name))
+    return redirect(url_for("attendance.approvals"), 303)
+
+
+@bp.route("/leave/<int:leave_id>/withdraw", methods=["POST"])
+@require()
+def withdraw(leave_id):
+    line = service.leave().withdraw(current_actor(), leave_id)
+    flash(_("已撤回请假（%(first)s 至 %(last)s）", first=line.leave.starts_on.isoformat(),
+            last=line.leave.ends_on.isoformat()))
+    return redirect(url_for("attendance.mine"), 303)
+
+
 @bp.route("/sheet")
 @require(*SUPERVISING)
 def sheet():
@@ -156,7 +180,8 @@ def bulletin_xlsx():
 
 PAGES_AFTER_POST = {"attendance.sign_in": "attendance.mine", "attendance.sign_out": "attendance.mine",
                     "attendance.request_leave": "attendance.mine", "attendance.record_return": "attendance.mine",
-                    "attendance.approve": "attendance.approvals", "attendance.import_punches": "attendance.sheet",
+                    "attendance.approve": "attendance.approvals", "attendance.refuse": "attendance.approvals",
+                    "attendance.withdraw": "attendance.mine", "attendance.import_punches": "attendance.sheet",
                     "attendance.compute": "attendance.sheet"}
 
 
