@@ -1,7 +1,7 @@
 """Leave refused or withdrawn, and half days: who refused at which stage and why, when it was withdrawn,
 and whether a leave starts in the afternoon or ends at noon
 
-Revision ID: 0023
+Revision ID: 0021
 Revises: 0020
 Create Date: 2026-12-02 17:50:00
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 import engine.db
 
-revision = '0023'
+revision = '0021'
 down_revision = '0020'
 branch_labels = None
 depends_on = None
