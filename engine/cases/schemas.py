@@ -30,6 +30,7 @@ class ApplicantSchema(Schema):
     phone = fields.Str(required=True, validate=validate.Regexp(PHONE, error="must be a mobile (11 digits) or landline number"),
                        metadata={"label": "申请人手机号"})
     address = fields.Str(load_default="", validate=[validate.Length(0, 200), _plain_text], metadata={"label": "联系地址"})
+    email = fields.Email(load_default="", validate=validate.Length(0, 120), metadata={"label": "电子邮箱"})
     contact_name = fields.Str(load_default="", validate=[validate.Length(0, 50), _plain_text],
                               metadata={"label": "经办人姓名"})
 
