@@ -215,3 +215,31 @@ def test_two_delivery_runs_racing_send_each_delivery_once(postgres_url, clock, r
     assert all(d.attempts == 1 for d in _deliveries(engine))
     for each in (engine, *runners):
         each.db.dispose()
+
+
+def test_the_api_and_the_page_list_each_delivery_with_its_state(app, sign_in, clock):
+    from tests.helpers import token_client
+
+    engine = app.extensions["onewindow"]
+    staff = actors(engine)
+    case = _promised_case(engine, staff, email="zhangsan@example.org")
+    engine.outbox.deliver_due()
+    clerk_case = _promised_case(engine, staff)  # its deliveries are still pending
+    supervisor = token_client(app, "supervisor")
+    answer = supervisor.get("/api/v1/notifications").json
+    assert answer["total"] == 4
+    newest, *_, oldest = answer["items"]
+    assert (newest["case_number"], newest["state"], newest["attempts"]) == (clerk_case.number, "pending", 0)
+    assert (oldest["case_number"], oldest["kind"], oldest["channel"], oldest["state"]) == (
+        case.number, "accepted", "log", "sent")
+    assert oldest["recipient"] == "138****8000" and oldest["sent_at"].endswith("+08:00")
+    sent = supervisor.get("/api/v1/notifications?state=sent").json
+    assert sent["total"] == 2 and {item["case_number"] for item in sent["items"]} == {case.number}
+    refused = supervisor.get("/api/v1/notifications?state=lost")
+    assert refused.status_code == 422 and refused.json["field"] == "state"
+    assert token_client(app, "admin").get("/api/v1/notifications").status_code == 200
+    assert token_client(app, "clerk1").get("/api/v1/notifications").status_code == 403
+    page = sign_in("supervisor").get("/notifications/?state=pending")
+    assert page.status_code == 200 and clerk_case.number in page.text and case.number not in page.text
+    assert "待发送" in page.text and "138****8000" in page.text
+    assert sign_in("clerk1").get("/notifications/").status_code == 403

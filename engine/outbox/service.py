@@ -10,6 +10,7 @@ import string
 import uuid
 from datetime import datetime
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine.clock import CHINA_TZ
@@ -114,3 +115,16 @@ def step_kinds(milestones: list[str], opened_milestones: list[str | None]) -> li
 
 def decision_name(decision: str | None) -> str:
     return DECISIONS.get(decision or "", decision or "")
+
+
+def listing(session: Session, *, state: str | None = None, channel: str | None = None, limit: int = 100,
+            offset: int = 0) -> tuple[int, list[tuple[OutboxDelivery, OutboxEvent]]]:
+    """(total, page) of the deliveries, newest first, each with its event; filtered by state and channel."""
+    query = select(OutboxDelivery, OutboxEvent).join(OutboxEvent, OutboxEvent.id == OutboxDelivery.event_id)
+    if state:
+        query = query.where(OutboxDelivery.state == state)
+    if channel:
+        query = query.where(OutboxDelivery.channel == channel)
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = session.execute(query.order_by(OutboxDelivery.id.desc()).limit(limit).offset(offset)).tuples().all()
+    return total, list(rows)
