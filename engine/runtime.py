@@ -29,9 +29,9 @@ from engine.clock_actions import ClockActions
 from engine.context import EngineContext
 from engine.db import make_engine, make_session_factory
 from engine.deadlines.states import WarningPolicy
+from engine.leave_book import LeaveBook
 from engine.ledger.book import LedgerBook
 from engine.ledger.scores import ScoringPolicy
-from engine.leave_book import LeaveBook
 from engine.outbox.channels import NotifyPolicy
 from engine.outbox.delivery import OutboxDeliveries
 from engine.posts.service import Posts

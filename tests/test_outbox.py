@@ -11,6 +11,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 
 from engine.outbox.channels import SIGNATURE_HEADER, TIMESTAMP_HEADER, NotifyPolicy, Subscription
 from engine.outbox.models import FAILED, PENDING, SENT, OutboxDelivery, OutboxEvent
@@ -135,7 +136,7 @@ def test_the_events_roll_back_with_their_step(make_engine, receiver):
         session.add(CaseRating(case_id=case_id, rating="满意", comment="", rated_at=engine.clock.now(),
                                rated_on=engine.clock.today(), department_code="SCJG", verification="not_required"))
     rating = only_task(engine, number).id
-    with pytest.raises(Exception):
+    with pytest.raises(IntegrityError):
         engine.complete_task(staff["clerk2"], rating, {"rating": "满意"})
     assert _events(engine, number) == before
     with engine.transaction() as session:
@@ -243,3 +244,24 @@ def test_the_api_and_the_page_list_each_delivery_with_its_state(app, sign_in, cl
     assert page.status_code == 200 and clerk_case.number in page.text and case.number not in page.text
     assert "待发送" in page.text and "138****8000" in page.text
     assert sign_in("clerk1").get("/notifications/").status_code == 403
+
+
+def test_the_channels_and_subscriptions_come_from_the_environment():
+    from engine.settings import EngineSettings, SettingsError
+
+    environ = {"ONEWINDOW_NOTIFY_CHANNELS": "log,sms", "ONEWINDOW_NOTIFY_SMS_URL": "http://127.0.0.1:9/sms",
+               "ONEWINDOW_NOTIFY_WEBHOOKS": "platform=http://127.0.0.1:9/events",
+               "ONEWINDOW_NOTIFY_WEBHOOK_SECRET_PLATFORM": SECRET,
+               "ONEWINDOW_NOTIFY_TEMPLATE_ACCEPTED": "{case_number}已受理，{due_date}前办结"}
+    notify = EngineSettings.from_environment(environ).notify
+    assert notify.channels == ("log", "sms") and notify.subscriptions == (
+        Subscription("platform", "http://127.0.0.1:9/events", SECRET),)
+    from engine.outbox.service import message
+    assert message(notify, "accepted", {"case_number": "ZW1", "due_date": "2026-12-07"}) == "ZW1已受理，2026-12-07前办结"
+    assert EngineSettings.from_environment({}).notify.channels == ("log",)
+    for broken, named in [({"ONEWINDOW_NOTIFY_CHANNELS": "sms"}, "sms"),
+                          ({"ONEWINDOW_NOTIFY_CHANNELS": "fax"}, "fax"),
+                          ({"ONEWINDOW_NOTIFY_WEBHOOKS": "platform=http://127.0.0.1:9/"}, "SECRET_PLATFORM"),
+                          ({"ONEWINDOW_NOTIFY_TEMPLATE_ACCEPTED": "{password}"}, "password")]:
+        with pytest.raises(SettingsError, match=named):
+            EngineSettings.from_environment(broken)

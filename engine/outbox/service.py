@@ -126,5 +126,5 @@ def listing(session: Session, *, state: str | None = None, channel: str | None =
     if channel:
         query = query.where(OutboxDelivery.channel == channel)
     total = session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = session.execute(query.order_by(OutboxDelivery.id.desc()).limit(limit).offset(offset)).tuples().all()
+    rows = session.execute(query.order_by(OutboxDelivery.id.desc()).limit(limit).offset(offset)).all()
     return total, list(rows)
