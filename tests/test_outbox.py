@@ -265,3 +265,24 @@ def test_the_channels_and_subscriptions_come_from_the_environment():
                           ({"ONEWINDOW_NOTIFY_TEMPLATE_ACCEPTED": "{password}"}, "password")]:
         with pytest.raises(SettingsError, match=named):
             EngineSettings.from_environment(broken)
+
+
+def test_the_window_takes_the_applicants_email_and_refuses_a_malformed_one(app, sign_in):
+    from engine.cases.service import validate_applicant
+    from engine.errors import InvalidInput
+
+    assert validate_applicant(person(email="li@example.org"))["email"] == "li@example.org"
+    assert validate_applicant(person())["email"] == ""
+    with pytest.raises(InvalidInput) as refused:
+        validate_applicant(person(email="not an address"))
+    assert refused.value.field == "applicant.email"
+    clerk = sign_in("clerk1")
+    code = "SCJG-002"
+    assert 'name="applicant.email"' in clerk.get(f"/cases/new/{code}").text
+    form = {"csrf_token": clerk.csrf, "received_materials": intake(app.extensions["onewindow"], code)["received_materials"],
+            "acceptable": "yes", "delivery_method": "pickup"}
+    form.update({f"applicant.{key}": value for key, value in person(email="li@example.org").items()})
+    registered = clerk.post(f"/cases/new/{code}", data=form)
+    assert registered.status_code == 303
+    case = app.extensions["onewindow"].get_case(registered.location.rsplit("/", 1)[1])
+    assert case.applicant_email == "li@example.org"
