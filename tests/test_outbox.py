@@ -6,6 +6,7 @@ import email.policy
 import hashlib
 import hmac
 import json
+import socket
 import threading
 from datetime import timedelta
 
@@ -286,3 +287,25 @@ def test_the_window_takes_the_applicants_email_and_refuses_a_malformed_one(app, 
     assert registered.status_code == 303
     case = app.extensions["onewindow"].get_case(registered.location.rsplit("/", 1)[1])
     assert case.applicant_email == "li@example.org"
+
+
+def test_a_gateway_that_does_not_answer_is_not_tried_again_in_the_same_run(make_engine, receiver, clock):
+    with socket.socket() as probe:  # a port nobody listens on: the connection is refused
+        probe.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{probe.getsockname()[1]}/sms"
+    engine = make_engine(_policy(receiver, channels=("log", "sms"), subscriptions=(), backoff_seconds=30,
+                                 sms_url=dead))
+    staff = actors(engine)
+    for _ in range(3):
+        _promised_case(engine, staff)
+    engine.outbox.deliver_due()
+    sms = _deliveries(engine, "sms")
+    assert [d.attempts for d in sms] == [1, 0, 0] and all(d.state == PENDING for d in sms)
+    assert all(d.next_attempt_at == clock.now() + timedelta(seconds=30) for d in sms)
+    assert {d.state for d in _deliveries(engine, "log")} == {SENT}  # the other channel went on
+    assert "refused" in sms[0].last_error.lower()
+    clock.advance(timedelta(seconds=30))
+    engine = make_engine(_policy(receiver, channels=("log", "sms"), subscriptions=(), backoff_seconds=30))
+    engine.outbox.deliver_due()
+    assert [(d.state, d.attempts) for d in _deliveries(engine, "sms")] == [(SENT, 2), (SENT, 1), (SENT, 1)]
+    assert len(receiver.requests) == 3

@@ -11,6 +11,7 @@ import hmac
 import json
 import logging
 import smtplib
+import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -74,6 +75,14 @@ class NotifyPolicy:
     def ordered(self, channel: str) -> bool:
         """Webhooks keep a case's events in order: the next waits until the previous was taken."""
         return channel.startswith(f"{WEBHOOK}:")
+
+
+def unreachable(error: Exception) -> bool:
+    """The counterpart did not answer at all (refused, timed out, hung up), as against answering no."""
+    if isinstance(error, urllib.error.HTTPError):
+        return False
+    return isinstance(error, (ConnectionError, TimeoutError, urllib.error.URLError, smtplib.SMTPConnectError,
+                              smtplib.SMTPServerDisconnected))
 
 
 def signature(secret: str, timestamp: str, body: bytes) -> str:

@@ -9,6 +9,8 @@ send and its mark, and the webhook's ``X-OneWindow-Delivery`` lets a receiver dr
 
 A failed send is retried with exponential backoff (``backoff_seconds`` × 2^(attempt-1), at most
 ``max_backoff_seconds``) until ``max_attempts``, then the row stays ``failed`` with its last error.
+Once a channel's counterpart does not answer at all in a run, that run's other rows of the channel wait for the first backoff
+without an attempt counted, so a gateway that is down costs one timeout per run, not one per row.
 On an ordered channel (the webhooks) a case's delivery waits until every earlier one of the same
 case on that channel was sent.
 """
@@ -40,12 +42,18 @@ class OutboxDeliveries:
         """Send up to ``limit`` due deliveries; returns how many this run claimed."""
         holder = uuid.uuid4().hex
         claimed = self._claim(holder, limit)
+        down = set()  # channels unreachable in this run: their other rows wait, untried, for the backoff
         for delivery_id, channel, recipient, message, payload in claimed:
+            if channel in down:
+                self._defer(delivery_id, holder)
+                continue
             try:
                 channels.send(self.policy, channel, recipient, message, payload, delivery_id,
                               str(int(self.clock.now().timestamp())))
             except Exception as error:  # any failure of the counterpart: retried later
                 log.warning("delivery %s by %s failed: %s", delivery_id, channel, error)
+                if channels.unreachable(error):
+                    down.add(channel)
                 self._mark_failed(delivery_id, holder, f"{error.__class__.__name__}: {error}"[:ERROR_LENGTH])
             else:
                 self._mark_sent(delivery_id, holder)
@@ -79,6 +87,13 @@ class OutboxDeliveries:
             session.execute(update(OutboxDelivery).where(_held(delivery_id, holder)).values(
                 state=SENT, sent_at=self.clock.now(), attempts=OutboxDelivery.attempts + 1, last_error=None,
                 claimed_by=None, claimed_until=None))
+
+    def _defer(self, delivery_id: int, holder: str) -> None:
+        """Not tried in this run (its channel just failed): no attempt counted, tried after the first backoff."""
+        with self.context.transaction() as session:
+            session.execute(update(OutboxDelivery).where(_held(delivery_id, holder)).values(
+                claimed_by=None, claimed_until=None,
+                next_attempt_at=self.clock.now() + timedelta(seconds=self.policy.backoff_seconds)))
 
     def _mark_failed(self, delivery_id: int, holder: str, error: str) -> None:
         with self.context.transaction() as session:
