@@ -14,6 +14,7 @@ from engine.catalogue.models import ServiceItem
 from engine.clockstop.models import ClockSuspension
 from engine.outbox import service as outbox
 from engine.outbox.channels import NotifyPolicy
+from engine.staff.models import Staff
 from engine.tasks.models import HumanTask
 from engine.workflow.properties import properties_of
 
@@ -30,11 +31,14 @@ def _contacts(case: Case) -> dict:
     return {"phone": case.applicant_phone, "email": case.applicant_email or None}
 
 
-def _task_facts(row) -> tuple[dict, dict]:
+def _task_facts(session: Session, row) -> tuple[dict, dict]:
+    """The task's facts, and whom to tell: its holder (by SMS too, at his phone) or else its queue."""
     data = {"task_id": row.id, "task_name": row.name, "department_code": row.department_code,
             "role": row.role, "assignee_id": row.assignee_id}
-    whom = f"staff:{row.assignee_id}" if row.assignee_id else f"{row.department_code or '窗口'}:{row.role}"
-    return data, {"staff": whom}
+    if row.assignee_id is None:
+        return data, {"staff": f"{row.department_code or '窗口'}:{row.role}"}
+    holder = session.get(Staff, row.assignee_id)
+    return data, {"staff": f"staff:{row.assignee_id}", "phone": holder.phone if holder else None}
 
 
 def _kind_data(session: Session, kind: str, case: Case) -> dict:
@@ -58,11 +62,11 @@ def record_step_events(session: Session, policy: NotifyPolicy, case: Case, befor
         outbox.record(session, policy, kind, facts, _kind_data(session, kind, case), _contacts(case), now)
     by_id = {row.id: row for row in open_rows}
     for row in opened:
-        outbox.record(session, policy, outbox.TASK_QUEUED, facts, *_task_facts(row), now)
+        outbox.record(session, policy, outbox.TASK_QUEUED, facts, *_task_facts(session, row), now)
     for change in task_changes:
         if change.state in outbox.TASK_STATE_EVENTS and change.task_id in by_id:
             outbox.record(session, policy, outbox.TASK_STATE_EVENTS[change.state], facts,
-                          *_task_facts(by_id[change.task_id]), now)
+                          *_task_facts(session, by_id[change.task_id]), now)
     if case.status != before_status:
         outbox.record(session, policy, outbox.STATUS_CHANGED, facts, {}, {}, now)
     if case.closed_at == now:
@@ -79,4 +83,4 @@ def record_sweep_events(session: Session, policy: NotifyPolicy, changed: list, n
     for row in rows:
         case_id, number, status, state = turned[row.id]
         facts = {"id": case_id, "number": number, "status": status, "status_before": status}
-        outbox.record(session, policy, outbox.TASK_STATE_EVENTS[state], facts, *_task_facts(row), now)
+        outbox.record(session, policy, outbox.TASK_STATE_EVENTS[state], facts, *_task_facts(session, row), now)

@@ -309,3 +309,31 @@ def test_a_gateway_that_does_not_answer_is_not_tried_again_in_the_same_run(make_
     engine.outbox.deliver_due()
     assert [(d.state, d.attempts) for d in _deliveries(engine, "sms")] == [(SENT, 2), (SENT, 1), (SENT, 1)]
     assert len(receiver.requests) == 3
+
+
+def test_a_task_turning_red_tells_its_holder_by_sms(make_engine, receiver, clock):
+    from datetime import date
+
+    from sqlalchemy import update
+
+    from engine.clock import local_datetime
+    from engine.staff.models import Staff
+
+    engine = make_engine(_policy(receiver, channels=("log", "sms"), subscriptions=()))
+    staff = actors(engine)
+    case = _promised_case(engine, staff)
+    review = only_task(engine, case.number)
+    engine.claim_task(staff["scjg_approver1"], review.id)
+    with engine.transaction() as session:
+        session.execute(update(Staff).where(Staff.id == staff["scjg_approver1"].id).values(phone="13900139000"))
+    clock.set(local_datetime(date(2026, 12, 10), 10))  # past the review's due day
+    engine.sweep_deadlines()
+    with engine.session() as session:
+        red = session.scalars(select(OutboxEvent).where(OutboxEvent.kind == "task_red")).one()
+        assert red.payload["data"]["task_id"] == review.id and red.case_number == case.number
+        assert sorted((d.channel, d.recipient) for d in red.deliveries) == [
+            ("log", f"staff:{staff['scjg_approver1'].id}"), ("sms", "13900139000")]
+    while engine.outbox.deliver_due():
+        pass
+    texts = [json.loads(r["body"]) for r in receiver.requests if json.loads(r["body"])["to"] == "13900139000"]
+    assert len(texts) == 1 and "红牌" in texts[0]["text"] and case.number in texts[0]["text"]

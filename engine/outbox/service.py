@@ -94,8 +94,9 @@ def _recipients(policy: NotifyPolicy, audience: str, contacts: dict) -> list[tup
         addresses = {LOG: contacts.get("phone") or "申请人", SMS: _mobile(contacts.get("phone")),
                      EMAIL: contacts.get("email")}
         found += [(channel, addresses[channel]) for channel in policy.channels if addresses[channel]]
-    elif audience == STAFF and LOG in policy.channels:
-        found.append((LOG, contacts.get("staff") or "窗口"))
+    elif audience == STAFF:
+        addresses = {LOG: contacts.get("staff") or "窗口", SMS: _mobile(contacts.get("phone")), EMAIL: None}
+        found += [(channel, addresses[channel]) for channel in policy.channels if addresses[channel]]
     return found + [(subscription.channel, subscription.url) for subscription in policy.subscriptions]
 
 
