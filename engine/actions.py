@@ -9,7 +9,7 @@ from uuid import UUID
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 
-from engine import permissions
+from engine import permissions, step_events
 from engine.actor import SYSTEM, Actor
 from engine.audit import service as audit
 from engine.cases import idempotency
@@ -163,4 +163,5 @@ class CaseActions:
                                                     before_status=status, after_status=status,
                                                     detail=plan.transitions)
                                         for case_id, _number, status, plan in changed])
+            step_events.record_sweep_events(session, self.work.notify, changed, now)
         return advanced

@@ -16,7 +16,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy.orm.exc import StaleDataError
 
-from engine import steps
+from engine import step_events, steps
 from engine.actor import Actor
 from engine.audit import service as audit
 from engine.cases import service as cases
@@ -27,6 +27,7 @@ from engine.deadlines import service as deadline_service
 from engine.deadlines.states import WarningPolicy
 from engine.errors import Conflict, NotFound, ProcessDefinitionError, ProcessRuntimeError, new_reference
 from engine.ledger import service as ledger
+from engine.outbox.channels import NotifyPolicy
 from engine.tasks import service as tasks
 from engine.workflow.expressions import SafeScriptEngine, UnsafeExpression
 from engine.workflow.spiff_fixes import clock_in_effect
@@ -59,8 +60,9 @@ class StepContext:
 
 class CaseWork:
     def __init__(self, context: EngineContext, *, script_engine: SafeScriptEngine, process_specs: SpecCache,
-                 store: WorkflowStore, workflows: WorkflowCache, warnings: WarningPolicy):
+                 store: WorkflowStore, workflows: WorkflowCache, warnings: WarningPolicy, notify: NotifyPolicy):
         self.context, self.clock = context, context.clock
+        self.notify = notify
         self.script_engine, self.specs = script_engine, process_specs
         self.store, self.workflows, self.warnings = store, workflows, warnings
         self._known_departments: set[str] = set()
@@ -152,8 +154,8 @@ class CaseWork:
                                                step.open_rows)
             if case.due_date != due_before:  # a suspension ended or an extension was granted
                 self.refresh_task_dues(case, step.definition, workflow, open_rows)
-            deadline_service.refresh_case(session, case, open_rows, held_rows or open_rows, calendar, self.warnings,
-                                          today, now)
+            plan = deadline_service.refresh_case(session, case, open_rows, held_rows or open_rows, calendar,
+                                                 self.warnings, today, now)
             for trigger, task in triggers:
                 ledger.record_automatic_rows(session, trigger, [ledger.automatic_row(
                     staff_id=case.created_by_id, violation_key=f"{trigger}:{case.id}:{task.id}",
@@ -162,6 +164,9 @@ class CaseWork:
             case.stage = "、".join(row.name for row in open_rows) if open_rows else ("已结束" if case.closed_at else "")
             case.next_timer_at = next_timer_due(workflow, now)
             case.updated_at = now
+            # The notifications and status events of the step commit with it (engine/outbox/).
+            step_events.record_step_events(session, self.notify, case, step.before_status, saved.completed,
+                                           open_rows, plan.tasks, now)
             audit.record(session, actor=step.actor, action=step.action, at=now, case_id=case.id,
                          task_id=step.task_id, before_status=step.before_status, after_status=case.status,
                          detail=step.detail)

@@ -29,6 +29,21 @@ def phone(value: str | None) -> str:
     return mask(value, PHONE_HEAD, PHONE_TAIL)
 
 
+def email(value: str | None) -> str:
+    """The first letter and the domain of an e-mail address (the outbox's page and API)."""
+    local, at, domain = (value or "").partition("@")
+    return f"{mask(local, 1, 0)}{at}{domain}"
+
+
+def recipient(channel: str, value: str | None) -> str:
+    """A delivery's recipient as the outbox's readers see it: phones and addresses masked, a system's URL whole."""
+    if channel == "email":
+        return email(value)
+    if channel in ("log", "sms") and value and value.replace("-", "").isdigit():
+        return phone(value)
+    return value or ""
+
+
 def _masked(key: str, value):
     if isinstance(value, dict):
         return {inner: _masked(inner, item) for inner, item in value.items()}

@@ -14,6 +14,7 @@ from engine.joint.models import JointOpinion
 from engine.lease import Lease
 from engine.leave.models import LeaveRequest
 from engine.ledger.models import LedgerEntry, LedgerRule
+from engine.outbox.models import OutboxDelivery, OutboxEvent
 from engine.staff.models import (
     ApiToken,
     ChiefAuthorisation,
@@ -34,5 +35,5 @@ __all__ = [
     "CaseExtension", "ClockSuspension", "Commitment", "JointOpinion", "PostalParcel", "IdempotencyKey",
     "ChiefAuthorisation", "StaffRuleOverride",
     "ApiToken", "SignInFailure", "DecisionDocument", "DocumentCounter", "RefusalRecord",
-    "AttendanceDay", "AttendanceRecord", "WorkingHours", "LeaveRequest",
+    "AttendanceDay", "AttendanceRecord", "WorkingHours", "LeaveRequest", "OutboxEvent", "OutboxDelivery",
 ]

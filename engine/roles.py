@@ -15,6 +15,8 @@ DEPARTMENT_ROLES = (APPROVER, CHIEF)
 SUPERVISING = (SUPERVISOR, ADMIN, DIRECTOR)
 # Who gives the center's approval of a leave (双审批, after the department's).
 CENTER_LEAVE_APPROVERS = (SUPERVISOR, ADMIN)
+# Who reads what the outbox sent and what failed (notifications, status events).
+NOTIFICATION_READERS = (SUPERVISOR, ADMIN)
 # Who sets the center up: its catalogue, calendar, process versions and scoring rules.
 ADMINISTERING = (ADMIN,)
 # Who reads the overdue board: the supervisors every department's, a chief representative his own.

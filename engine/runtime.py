@@ -29,9 +29,11 @@ from engine.clock_actions import ClockActions
 from engine.context import EngineContext
 from engine.db import make_engine, make_session_factory
 from engine.deadlines.states import WarningPolicy
+from engine.leave_book import LeaveBook
 from engine.ledger.book import LedgerBook
 from engine.ledger.scores import ScoringPolicy
-from engine.leave_book import LeaveBook
+from engine.outbox.channels import NotifyPolicy
+from engine.outbox.delivery import OutboxDeliveries
 from engine.posts.service import Posts
 from engine.queries import CaseQueries
 from engine.setup import CenterSetup
@@ -56,7 +58,7 @@ def _as_date(value) -> date:
 class CaseEngine:
     def __init__(self, database: str | Engine, *, clock: Clock | None = None, case_number_prefix: str = "ZW",
                  workflow_cache_size: int = 256, calendar_ttl: float = 60.0, warnings: WarningPolicy | None = None,
-                 scoring: ScoringPolicy | None = None):
+                 scoring: ScoringPolicy | None = None, notify: NotifyPolicy | None = None):
         self.db = make_engine(database) if isinstance(database, str) else database
         read_sessions = make_session_factory(self.db)
         self.clock = clock or SystemClock()
@@ -68,13 +70,16 @@ class CaseEngine:
         self.store = WorkflowStore()
         self.workflows = WorkflowCache(workflow_cache_size)
         self.warnings = warnings or WarningPolicy()
+        self.notify = notify or NotifyPolicy()
         self.work = CaseWork(self.context, script_engine=self.script_engine, process_specs=self.specs,
-                             store=self.store, workflows=self.workflows, warnings=self.warnings)
+                             store=self.store, workflows=self.workflows, warnings=self.warnings,
+                             notify=self.notify)
         # The action groups: each is given what it declares, never the engine.
         self.ledger = LedgerBook(self.context, scoring)
         self.units = UnitScores(self.context, self.ledger)
         self.supervision = Supervision(self.context)
         self.posts = Posts(self.context)
+        self.outbox = OutboxDeliveries(self.context, self.notify)
         self.attendance = AttendanceBook(self.context)
         self.leave = LeaveBook(self.context)
         self.staff_admin = StaffAdmin(self.context)

@@ -17,6 +17,8 @@ from engine.clock import Clock
 from engine.deadlines.states import WarningPolicy
 from engine.errors import InvalidInput, halves
 from engine.ledger.scores import BASIC, COMPETENT, EXCELLENT, ScoringPolicy
+from engine.outbox import service as outbox
+from engine.outbox.channels import NotifyPolicy, Subscription
 from engine.runtime import CaseEngine
 from engine.staff.tokens import TokenPolicy
 
@@ -70,6 +72,8 @@ class EngineSettings:
     # API tokens: idle and absolute lifetimes (a clerk's working day by default).
     tokens: TokenPolicy = field(default_factory=TokenPolicy)
     instance_folder: Path = field(default_factory=default_instance_folder)
+    # Notifications and status events (engine/outbox/): channels, gateways, subscribed systems.
+    notify: NotifyPolicy = field(default_factory=NotifyPolicy)
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> "EngineSettings":
@@ -105,13 +109,14 @@ class EngineSettings:
                            idle=timedelta(minutes=read("TOKEN_IDLE_MINUTES", int, 120)),
                            lifetime=timedelta(minutes=read("TOKEN_LIFETIME_MINUTES", int, 600))),
             instance_folder=instance_folder,
+            notify=notify_policy(environ, read_variable(environ, "CENTER_NAME", str, DEFAULT_CENTER_NAME)),
         )
 
     def open_engine(self, *, clock: Clock | None = None) -> CaseEngine:
         """A CaseEngine on this database with these settings (the caller disposes ``engine.db``)."""
         return CaseEngine(self.database_url, clock=clock, case_number_prefix=self.case_number_prefix,
                           workflow_cache_size=self.workflow_cache_size, warnings=self.warnings,
-                          scoring=self.scoring)
+                          scoring=self.scoring, notify=self.notify)
 
 
 def _policy(variables: str, policy, **values):
@@ -120,3 +125,47 @@ def _policy(variables: str, policy, **values):
     except InvalidInput as error:
         chinese, english = halves(error.message)
         raise SettingsError(f"{variables}：{chinese} ({variables}: {english})") from None
+
+
+def _subscriptions(environ: Mapping[str, str]) -> tuple[Subscription, ...]:
+    """ONEWINDOW_NOTIFY_WEBHOOKS="platform=https://…,rating=https://…", each with its secret in
+    ONEWINDOW_NOTIFY_WEBHOOK_SECRET_<NAME> (upper case)."""
+    found = []
+    for entry in filter(None, (part.strip() for part in read_variable(environ, "NOTIFY_WEBHOOKS", str, "").split(","))):
+        name, _, url = entry.partition("=")
+        name, url = name.strip(), url.strip()
+        if not name or not url.startswith(("http://", "https://")):
+            raise SettingsError(f"ONEWINDOW_NOTIFY_WEBHOOKS entry {entry!r} is not name=http(s)://url")
+        secret = read_variable(environ, f"NOTIFY_WEBHOOK_SECRET_{name.upper()}", str, None)
+        if not secret:
+            raise SettingsError(f"ONEWINDOW_NOTIFY_WEBHOOK_SECRET_{name.upper()} is missing: a webhook is always signed")
+        found.append(Subscription(name, url, secret))
+    return tuple(found)
+
+
+def _templates(environ: Mapping[str, str]) -> dict:
+    """ONEWINDOW_NOTIFY_TEMPLATE_<KIND>: the wording of one event's message (engine/outbox/service.py)."""
+    templates = {}
+    for kind in outbox.MESSAGES:
+        template = read_variable(environ, f"NOTIFY_TEMPLATE_{kind.upper()}", str, None)
+        if template:
+            try:
+                outbox.check_template(kind, template)
+            except ValueError as error:
+                raise SettingsError(f"ONEWINDOW_NOTIFY_TEMPLATE_{kind.upper()}: {error}") from None
+            templates[kind] = template
+    return templates
+
+
+def notify_policy(environ: Mapping[str, str], center_name: str) -> NotifyPolicy:
+    def read(name, convert, default):
+        return read_variable(environ, name, convert, default)
+
+    channels = tuple(filter(None, (name.strip() for name in read("NOTIFY_CHANNELS", str, "log").split(","))))
+    return _policy("ONEWINDOW_NOTIFY_*", NotifyPolicy, channels=channels, center_name=center_name,
+                   sms_url=read("NOTIFY_SMS_URL", str, None), smtp_host=read("NOTIFY_SMTP_HOST", str, None),
+                   smtp_port=read("NOTIFY_SMTP_PORT", int, 25),
+                   sender=read("NOTIFY_SENDER", str, "onewindow@localhost"), templates=_templates(environ),
+                   subscriptions=_subscriptions(environ), max_attempts=read("NOTIFY_MAX_ATTEMPTS", int, 8),
+                   backoff_seconds=read("NOTIFY_BACKOFF_SECONDS", float, 30.0),
+                   max_backoff_seconds=read("NOTIFY_MAX_BACKOFF_SECONDS", float, 3600.0))

@@ -40,4 +40,11 @@ def compute_attendance(engine, batch: int = 5) -> int:
     return engine.attendance.compute_due(limit=batch)
 
 
-JOBS = {"timers": fire_timers, "deadlines": sweep_deadlines, "attendance": compute_attendance}
+def deliver_notifications(engine, batch: int = 50) -> int:
+    """Send the outbox's due notifications and status events (engine/outbox/delivery.py); each
+    delivery once, retried with backoff, a case's webhooks in order."""
+    return _drain(engine.outbox.deliver_due, batch)
+
+
+JOBS = {"timers": fire_timers, "deadlines": sweep_deadlines, "attendance": compute_attendance,
+        "notifications": deliver_notifications}

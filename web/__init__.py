@@ -60,6 +60,8 @@ def _init_web(app: Flask) -> None:
     from web.ledger import api as ledger_api
     from web.ledger import views as ledger_views
     from web.limits import limiter
+    from web.notifications import api as notifications_api
+    from web.notifications import views as notifications_views
     from web.posts import api as posts_api
     from web.posts import views as posts_views
     from web.public import api as public_api
@@ -88,12 +90,12 @@ def _init_web(app: Flask) -> None:
     password.init_app(app)
     for module in (window_views, back_office_views, tasks_views, board_views, ledger_views, public_views,
                    supervision_views, posts_views, setup_views, setup_center_views, admin_views, staff_rules_views,
-                   registers_views, register_views, reports_views, attendance_views):
+                   registers_views, register_views, reports_views, attendance_views, notifications_views):
         app.register_blueprint(module.bp)
     api.init_app(app, [auth_api.blp, tasks_api.blp, window_api.blp, back_office_api.blp, board_api.blp,
                        ledger_api.blp, public_api.blp, supervision_api.blp, posts_api.blp, setup_api.blp,
                        password.blp, admin_api.blp, staff_rules_api.blp, registers_api.blp,
-                       reports_api.blp, attendance_api.blp])
+                       reports_api.blp, attendance_api.blp, notifications_api.blp])
     errors.register(app)
     failures.register(app)
     responses.init_app(app)

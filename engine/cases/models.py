@@ -64,6 +64,8 @@ class Case(Base):
     applicant_phone: Mapped[str] = mapped_column(String(20))
     applicant_address: Mapped[str] = mapped_column(String(200), default="")
     applicant_contact: Mapped[str] = mapped_column(String(50), default="")
+    # Where the applicant's e-mail notifications go (engine/outbox/); empty: none by e-mail.
+    applicant_email: Mapped[str] = mapped_column(String(120), default="")
 
     status: Mapped[str] = mapped_column(String(10))
     stage: Mapped[str] = mapped_column(String(200), default="")

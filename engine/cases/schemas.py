@@ -17,6 +17,11 @@ def _plain_text(value: str) -> None:
 PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 
 
+def _email_or_blank(value: str) -> None:
+    if value:
+        validate.Email(error="电子邮箱格式不正确 (not an e-mail address)")(value)
+
+
 class ApplicantSchema(Schema):
     """The applicant; each field's ``label`` names it to a person in a refusal."""
 
@@ -30,6 +35,9 @@ class ApplicantSchema(Schema):
     phone = fields.Str(required=True, validate=validate.Regexp(PHONE, error="must be a mobile (11 digits) or landline number"),
                        metadata={"label": "申请人手机号"})
     address = fields.Str(load_default="", validate=[validate.Length(0, 200), _plain_text], metadata={"label": "联系地址"})
+    # Optional: where the applicant's e-mail notifications go (engine/outbox/); blank for none.
+    email = fields.Str(load_default="", validate=[validate.Length(0, 120), _email_or_blank],
+                       metadata={"label": "电子邮箱"})
     contact_name = fields.Str(load_default="", validate=[validate.Length(0, 50), _plain_text],
                               metadata={"label": "经办人姓名"})
 

@@ -89,7 +89,7 @@ def new_case(item: ServiceItem, applicant: dict, number: str, version_id: int, c
         applicant_kind=applicant["kind"], applicant_name=applicant["name"].strip(),
         applicant_id_type=applicant["id_type"], applicant_id_number=applicant["id_number"],
         applicant_phone=applicant["phone"], applicant_address=applicant["address"],
-        applicant_contact=applicant["contact_name"],
+        applicant_contact=applicant["contact_name"], applicant_email=applicant.get("email") or "",
         status="待接件", stage="", received_at=now, received_on=today, notice_count=0,
         created_by_id=created_by, created_at=now, updated_at=now,
     )

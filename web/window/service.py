@@ -22,7 +22,7 @@ from web.access import case_engine
 
 PAGE_SIZE = 50
 LAST_PAGE = 10000
-APPLICANT_FIELDS = ("kind", "name", "id_type", "id_number", "phone", "address", "contact_name")
+APPLICANT_FIELDS = ("kind", "name", "id_type", "id_number", "phone", "address", "contact_name", "email")
 POSTAL_FIELDS = ("recipient", "phone", "address", "region")
 MAX_COMMITMENT_ROWS = 20  # as the intake form's maxItems; more rows are not read
 

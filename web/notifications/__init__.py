@@ -1,0 +1,1 @@
+"""The outbox's readers: what the notifications and status events sent and what failed (supervisors, admins)."""
