@@ -40,4 +40,10 @@ def compute_attendance(engine, batch: int = 5) -> int:
     return engine.attendance.compute_due(limit=batch)
 
 
-JOBS = {"timers": fire_timers, "deadlines": sweep_deadlines, "attendance": compute_attendance}
+def close_unrated_ratings(engine, batch: int = 200) -> int:
+    """未评价: delivered cases the applicant has not rated within ONEWINDOW_RATING_CLOSE_DAYS, each once."""
+    return _drain(engine.supervision.close_unrated, batch)
+
+
+JOBS = {"timers": fire_timers, "deadlines": sweep_deadlines, "attendance": compute_attendance,
+        "ratings": close_unrated_ratings}

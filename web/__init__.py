@@ -63,6 +63,7 @@ def _init_web(app: Flask) -> None:
     from web.posts import api as posts_api
     from web.posts import views as posts_views
     from web.public import api as public_api
+    from web.public import guide_api, guide_views, rating_views
     from web.public import views as public_views
     from web.register import views as register_views
     from web.registers import api as registers_api
@@ -88,12 +89,12 @@ def _init_web(app: Flask) -> None:
     password.init_app(app)
     for module in (window_views, back_office_views, tasks_views, board_views, ledger_views, public_views,
                    supervision_views, posts_views, setup_views, setup_center_views, admin_views, staff_rules_views,
-                   registers_views, register_views, reports_views, attendance_views):
+                   registers_views, register_views, reports_views, attendance_views, guide_views, rating_views):
         app.register_blueprint(module.bp)
     api.init_app(app, [auth_api.blp, tasks_api.blp, window_api.blp, back_office_api.blp, board_api.blp,
                        ledger_api.blp, public_api.blp, supervision_api.blp, posts_api.blp, setup_api.blp,
                        password.blp, admin_api.blp, staff_rules_api.blp, registers_api.blp,
-                       reports_api.blp, attendance_api.blp])
+                       reports_api.blp, attendance_api.blp, guide_api.blp])
     errors.register(app)
     failures.register(app)
     responses.init_app(app)
