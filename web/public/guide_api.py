@@ -35,5 +35,5 @@ def item(code):
 @blp.response(201, schemas.RatingReceipt)
 def rate(submission):
     """The applicant's own rating with the token of his notice: one per case. A tampered token is
-    400, a used one (or a case already rated or closed as 未评价) 409."""
+    422, a used one (or a case already rated or closed as 未评价) 409."""
     return rating.rate(submission["token"], submission["level"], submission["comment"])
