@@ -12,6 +12,8 @@ from web.access import case_engine
 
 RATING_LIMIT, RATING_SCOPE = "10 per minute", "public_rating"
 SALT = "onewindow-rating"  # keeps these signatures apart from the session's and other tokens'
+# Error correction M (15 %): a printed, folded notice still scans.
+QR_OPTIONS = {"error": "m"}
 TAMPERED = "评价链接无效，请核对告知书上的链接或二维码 (the rating token is not valid)"
 
 
@@ -42,7 +44,7 @@ def link_for(case_number: str) -> str:
 
 def qr_svg(link: str) -> str:
     """The link as an inline SVG QR code for the printed notice (no script, no external image)."""
-    return segno.make(link, error="m").svg_inline(scale=3, omitsize=False)
+    return segno.make(link, **QR_OPTIONS).svg_inline(scale=3, omitsize=False)
 
 
 def invitation(case_number: str) -> dict:
