@@ -219,3 +219,22 @@ def test_an_upheld_contest_takes_the_rating_out_of_the_rate(app, engine, staff):
     with engine.session() as session:
         states = dict(session.execute(select(RatingContest.kind, RatingContest.state)).all())
     assert states == {"malicious": "upheld", "mistaken": "rejected"}
+
+
+def test_the_contest_api_chief_files_and_supervisor_decides(app, engine, staff):
+    case = delivered(engine, staff)
+    app.test_client().post("/api/v1/public/ratings", json={"token": token_of(app, case.number), "level": "不满意"})
+    chief, supervisor = signed_in_client(app, "scjg_chief"), signed_in_client(app, "supervisor")
+    refused = supervisor.post(f"/api/v1/supervision/ratings/{case.number}/contest", json={
+        "kind": "mistaken", "reasons": "误点"}, headers={"X-CSRFToken": supervisor.csrf})
+    assert refused.status_code == 403
+    filed = chief.post(f"/api/v1/supervision/ratings/{case.number}/contest", json={
+        "kind": "mistaken", "reasons": "申请人来电说明误点"}, headers={"X-CSRFToken": chief.csrf})
+    assert filed.status_code == 201, filed.json
+    assert (filed.json["state"], filed.json["kind"], filed.json["rating"]) == ("filed", "mistaken", "不满意")
+    assert [row["case_number"] for row in chief.get("/api/v1/supervision/contests").json] == [case.number]
+    decided = supervisor.post(f"/api/v1/supervision/ratings/{case.number}/contest/decision", json={
+        "verdict": "upheld", "reason": "来电录音核实"}, headers={"X-CSRFToken": supervisor.csrf})
+    assert decided.status_code == 200 and decided.json["state"] == "upheld"
+    rate = supervisor.get("/api/v1/supervision/satisfaction", query_string={"period": "2026-11"}).json["total"]
+    assert (rate["rated"], rate["excluded"], rate["counted"], rate["rate"]) == (1, 1, 0, None)
