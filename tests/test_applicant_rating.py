@@ -238,3 +238,25 @@ def test_the_contest_api_chief_files_and_supervisor_decides(app, engine, staff):
     assert decided.status_code == 200 and decided.json["state"] == "upheld"
     rate = supervisor.get("/api/v1/supervision/satisfaction", query_string={"period": "2026-11"}).json["total"]
     assert (rate["rated"], rate["excluded"], rate["counted"], rate["rate"]) == (1, 1, 0, None)
+
+
+def test_the_contest_page_files_and_decides_with_303(app, engine, staff):
+    from tests.helpers import csrf_token_of
+
+    case = delivered(engine, staff)
+    app.test_client().post("/api/v1/public/ratings", json={"token": token_of(app, case.number), "level": "不满意"})
+    chief = signed_in_client(app, "scjg_chief")
+    page = chief.get("/supervision/contests/").data.decode()
+    assert case.number in page.split('id="contestable"')[1]
+    filed = chief.post(f"/supervision/contests/{case.number}", data={
+        "csrf_token": csrf_token_of(page.encode()), "kind": "malicious", "reasons": "以差评要挟"})
+    assert filed.status_code == 303
+    assert "暂无数据" in chief.get("/supervision/contests/").data.decode().split('id="contestable"')[1]
+    supervisor = signed_in_client(app, "supervisor")
+    decided = supervisor.post(f"/supervision/contests/{case.number}/decision", data={
+        "csrf_token": supervisor.csrf, "verdict": "upheld", "reason": "核实属恶意"})
+    assert decided.status_code == 303
+    assert rating_row(engine, case).verification == "not_real"
+    again = supervisor.post(f"/supervision/contests/{case.number}/decision", data={
+        "csrf_token": supervisor.csrf, "verdict": "rejected", "reason": "再议"})
+    assert again.status_code == 409 and "已复核" in again.data.decode()

@@ -76,6 +76,7 @@ def _init_web(app: Flask) -> None:
     from web.staffrules import api as staff_rules_api
     from web.staffrules import views as staff_rules_views
     from web.supervision import api as supervision_api
+    from web.supervision import contest_views
     from web.supervision import views as supervision_views
     from web.tasks import api as tasks_api
     from web.tasks import views as tasks_views
@@ -89,7 +90,8 @@ def _init_web(app: Flask) -> None:
     password.init_app(app)
     for module in (window_views, back_office_views, tasks_views, board_views, ledger_views, public_views,
                    supervision_views, posts_views, setup_views, setup_center_views, admin_views, staff_rules_views,
-                   registers_views, register_views, reports_views, attendance_views, guide_views, rating_views):
+                   registers_views, register_views, reports_views, attendance_views, guide_views, rating_views,
+                   contest_views):
         app.register_blueprint(module.bp)
     api.init_app(app, [auth_api.blp, tasks_api.blp, window_api.blp, back_office_api.blp, board_api.blp,
                        ledger_api.blp, public_api.blp, supervision_api.blp, posts_api.blp, setup_api.blp,

@@ -165,3 +165,12 @@ def contests(session: Session, state: str | None) -> list[tuple[RatingContest, s
     if state is not None:
         query = query.where(RatingContest.state == state)
     return [tuple(row) for row in session.execute(query.order_by(RatingContest.filed_at, RatingContest.id))]
+
+
+def contestable(session: Session, department_code: str) -> list[tuple[CaseRating, str]]:
+    """The department's bad ratings still to be verified and not contested yet (with the case number)."""
+    contested = exists().where(RatingContest.rating_id == CaseRating.id)
+    query = (select(CaseRating, Case.number).join(Case, Case.id == CaseRating.case_id)
+             .where(CaseRating.department_code == department_code, CaseRating.verification == PENDING, ~contested)
+             .order_by(CaseRating.rated_at, CaseRating.id))
+    return [tuple(row) for row in session.execute(query)]

@@ -17,7 +17,7 @@ from engine.clock import CHINA_TZ
 from engine.context import EngineContext
 from engine.errors import Forbidden, InvalidInput, NotFound
 from engine.ledger.scores import Period, parse_period
-from engine.permissions import in_back_office, require_supervisor, supervises
+from engine.permissions import in_back_office, may_contest_rating, require_supervisor, supervises
 from engine.staff.models import Staff
 from engine.supervision import applicant, complaints, ratings
 from engine.supervision.models import (
@@ -184,6 +184,15 @@ class Supervision:
         if supervises(actor):
             return found
         return [line for line in found if line[0].department_code == actor.department_code]
+
+    def contestable(self, actor: Actor) -> list[tuple[CaseRating, str]]:
+        """The bad ratings the chief representative's department may still contest."""
+        may_contest_rating(actor, actor.department_code).check()
+        with self.context.session() as session:
+            found = applicant.contestable(session, actor.department_code)
+            for rating, _ in found:
+                session.expunge(rating)
+        return found
 
     def verify_rating(self, actor: Actor, case_number, *, verdict, reason, not_real_kind=None,
                       responsible_staff_id=None) -> RatingLine:

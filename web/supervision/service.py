@@ -134,3 +134,7 @@ def decide_contest(actor: Actor, number, fields: dict) -> dict:
 
 def _one_contest(actor: Actor, number: str) -> dict:
     return next(row for row in contests(actor, "all") if row["case_number"] == number)
+
+
+def contestable(actor: Actor):
+    return case_engine().supervision.contestable(actor)
