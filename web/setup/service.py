@@ -33,7 +33,8 @@ LABELS = {
 }
 MATERIAL_KEYS = ("code", "name", "mandatory", "form", "count", "commitment_allowed", "note")
 ITEM_TEXT = ("code", "name", "department", "category", "case_type", "higher_authority", "report_clock", "fee",
-             "fee_basis", "conditions", "contacts", "procedure", "place", "hours", "process", "legal_basis", "result_name")
+             "fee_basis", "conditions", "contacts", "procedure", "place", "hours", "process", "legal_basis",
+             "result_name")
 ITEM_NUMBERS = ("legal_limit_days", "promised_limit_days", "correction_window_days", "extension_days",
                 "co_review_days")
 
