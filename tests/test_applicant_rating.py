@@ -260,3 +260,10 @@ def test_the_contest_page_files_and_decides_with_303(app, engine, staff):
     again = supervisor.post(f"/supervision/contests/{case.number}/decision", data={
         "csrf_token": supervisor.csrf, "verdict": "rejected", "reason": "再议"})
     assert again.status_code == 409 and "已复核" in again.data.decode()
+
+
+def test_the_link_starts_with_the_public_address_when_one_is_set(app, engine, staff):
+    case = accepted(engine, staff)
+    app.config["PUBLIC_URL"] = "https://zwfw.example.gov.cn/"
+    notice = signed_in_client(app, "clerk1").get(f"/cases/{case.number}/notices/acceptance/1").data.decode()
+    assert f"https://zwfw.example.gov.cn/rate/{token_of(app, case.number)}" in notice

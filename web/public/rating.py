@@ -39,6 +39,9 @@ def case_of(token) -> str:
 
 
 def link_for(case_number: str) -> str:
+    public = current_app.config.get("PUBLIC_URL", "").rstrip("/")
+    if public:
+        return public + url_for("rating.rate", token=token_for(case_number))
     return url_for("rating.rate", token=token_for(case_number), _external=True)
 
 
