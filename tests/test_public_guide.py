@@ -4,6 +4,8 @@ guide with its forms, as a page and as GET /api/v1/public/items; on SQLite and P
 import pytest
 
 from engine.catalogue.models import ServiceItem
+from engine.errors import CatalogueError
+from tests.helpers import signed_in_client
 from tests.test_web_public import limited_app  # noqa: F401  (the app with rate limits on)
 
 FOOD_LICENCE = "SCJG-002"
@@ -90,3 +92,19 @@ def test_the_guide_is_rate_limited_page_and_api_together(limited_app):  # noqa: 
     client = limited_app.test_client()
     answers = [client.get("/api/v1/public/items" if n % 2 else "/guide/").status_code for n in range(61)]
     assert answers[:60] == [200] * 60 and answers[60] == 429
+
+
+def test_the_guide_text_saved_on_the_setup_page_is_published(app, engine, staff):
+    admin = signed_in_client(app, "admin")
+    page = admin.get(f"/admin/catalogue/items/{FOOD_LICENCE}").data.decode()
+    assert 'name="procedure"' in page and 'name="place"' in page and 'name="hours"' in page
+    raw = next(item for item in engine.catalogue_admin.export("示范市政务服务中心")["items"]
+               if item["code"] == FOOD_LICENCE)
+    engine.catalogue_admin.save_item(staff["admin"], {**raw, "place": "示范市政务服务中心五楼 E01 窗口",
+                                                      "hours": "工作日 8:30—17:30", "procedure": "网上申请 → 现场核验"})
+    guide = app.test_client().get(f"/api/v1/public/items/{FOOD_LICENCE}").json
+    assert (guide["place"], guide["hours"], guide["procedure"]) == (
+        "示范市政务服务中心五楼 E01 窗口", "工作日 8:30—17:30", "网上申请 → 现场核验")
+    with pytest.raises(CatalogueError) as refused:
+        engine.catalogue_admin.save_item(staff["admin"], {**raw, "place": "长" * 201})
+    assert refused.value.field == "place"
