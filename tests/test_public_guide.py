@@ -108,3 +108,12 @@ def test_the_guide_text_saved_on_the_setup_page_is_published(app, engine, staff)
     with pytest.raises(CatalogueError) as refused:
         engine.catalogue_admin.save_item(staff["admin"], {**raw, "place": "长" * 201})
     assert refused.value.field == "place"
+
+
+def test_the_openapi_document_lists_the_public_endpoints_without_sign_in(app):
+    spec = app.test_client().get("/api/openapi.json").json
+    for path, method, answer in (("/api/v1/public/items", "get", "200"), ("/api/v1/public/items/{code}", "get", "200"),
+                                 ("/api/v1/public/ratings", "post", "201")):
+        operation = spec["paths"][path][method]
+        assert operation["security"] == [] and answer in operation["responses"]
+    assert {"q", "department", "category"} <= {p["name"] for p in spec["paths"]["/api/v1/public/items"]["get"]["parameters"]}
