@@ -121,9 +121,7 @@ class Supervision:
         applicant.check_unrated(session, case, field="rating")
         rating = ratings.record_rating(session, case, actor, form.get("rating_comment"), self.context.clock.now(),
                                        self.context.clock.today())
-        if rating.verification == PENDING:
-            self._audit(session, actor, "rating_verification_open", case=case,
-                        detail={"rating": rating.rating, "responsible_staff_id": rating.responsible_staff_id})
+        self._opened(session, actor, case, rating)
 
     def _opened(self, session, actor: Actor, case: Case, rating: CaseRating) -> None:
         if rating.verification == PENDING:
