@@ -267,3 +267,15 @@ def test_the_link_starts_with_the_public_address_when_one_is_set(app, engine, st
     app.config["PUBLIC_URL"] = "https://zwfw.example.gov.cn/"
     notice = signed_in_client(app, "clerk1").get(f"/cases/{case.number}/notices/acceptance/1").data.decode()
     assert f"https://zwfw.example.gov.cn/rate/{token_of(app, case.number)}" in notice
+
+
+def test_two_schedulers_racing_close_each_unrated_case_once(db_url, engine, staff, clock):
+    from tests.test_concurrency import race
+
+    cases = [delivered(engine, staff) for _ in range(3)]
+    clock.advance(timedelta(days=16))
+    results = race(db_url, clock, 2, lambda racer, _index: jobs.close_unrated_ratings(racer))
+    assert sum(results) == 3, results
+    assert count(engine, CaseRating) == 3
+    for case in cases:
+        assert [entry.action for entry in engine.case_history(case.number)].count("rating_closed") == 1
