@@ -102,6 +102,17 @@ def may_see_sign_in_attacks(actor: Actor) -> Decision:
     return ALLOWED
 
 
+def may_contest_rating(actor: Actor, department_code: str) -> Decision:
+    """申诉复核 (国办发〔2019〕51号): the chief representative of the rated case's department contests."""
+    if not holds_role(actor, (CHIEF,)):
+        return _refused(Forbidden("只有部门首席代表可以对差评申诉 (only a chief representative contests a rating)",
+                                  field="role"))
+    if actor.department_code != department_code:
+        return _refused(Forbidden(f"只能对本部门办件的评价申诉 (the case belongs to department {department_code})",
+                                  field="case_number"))
+    return ALLOWED
+
+
 def in_back_office(actor: Actor) -> bool:
     """Approvers and chief representatives, who belong to one department."""
     return holds_role(actor, DEPARTMENT_ROLES)

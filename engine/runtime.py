@@ -39,6 +39,7 @@ from engine.queries import CaseQueries
 from engine.setup import CenterSetup
 from engine.staff_admin import StaffAdmin
 from engine.staff_rules import StaffRules
+from engine.supervision.policy import SupervisionPolicy
 from engine.supervision.service import Supervision
 from engine.tasks.models import HumanTask
 from engine.unit_scores import UnitScores
@@ -58,7 +59,8 @@ def _as_date(value) -> date:
 class CaseEngine:
     def __init__(self, database: str | Engine, *, clock: Clock | None = None, case_number_prefix: str = "ZW",
                  workflow_cache_size: int = 256, calendar_ttl: float = 60.0, warnings: WarningPolicy | None = None,
-                 scoring: ScoringPolicy | None = None, notify: NotifyPolicy | None = None):
+                 scoring: ScoringPolicy | None = None, notify: NotifyPolicy | None = None,
+                 supervision: SupervisionPolicy | None = None):
         self.db = make_engine(database) if isinstance(database, str) else database
         read_sessions = make_session_factory(self.db)
         self.clock = clock or SystemClock()
@@ -77,7 +79,7 @@ class CaseEngine:
         # The action groups: each is given what it declares, never the engine.
         self.ledger = LedgerBook(self.context, scoring)
         self.units = UnitScores(self.context, self.ledger)
-        self.supervision = Supervision(self.context)
+        self.supervision = Supervision(self.context, supervision)
         self.posts = Posts(self.context)
         self.outbox = OutboxDeliveries(self.context, self.notify)
         self.attendance = AttendanceBook(self.context)

@@ -21,6 +21,7 @@ from engine.outbox import service as outbox
 from engine.outbox.channels import NotifyPolicy, Subscription
 from engine.runtime import CaseEngine
 from engine.staff.tokens import TokenPolicy
+from engine.supervision.policy import SupervisionPolicy
 
 MODES = ("development", "production", "testing")
 DEFAULT_CENTER_NAME = "示范市政务服务中心"
@@ -71,6 +72,8 @@ class EngineSettings:
     scoring: ScoringPolicy = field(default_factory=ScoringPolicy)
     # API tokens: idle and absolute lifetimes (a clerk's working day by default).
     tokens: TokenPolicy = field(default_factory=TokenPolicy)
+    # Supervision's limits; the one read from the environment: ONEWINDOW_RATING_CLOSE_DAYS.
+    supervision: SupervisionPolicy = field(default_factory=SupervisionPolicy)
     instance_folder: Path = field(default_factory=default_instance_folder)
     # Notifications and status events (engine/outbox/): channels, gateways, subscribed systems.
     notify: NotifyPolicy = field(default_factory=NotifyPolicy)
@@ -108,6 +111,8 @@ class EngineSettings:
             tokens=_policy("ONEWINDOW_TOKEN_*", TokenPolicy,
                            idle=timedelta(minutes=read("TOKEN_IDLE_MINUTES", int, 120)),
                            lifetime=timedelta(minutes=read("TOKEN_LIFETIME_MINUTES", int, 600))),
+            supervision=SupervisionPolicy(rating_close_days=_positive("RATING_CLOSE_DAYS",
+                                                                      read("RATING_CLOSE_DAYS", int, 15))),
             instance_folder=instance_folder,
             notify=notify_policy(environ, read_variable(environ, "CENTER_NAME", str, DEFAULT_CENTER_NAME)),
         )
@@ -116,7 +121,13 @@ class EngineSettings:
         """A CaseEngine on this database with these settings (the caller disposes ``engine.db``)."""
         return CaseEngine(self.database_url, clock=clock, case_number_prefix=self.case_number_prefix,
                           workflow_cache_size=self.workflow_cache_size, warnings=self.warnings,
-                          scoring=self.scoring, notify=self.notify)
+                          scoring=self.scoring, notify=self.notify, supervision=self.supervision)
+
+
+def _positive(name: str, value: int) -> int:
+    if value < 1:
+        raise SettingsError(f"ONEWINDOW_{name}={value} must be at least 1")
+    return value
 
 
 def _policy(variables: str, policy, **values):

@@ -40,6 +40,11 @@ def compute_attendance(engine, batch: int = 5) -> int:
     return engine.attendance.compute_due(limit=batch)
 
 
+def close_unrated_ratings(engine, batch: int = 200) -> int:
+    """未评价: delivered cases the applicant has not rated within ONEWINDOW_RATING_CLOSE_DAYS, each once."""
+    return _drain(engine.supervision.close_unrated, batch)
+
+
 def deliver_notifications(engine, batch: int = 50) -> int:
     """Send the outbox's due notifications and status events (engine/outbox/delivery.py); each
     delivery once, retried with backoff, a case's webhooks in order."""
@@ -47,4 +52,4 @@ def deliver_notifications(engine, batch: int = 50) -> int:
 
 
 JOBS = {"timers": fire_timers, "deadlines": sweep_deadlines, "attendance": compute_attendance,
-        "notifications": deliver_notifications}
+        "ratings": close_unrated_ratings, "notifications": deliver_notifications}

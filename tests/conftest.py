@@ -35,7 +35,7 @@ passwords._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 # Monday 23 November 2026, 09:00 in China: a plain working week.
 START = local_datetime(date(2026, 11, 23), 9, 0)
 CASE_TABLES = ("ledger_entry", "lease", "workflow_task", "workflow_state", "human_task", "audit_entry", "audit_chain",
-               "service_case", "case_counter", "rectification", "case_rating", "complaint", "complaint_counter",
+               "service_case", "case_counter", "rectification", "rating_contest", "case_rating", "complaint", "complaint_counter",
                "post_absence", "clock_suspension", "case_extension", "joint_opinion", "case_commitment", "postal_parcel",
                "api_token", "sign_in_failure", "idempotency_key", "chief_authorisation", "staff_rule_override",
                "decision_document", "document_counter", "refusal_record",

@@ -65,10 +65,11 @@ def _init_web(app: Flask) -> None:
     from web.posts import api as posts_api
     from web.posts import views as posts_views
     from web.public import api as public_api
+    from web.public import guide_api, guide_views, rating_views
     from web.public import views as public_views
-    from web.case_register import views as register_views
-    from web.refusal_register import api as registers_api
-    from web.refusal_register import views as registers_views
+    from web.case_register import views as case_register_views
+    from web.refusal_register import api as refusal_register_api
+    from web.refusal_register import views as refusal_register_views
     from web.reports import api as reports_api
     from web.reports import views as reports_views
     from web.setup import api as setup_api
@@ -77,6 +78,7 @@ def _init_web(app: Flask) -> None:
     from web.staffrules import api as staff_rules_api
     from web.staffrules import views as staff_rules_views
     from web.supervision import api as supervision_api
+    from web.supervision import contest_views
     from web.supervision import views as supervision_views
     from web.tasks import api as tasks_api
     from web.tasks import views as tasks_views
@@ -90,12 +92,14 @@ def _init_web(app: Flask) -> None:
     password.init_app(app)
     for module in (window_views, back_office_views, tasks_views, board_views, ledger_views, public_views,
                    supervision_views, posts_views, setup_views, setup_center_views, admin_views, staff_rules_views,
-                   registers_views, register_views, reports_views, attendance_views, notifications_views):
+                   refusal_register_views, case_register_views, reports_views, attendance_views, notifications_views,
+                   guide_views, rating_views, contest_views):
         app.register_blueprint(module.bp)
     api.init_app(app, [auth_api.blp, tasks_api.blp, window_api.blp, back_office_api.blp, board_api.blp,
                        ledger_api.blp, public_api.blp, supervision_api.blp, posts_api.blp, setup_api.blp,
-                       password.blp, admin_api.blp, staff_rules_api.blp, registers_api.blp,
-                       reports_api.blp, attendance_api.blp, notifications_api.blp])
+                       password.blp, admin_api.blp, staff_rules_api.blp, refusal_register_api.blp,
+                       reports_api.blp, attendance_api.blp, notifications_api.blp,
+                       guide_api.blp])
     errors.register(app)
     failures.register(app)
     responses.init_app(app)

@@ -28,11 +28,15 @@ class Config:
     TRUSTED_PROXIES = 0
     # Set (ONEWINDOW_BEHIND_TLS=1) when a TLS proxy fronts the app: answers then carry HSTS.
     BEHIND_TLS = False
+    # Where applicants reach the public pages from outside (ONEWINDOW_PUBLIC_URL, e.g.
+    # https://zwfw.example.gov.cn): the rating link a notice prints starts with it. Unset: the
+    # address the notice was printed from.
+    PUBLIC_URL = ""
 
     @classmethod
     def from_environment(cls) -> dict:
         settings = {}
-        for name in ("SECRET_KEY", "RATELIMIT_STORAGE_URI", "RATELIMIT_KEY_PREFIX"):
+        for name in ("SECRET_KEY", "RATELIMIT_STORAGE_URI", "RATELIMIT_KEY_PREFIX", "PUBLIC_URL"):
             value = os.environ.get(f"ONEWINDOW_{name}")
             if value:
                 settings[name] = value

@@ -88,6 +88,9 @@ class ItemSchema(Schema):
     fee_basis = fields.Str(load_default="", validate=validate.Length(0, 300))
     conditions = fields.Str(load_default="", validate=validate.Length(0, 2000))
     contacts = fields.Str(load_default="", validate=validate.Length(0, 300))
+    procedure = fields.Str(load_default="", validate=validate.Length(0, 2000))
+    place = fields.Str(load_default="", validate=validate.Length(0, 200))
+    hours = fields.Str(load_default="", validate=validate.Length(0, 200))
     delivery_options = fields.List(
         fields.Str(validate=validate.OneOf(DELIVERY_METHODS)), required=True, validate=validate.Length(1, 2)
     )
@@ -249,6 +252,7 @@ def write_item(session: Session, item: dict, *, saved_by: str, now: datetime) ->
     row.report_clock = item["report_clock"]
     row.fee, row.delivery_options, row.process_id = item["fee"], item["delivery_options"], item["process"]
     row.fee_basis, row.conditions, row.contacts = item["fee_basis"], item["conditions"], item["contacts"]
+    row.procedure, row.place, row.hours = item["procedure"], item["place"], item["hours"]
     row.legal_basis, row.result_name, row.active = item["legal_basis"], item["result_name"], True
     row.version = (latest.version + 1) if latest is not None else 1
     # Old rows go first: the new ones reuse their unique keys.

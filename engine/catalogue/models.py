@@ -47,6 +47,10 @@ class ServiceItem(Base):
     conditions: Mapped[str] = mapped_column(Text, default="", server_default="")
     fee_basis: Mapped[str] = mapped_column(String(300), default="", server_default="")
     contacts: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    # 办理流程 as the guide tells it (the steps the applicant goes through), 办理地点, 办理时间.
+    procedure: Mapped[str] = mapped_column(Text, default="", server_default="")
+    place: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    hours: Mapped[str] = mapped_column(String(200), default="", server_default="")
     # The item's current version (ServiceItemVersion); a case records the one it started with.
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 

@@ -10,6 +10,13 @@ from engine.db import Base, UTCDateTime
 GOOD_RATINGS = ("非常满意", "满意", "基本满意")
 BAD_RATINGS = ("不满意", "非常不满意")
 NOT_RATED = "未评价"
+LEVELS = GOOD_RATINGS + BAD_RATINGS
+# What the clerk's rating step records when the applicant rates himself (online, by the notice's
+# link or QR code): the invitation, not a level. His own rating, before or after, is the one kept.
+INVITED = "已邀请评价"
+# Who gave a rating: the window's step (the clerk, or the evaluator device at the window), the
+# applicant online with his notice's token, or the closing sweep (未评价 after the invitation lapsed).
+WINDOW, APPLICANT, CLOSED = "window", "applicant", "closed"
 
 # A rating's verification: good ratings need none; a bad one waits for the supervisor's verdict.
 NOT_REQUIRED, PENDING, REAL, NOT_REAL = "not_required", "pending", "real", "not_real"
@@ -50,6 +57,36 @@ class CaseRating(Base):
     verdict_reason: Mapped[str | None] = mapped_column(Text)
     verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    source: Mapped[str] = mapped_column(String(10), default=WINDOW, server_default=WINDOW)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+# A department's contest (申诉复核, 国办发〔2019〕51号) of a bad rating: filed, then upheld or rejected.
+CONTEST_FILED, CONTEST_UPHELD, CONTEST_REJECTED = "filed", "upheld", "rejected"
+CONTEST_VERDICTS = (CONTEST_UPHELD, CONTEST_REJECTED)
+
+
+class RatingContest(Base):
+    """申诉复核: the chief representative of the rated department says a bad rating is wrong or
+    malicious (``kind``: one of NOT_REAL_KINDS), with reasons; the supervisor decides. An upheld
+    contest marks the rating not real, so it leaves the satisfaction rates."""
+
+    __tablename__ = "rating_contest"
+    __table_args__ = (Index("ix_rating_contest_state", "state"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    rating_id: Mapped[int] = mapped_column(ForeignKey("case_rating.id", ondelete="CASCADE"), unique=True)
+    department_code: Mapped[str] = mapped_column(ForeignKey("department.code"))
+    kind: Mapped[str] = mapped_column(String(10))
+    reasons: Mapped[str] = mapped_column(Text)
+    filed_by_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    filed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    state: Mapped[str] = mapped_column(String(10))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decision_reason: Mapped[str | None] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
     __mapper_args__ = {"version_id_col": version}

@@ -11,3 +11,6 @@ class SupervisionPolicy:
     rectification_days: int = 15
     reply_days: int = 3
     complex_reply_days: int = 5
+    # An applicant not rating within this many days of receiving the result closes as 未评价
+    # (ONEWINDOW_RATING_CLOSE_DAYS; calendar days, as the provincial 好差评 system counts them).
+    rating_close_days: int = 15

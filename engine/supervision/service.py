@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from engine.actor import Actor
+from engine.actor import SYSTEM, Actor
 from engine.audit import service as audit
 from engine.cases import service as cases
 from engine.cases.models import Case
@@ -17,15 +17,27 @@ from engine.clock import CHINA_TZ
 from engine.context import EngineContext
 from engine.errors import Forbidden, InvalidInput, NotFound
 from engine.ledger.scores import Period, parse_period
-from engine.permissions import in_back_office, require_supervisor, supervises
+from engine.permissions import in_back_office, may_contest_rating, require_supervisor, supervises
 from engine.staff.models import Staff
-from engine.supervision import complaints, ratings
-from engine.supervision.models import BAD_RATINGS, PENDING, RECTIFYING, CaseRating, Complaint, Rectification
+from engine.supervision import applicant, complaints, ratings
+from engine.supervision.models import (
+    BAD_RATINGS,
+    INVITED,
+    PENDING,
+    RECTIFYING,
+    CaseRating,
+    Complaint,
+    RatingContest,
+    Rectification,
+)
 from engine.supervision.policy import SupervisionPolicy
 
 # Lists are for people to read; a longer backlog is worked off from the top.
 LIST_LIMIT = 500
 RATING_STATES = ("pending", "real", "not_real", "all")
+CONTEST_STATES = ("filed", "upheld", "rejected", "all")
+# The applicant rates from outside: his audit entries name no staff member.
+APPLICANT_ACTOR = Actor(id=None, username="applicant", name="申请人", role="applicant")
 RECTIFICATION_STATES = ("open", "overdue", "closed", "all")
 COMPLAINT_STATES = ("open", "overdue", "unverified", "all")
 CENTER_WINDOW_NAME = "综合窗口（中心）"  # the unit of a rectification with no department: ratings.CENTER_WINDOW
@@ -102,12 +114,83 @@ class Supervision:
     # -- ratings -------------------------------------------------------------------------
     def rating_recorded(self, session, case: Case, actor: Actor, form: dict) -> None:
         """The case's rating step has just completed in ``session``: keep the rating; a bad one
-        opens its verification in the same transaction."""
+        opens its verification in the same transaction. A step that invited the applicant to rate
+        records nothing: his own rating, given before or after, is the case's."""
+        if case.rating == INVITED:
+            return
+        applicant.check_unrated(session, case, field="rating")
         rating = ratings.record_rating(session, case, actor, form.get("rating_comment"), self.context.clock.now(),
                                        self.context.clock.today())
+        self._opened(session, actor, case, rating)
+
+    def _opened(self, session, actor: Actor, case: Case, rating: CaseRating) -> None:
         if rating.verification == PENDING:
             self._audit(session, actor, "rating_verification_open", case=case,
                         detail={"rating": rating.rating, "responsible_staff_id": rating.responsible_staff_id})
+
+    def applicant_rating(self, case_number: str, level, comment) -> tuple[Case, CaseRating]:
+        """The applicant's own rating (the web checked his token names ``case_number``): one per case."""
+        with self.context.transaction() as session:
+            case, rating = applicant.record(session, case_number, level, comment, self.context.clock.now(),
+                                            self.context.clock.today())
+            self._audit(session, APPLICANT_ACTOR, "rating_by_applicant", case=case, detail={"rating": rating.rating})
+            self._opened(session, APPLICANT_ACTOR, case, rating)
+            session.expunge(case)
+            session.expunge(rating)
+        return case, rating
+
+    def close_unrated(self, limit: int = 200) -> int:
+        """未评价: each delivered case unrated ``policy.rating_close_days`` after it, once, in its own transaction."""
+        now, closed = self.context.clock.now(), 0
+        with self.context.session() as session:
+            due = applicant.lapsed_cases(session, now, self.policy.rating_close_days, limit)
+        for case_id in due:
+            with self.context.transaction() as session:
+                rating = applicant.close_unrated(session, case_id, now, self.context.clock.today())
+                if rating is not None:
+                    audit.record(session, actor=SYSTEM, action="rating_closed", at=now, case_id=case_id,
+                                 detail={"rating": rating.rating, "after_days": self.policy.rating_close_days})
+                    closed += 1
+        return closed
+
+    def file_contest(self, actor: Actor, case_number, *, kind, reasons) -> RatingContest:
+        with self.context.transaction() as session:
+            case, contest = applicant.file_contest(session, actor, case_number, kind, reasons,
+                                                   self.context.clock.now())
+            self._audit(session, actor, "rating_contest", case=case, detail={"kind": contest.kind})
+            session.expunge(contest)
+        return contest
+
+    def decide_contest(self, actor: Actor, case_number, *, verdict, reason) -> RatingContest:
+        with self.context.transaction() as session:
+            case, contest = applicant.decide_contest(session, actor, case_number, verdict, reason,
+                                                     self.context.clock.now())
+            self._audit(session, actor, "rating_contest_decide", case=case, detail={"verdict": contest.state})
+            session.expunge(contest)
+        return contest
+
+    def contests(self, actor: Actor, state: str = "filed") -> list[tuple[RatingContest, str, str]]:
+        """Contests with their case number and rating: supervisors see all, a chief his department's."""
+        _state(state, CONTEST_STATES)
+        if not supervises(actor) and not in_back_office(actor):
+            raise Forbidden("只有督查人员和部门首席代表可以查看评价申诉 "
+                            "(only supervisors and chief representatives see rating contests)", field="role")
+        with self.context.session() as session:
+            found = applicant.contests(session, None if state == "all" else state)
+            for contest, _, _ in found:
+                session.expunge(contest)
+        if supervises(actor):
+            return found
+        return [line for line in found if line[0].department_code == actor.department_code]
+
+    def contestable(self, actor: Actor) -> list[tuple[CaseRating, str]]:
+        """The bad ratings the chief representative's department may still contest."""
+        may_contest_rating(actor, actor.department_code).check()
+        with self.context.session() as session:
+            found = applicant.contestable(session, actor.department_code)
+            for rating, _ in found:
+                session.expunge(rating)
+        return found
 
     def verify_rating(self, actor: Actor, case_number, *, verdict, reason, not_real_kind=None,
                       responsible_staff_id=None) -> RatingLine:

@@ -45,3 +45,80 @@ class ProgressAnswer(Schema):
     suspended_days = fields.Int(metadata={"description": "working days earlier stops added to the due date"})
     extension = fields.Nested(Extension, allow_none=True, metadata={"description": "延期: the granted extension"})
     parcel = fields.Nested(Parcel, allow_none=True, metadata={"description": "the posted result (政务专递)"})
+
+
+class GuideQuestion(Schema):
+    q = fields.Str(load_default=None, metadata={"description": "any part of the item's name or code"})
+    department = fields.Str(load_default=None, metadata={"description": "the department's code, e.g. SCJG"})
+    category = fields.Str(load_default=None, metadata={"description": "事项类别, e.g. 市场准入"})
+
+
+class GuideLine(Schema):
+    code = fields.Str()
+    name = fields.Str()
+    department_code = fields.Str()
+    department_name = fields.Str()
+    category = fields.Str()
+    case_type = fields.Str(metadata={"description": "即办件, 承诺件, 联办件 or 上报件"})
+    promised_limit_days = fields.Int(metadata={"description": "承诺时限 in working days (0: at the window)"})
+
+
+class GuideMaterial(Schema):
+    code = fields.Str()
+    name = fields.Str()
+    mandatory = fields.Bool()
+    form = fields.Str(metadata={"description": "原件, 复印件, 原件及复印件 or 电子件"})
+    count = fields.Int()
+    commitment_allowed = fields.Bool(metadata={"description": "may be promised later (容缺受理)"})
+    note = fields.Str()
+
+
+class GuideForm(Schema):
+    kind = fields.Str(metadata={"description": "sample (示范文本) or blank (空白表格)"})
+    filename = fields.Str()
+    size = fields.Int()
+    url = fields.Method("_url", metadata={"description": "where the file is downloaded, no sign-in"})
+
+    def _url(self, form) -> str:
+        return f"/guide/{form.item_code}/forms/{form.id}"
+
+
+class GuideItem(Schema):
+    """Everything 十公开 asks of one item's guide."""
+
+    code = fields.Str()
+    name = fields.Str()
+    department_code = fields.Str()
+    department_name = fields.Str()
+    co_departments = fields.List(fields.Str(), metadata={"description": "协办部门 of a 联办件"})
+    category = fields.Str()
+    case_type = fields.Str()
+    case_type_note = fields.Str()
+    conditions = fields.Str(metadata={"description": "受理条件"})
+    materials = fields.List(fields.Nested(GuideMaterial), metadata={"description": "申请材料"})
+    forms = fields.List(fields.Nested(GuideForm), metadata={"description": "示范文本 and 空白表格"})
+    legal_limit_days = fields.Int(metadata={"description": "法定时限, working days"})
+    promised_limit_days = fields.Int(metadata={"description": "承诺时限, working days"})
+    fee = fields.Str(metadata={"description": "收费标准"})
+    fee_basis = fields.Str(metadata={"description": "收费依据"})
+    procedure = fields.Str(metadata={"description": "办事流程"})
+    legal_basis = fields.Str(metadata={"description": "设定依据"})
+    result_name = fields.Str(metadata={"description": "办理结果"})
+    delivery_options = fields.List(fields.Str(), metadata={"description": "pickup and/or post"})
+    place = fields.Str(metadata={"description": "办理地点"})
+    hours = fields.Str(metadata={"description": "办理时间"})
+    contacts = fields.Str(metadata={"description": "咨询方式"})
+
+
+class RatingSubmission(Schema):
+    token = fields.Str(required=True, validate=validate.Length(1, 500),
+                       metadata={"description": "the rating token printed on the acceptance or result notice"})
+    level = fields.Str(required=True, metadata={"description": "非常满意, 满意, 基本满意, 不满意 or 非常不满意"})
+    comment = fields.Str(load_default="", metadata={"description": "评价意见, at most 500 characters"})
+
+
+class RatingReceipt(Schema):
+    case_number = fields.Str()
+    item_name = fields.Str()
+    level = fields.Str()
+    rated_at = fields.DateTime()

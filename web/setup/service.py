@@ -20,6 +20,7 @@ LABELS = {
     "co_review_days": lazy_gettext("协办答复时限"), "higher_authority": lazy_gettext("上报机关"),
     "report_clock": lazy_gettext("上报期间计时"), "fee": lazy_gettext("收费标准"), "fee_basis": lazy_gettext("收费依据"),
     "conditions": lazy_gettext("受理条件"), "contacts": lazy_gettext("咨询方式"),
+    "procedure": lazy_gettext("办事流程"), "place": lazy_gettext("办理地点"), "hours": lazy_gettext("办理时间"),
     "delivery_options": lazy_gettext("送达方式"), "process": lazy_gettext("办理流程"),
     "legal_basis": lazy_gettext("设定依据"), "result_name": lazy_gettext("办理结果"),
     "materials": lazy_gettext("申请材料"), "mandatory": lazy_gettext("必需"), "form": lazy_gettext("材料形式"),
@@ -32,7 +33,8 @@ LABELS = {
 }
 MATERIAL_KEYS = ("code", "name", "mandatory", "form", "count", "commitment_allowed", "note")
 ITEM_TEXT = ("code", "name", "department", "category", "case_type", "higher_authority", "report_clock", "fee",
-             "fee_basis", "conditions", "contacts", "process", "legal_basis", "result_name")
+             "fee_basis", "conditions", "contacts", "procedure", "place", "hours", "process", "legal_basis",
+             "result_name")
 ITEM_NUMBERS = ("legal_limit_days", "promised_limit_days", "correction_window_days", "extension_days",
                 "co_review_days")
 

@@ -7,7 +7,7 @@ representative and approvers see and close their department's rectifications.
 
 from functools import wraps
 
-from engine.roles import DEPARTMENT_ROLES, SUPERVISING
+from engine.roles import CHIEF, DEPARTMENT_ROLES, SUPERVISING
 from web.access import current_actor, require
 from web.api import api_blueprint
 from web.supervision import schemas, service
@@ -143,3 +143,31 @@ def reply_complaint(body, number):
 def verify_complaint(verdict, number):
     """Verified (查证属实) or not, with the reason, once; verified against a staff member: charged once."""
     return service.verify_complaint(current_actor(), number, verdict)
+
+
+@blp.route("/contests")
+@require(*SUPERVISING, CHIEF)
+@blp.arguments(schemas.ContestQuery, location="query")
+@blp.response(200, schemas.ContestRow(many=True))
+def contests(query):
+    """Contests of bad ratings (申诉复核) by state, oldest first: supervisors all, a chief his department's."""
+    return service.contests(current_actor(), query["state"])
+
+
+@blp.route("/ratings/<number>/contest", methods=["POST"])
+@require(CHIEF)
+@blp.arguments(schemas.ContestFiling)
+@blp.response(201, schemas.ContestRow)
+def file_contest(filing, number):
+    """The rated department's chief representative contests a bad rating not yet verified (once)."""
+    return service.file_contest(current_actor(), number, filing)
+
+
+@blp.route("/ratings/<number>/contest/decision", methods=["POST"])
+@require(*SUPERVISING)
+@blp.arguments(schemas.ContestVerdict)
+@blp.response(200, schemas.ContestRow)
+def decide_contest(verdict, number):
+    """Upheld: the rating is marked not real (of the contest's kind) and leaves the satisfaction rates;
+    rejected: it waits for verification as before."""
+    return service.decide_contest(current_actor(), number, verdict)

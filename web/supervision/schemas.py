@@ -182,3 +182,33 @@ class ComplaintReply(Schema):
 class ComplaintVerdict(Schema):
     verdict = fields.Str(required=True, validate=validate.OneOf((VERIFIED, NOT_VERIFIED)))
     reason = fields.Str(required=True, validate=TEXT)
+
+
+class ContestFiling(Schema):
+    """申诉复核: the rated department's chief representative says a bad rating is wrong or malicious."""
+
+    kind = fields.Str(required=True, validate=validate.OneOf(NOT_REAL_KINDS),
+                      metadata={"description": "mistaken (误评) or malicious (恶意差评)"})
+    reasons = fields.Str(required=True, validate=TEXT, metadata={"description": "the department's reasons"})
+
+
+class ContestVerdict(Schema):
+    verdict = fields.Str(required=True, validate=validate.OneOf(("upheld", "rejected")), metadata={
+        "description": "upheld: the rating is not real and leaves the rates; rejected: it is verified as before"})
+    reason = fields.Str(required=True, validate=TEXT)
+
+
+class ContestQuery(Schema):
+    state = fields.Str(load_default="filed", validate=validate.OneOf(("filed", "upheld", "rejected", "all")))
+
+
+class ContestRow(Schema):
+    case_number = fields.Str()
+    rating = fields.Str()
+    department_code = fields.Str()
+    kind = fields.Str()
+    reasons = fields.Str()
+    state = fields.Str(metadata={"description": "filed, upheld or rejected"})
+    filed_at = fields.DateTime()
+    decided_at = fields.DateTime(allow_none=True)
+    decision_reason = fields.Str(allow_none=True)

@@ -110,3 +110,31 @@ def period_from(values) -> str:
         raise InvalidInput("期间须形如 2026-11、2026-Q4 或 2026 (period must be like 2026-11, 2026-Q4 or 2026)",
                            field="period")
     return period
+
+
+def _contest_row(contest, number: str, rating: str) -> dict:
+    return {"case_number": number, "rating": rating, "department_code": contest.department_code,
+            "kind": contest.kind, "reasons": contest.reasons, "state": contest.state, "filed_at": contest.filed_at,
+            "decided_at": contest.decided_at, "decision_reason": contest.decision_reason}
+
+
+def contests(actor: Actor, state: str) -> list[dict]:
+    return [_contest_row(*line) for line in case_engine().supervision.contests(actor, state)]
+
+
+def file_contest(actor: Actor, number, fields: dict) -> dict:
+    case_engine().supervision.file_contest(actor, number, **fields)
+    return _one_contest(actor, number)
+
+
+def decide_contest(actor: Actor, number, fields: dict) -> dict:
+    case_engine().supervision.decide_contest(actor, number, **fields)
+    return _one_contest(actor, number)
+
+
+def _one_contest(actor: Actor, number: str) -> dict:
+    return next(row for row in contests(actor, "all") if row["case_number"] == number)
+
+
+def contestable(actor: Actor):
+    return case_engine().supervision.contestable(actor)

@@ -8,15 +8,17 @@ from flask_babel import force_locale, format_date, format_datetime
 
 from engine.cases.schemas import ID_TYPES
 from engine.errors import OneWindowError
-from engine.notices import DECISION_KINDS
+from engine.notices import ACCEPTANCE, DECISION_KINDS, PERMIT_GRANTED, PERMIT_REFUSED
 from engine.roles import ROLES
 from web.access import current_actor, require
+from web.public import rating
 from web.window import service
 
 # The blueprint keeps the name "cases": every page links to its endpoints (cases.case …).
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 # An official notice is printed in Chinese whatever language the reader's interface speaks.
 NOTICE_LOCALE = "zh_Hans_CN"
+RESULT_DOCUMENTS = (PERMIT_GRANTED, PERMIT_REFUSED)  # the result notices: they invite the rating too
 
 
 @bp.context_processor
@@ -97,11 +99,15 @@ def notice_given(number, kind, index):
     the 行政许可决定书 and its 送达回证 …"""
     if kind in DECISION_KINDS:
         printed = service.printed_document(current_actor(), number, kind)
+        invitation = rating.invitation(number) if printed.kind in RESULT_DOCUMENTS else None
         with force_locale(NOTICE_LOCALE):
-            return render_template("cases/decision.html", printed=printed, document=printed.document)
+            return render_template("cases/decision.html", printed=printed, document=printed.document,
+                                   rating_invitation=invitation)
     return render_notice(service.printed_notice(current_actor(), number, kind, index))
 
 
 def render_notice(notice) -> str:
+    # The acceptance notice, like the result, invites the applicant to rate (好差评) by link and QR code.
+    invitation = rating.invitation(notice.case_number) if notice.kind == ACCEPTANCE else None
     with force_locale(NOTICE_LOCALE):
-        return render_template("cases/notice.html", notice=notice)
+        return render_template("cases/notice.html", notice=notice, rating_invitation=invitation)
