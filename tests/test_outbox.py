@@ -12,8 +12,8 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
 
+from engine.errors import Conflict
 from engine.outbox.channels import SIGNATURE_HEADER, TIMESTAMP_HEADER, NotifyPolicy, Subscription
 from engine.outbox.models import FAILED, PENDING, SENT, OutboxDelivery, OutboxEvent
 from engine.runtime import CaseEngine
@@ -131,13 +131,14 @@ def test_the_events_roll_back_with_their_step(make_engine, receiver):
     engine.complete_task(staff["clerk2"], only_task(engine, number).id, pickup_form())
     before = _events(engine, number)
     assert "ready_for_pickup" in before and "decided" in before
-    # A rating already on file makes the rating step fail after its step was recorded: all of it rolls back.
+    # A rating already on file makes the rating step refused after its step (and its events) were
+    # recorded (engine/actions.py: rating_recorded runs after record_step): all of it rolls back.
     with engine.transaction() as session:
         case_id = session.scalar(select(OutboxEvent.case_id).where(OutboxEvent.case_number == number).limit(1))
         session.add(CaseRating(case_id=case_id, rating="满意", comment="", rated_at=engine.clock.now(),
                                rated_on=engine.clock.today(), department_code="SCJG", verification="not_required"))
     rating = only_task(engine, number).id
-    with pytest.raises(IntegrityError):
+    with pytest.raises(Conflict, match="one rating per case"):
         engine.complete_task(staff["clerk2"], rating, {"rating": "满意"})
     assert _events(engine, number) == before
     with engine.transaction() as session:
