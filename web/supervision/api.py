@@ -156,6 +156,7 @@ def contests(query):
 
 @blp.route("/ratings/<number>/contest", methods=["POST"])
 @require(CHIEF)
+@department_first
 @blp.arguments(schemas.ContestFiling)
 @blp.response(201, schemas.ContestRow)
 def file_contest(filing, number):
