@@ -29,6 +29,7 @@ from engine.permissions import attendance_scope, keeps_attendance, may_manage_at
 from engine.posts.service import staff_member
 from engine.roles import CASE_WORKERS
 from engine.staff.models import Staff
+from engine.validation import as_date
 
 FINAL_AFTER_DAYS = 2
 # The daily job looks this far back for final days not yet computed (a scheduler that was down).
@@ -140,7 +141,7 @@ class AttendanceBook:
     # -- reading ------------------------------------------------------------------------
     def records(self, actor: Actor, first, last, staff=None) -> list[DayLine]:
         """Working days from ``first`` to ``last`` of one person (or, for supervisors, everyone)."""
-        first, last = _day(first, "from"), _day(last, "to")
+        first, last = as_date(first, "from"), as_date(last, "to")
         if first > last or (last - first).days >= MAX_RANGE_DAYS:
             raise InvalidInput(f"查询区间须为 1 至 {MAX_RANGE_DAYS} 天 (from..to must span 1 to {MAX_RANGE_DAYS} days)",
                                field="to")
@@ -152,7 +153,7 @@ class AttendanceBook:
     def sheet(self, actor: Actor, day) -> list[DayLine]:
         """The day's sheet of everyone kept (supervisors)."""
         may_manage_attendance(actor).check()
-        day = _day(day, "day")
+        day = as_date(day, "day")
         with self.context.session() as session:
             return self._lines(session, day, day, None, working_only=False)
 
@@ -187,7 +188,7 @@ class AttendanceBook:
         """Charge the finished working day's findings to the ledger; again: nothing twice. Returns the findings."""
         if actor != SYSTEM:
             may_manage_attendance(actor).check()
-        day = _day(day, "day")
+        day = as_date(day, "day")
         if day >= self.context.clock.today():
             raise InvalidInput(f"只核算已结束的日子（今天是 {self.context.clock.today()}）(only a day that is over)",
                                field="day")
@@ -227,7 +228,7 @@ class AttendanceBook:
         """The week (Monday to Sunday) holding ``week_of``: each person's lateness, leaving early, absence
         and leave, the most charged first."""
         may_manage_attendance(actor).check()
-        day = _day(week_of, "week")
+        day = as_date(week_of, "week")
         first = day - timedelta(days=day.weekday())
         last = first + timedelta(days=6)
         with self.context.session() as session:
@@ -268,15 +269,6 @@ class AttendanceBook:
         return self.hours()
 
 
-def _day(value, field: str) -> date:
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str) and len(value) == 10:
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise InvalidInput(f"{field} 须为日期 YYYY-MM-DD ({field} must be a date, YYYY-MM-DD)", field=field)
 
 
 def _half_excused(excuse: leave_rows.Excuse | None) -> str | None:

@@ -3,6 +3,7 @@ marshmallow's nested errors into one (field path, message) pair."""
 
 import re
 import tomllib
+from datetime import date, datetime
 from pathlib import Path
 
 from engine.errors import CatalogueError, InvalidInput, english_half
@@ -48,6 +49,19 @@ def optional_text(value, field: str, *, max_length: int = MAX_TEXT) -> str | Non
 # Ids are integer columns: PostgreSQL's integer ends here, and a bigger number is no id at all
 # (it would overflow the driver rather than find nothing).
 MAX_ID = 2**31 - 1
+
+
+def as_date(value, field: str) -> date:
+    """A day given as a date or as YYYY-MM-DD text (a moment is not a day), or the refusal naming ``field``."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise InvalidInput(f"{field} 须为日期 YYYY-MM-DD ({field} must be a date, YYYY-MM-DD)", field=field,
+                       details={"rule": "date"})
 
 
 def is_id(value) -> bool:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from engine.calendar.workdays import WorkCalendar
 from engine.errors import Conflict, InvalidInput, NotFound
 from engine.leave.models import LeaveRequest
-from engine.validation import is_id, text
+from engine.validation import as_date, is_id, text
 
 # Kinds of leave and absence on duty (公出): none of them is 旷工 once approved.
 KINDS = {"personal": "事假", "sick": "病假", "annual": "年休假", "marriage": "婚假", "maternity": "产假",
@@ -34,15 +34,6 @@ HALVES = ("am", "pm")
 MAX_DAYS = 90
 
 
-def _day(value, field: str) -> date:
-    if isinstance(value, date) and not isinstance(value, datetime):
-        return value
-    if isinstance(value, str) and len(value) == 10:
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise InvalidInput(f"{field} 须为日期 YYYY-MM-DD ({field} must be a date, YYYY-MM-DD)", field=field)
 
 
 def _half(value, default: str, field: str) -> str:
@@ -64,7 +55,7 @@ def request(session: Session, staff_id: int, *, kind, starts_on, ends_on, reason
     if kind not in KINDS:
         raise InvalidInput(f"请假类别须为 {', '.join(KINDS)} 之一 (kind must be one of {', '.join(KINDS)})",
                            field="kind")
-    first, last = _day(starts_on, "starts_on"), _day(ends_on, "ends_on")
+    first, last = as_date(starts_on, "starts_on"), as_date(ends_on, "ends_on")
     starts_half, ends_half = _half(starts_half, "am", "starts_half"), _half(ends_half, "pm", "ends_half")
     if first > last:
         raise InvalidInput(f"结束日期 {last} 早于开始日期 {first} (the leave ends before it starts)", field="ends_on")

@@ -23,7 +23,7 @@ from engine.errors import Conflict, InvalidInput, NotFound
 from engine.permissions import require_supervisor, supervises
 from engine.roles import CASE_WORKERS, CLERK, DEPARTMENT_ROLES
 from engine.staff.models import PostAbsence, ServiceWindow, Staff
-from engine.validation import is_id, text
+from engine.validation import as_date, is_id, text
 
 STINT_LIMIT = 20
 YEARLY_LIMIT = 40
@@ -43,15 +43,6 @@ def staff_member(session: Session, reference, field: str) -> Staff:
     return staff
 
 
-def as_day(value, field: str) -> date:
-    if isinstance(value, date) and not isinstance(value, datetime):
-        return value
-    if isinstance(value, str) and len(value) == 10:
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise InvalidInput(f"{field} must be a date (YYYY-MM-DD)", field=field, details={"rule": "date"})
 
 
 def working_days_in(calendar: WorkCalendar, first: date, last: date) -> int:
@@ -192,7 +183,7 @@ def check_absence(session: Session, window: ServiceWindow, b_staff, starts_on, e
         raise InvalidInput(f"{b.name}({b.username}) 不是 {window.name} 的B岗，该窗口B岗为 {posted.name}({posted.username}) "
                            f"({b.username} is not the B post of window {window.code}; its B post is "
                            f"{posted.username})", field="b_staff")
-    first, last = as_day(starts_on, "starts_on"), as_day(ends_on, "ends_on")
+    first, last = as_date(starts_on, "starts_on"), as_date(ends_on, "ends_on")
     if first > last:
         raise InvalidInput(f"离岗结束日期 {last} 早于开始日期 {first} (the absence ends on {last}, before it starts "
                            f"on {first})", field="ends_on")

@@ -33,19 +33,15 @@ from engine.supervision.models import (
     CaseRating,
     RatingContest,
 )
-from engine.supervision.ratings import responsible_staff
+from engine.supervision.ratings import rating_of, responsible_staff
 from engine.validation import MAX_TEXT, optional_text, text
 
 MAX_COMMENT = 500
 
 
-def _rating_of(session: Session, case: Case) -> CaseRating | None:
-    return session.scalar(select(CaseRating).where(CaseRating.case_id == case.id))
-
-
 def check_unrated(session: Session, case: Case, field: str = "token") -> None:
     """Refuse a second rating of a case (its row lock is held)."""
-    rating = _rating_of(session, case)
+    rating = rating_of(session, case)
     if rating is None:
         return
     if rating.source == CLOSED:
@@ -85,7 +81,7 @@ def lapsed_cases(session: Session, now: datetime, close_days: int, limit: int) -
 def close_unrated(session: Session, case_id: int, now: datetime, today: date) -> CaseRating | None:
     """Record 未评价 for the case unless it was rated meanwhile (its row lock taken first)."""
     case = cases.lock_case(session, case_id)
-    if _rating_of(session, case) is not None:
+    if rating_of(session, case) is not None:
         return None
     rating = CaseRating(case_id=case.id, rating=NOT_RATED, comment="", rated_at=now, rated_on=today,
                         entered_by_id=None, department_code=case.department_code,
@@ -97,8 +93,7 @@ def close_unrated(session: Session, case_id: int, now: datetime, today: date) ->
 
 
 def _locked_rating(session: Session, case: Case) -> CaseRating:
-    rating = session.scalar(select(CaseRating).where(CaseRating.case_id == case.id).with_for_update()
-                            .execution_options(populate_existing=True))
+    rating = rating_of(session, case, lock=True)
     if rating is None:
         raise NotFound(f"办件 {case.number} 尚无评价 (case {case.number} has no rating)", field="case_number")
     return rating

@@ -101,7 +101,8 @@ def record_rating(session: Session, case: Case, actor: Actor, comment, now: date
     return rating
 
 
-def _rating_of(session: Session, case: Case, *, lock: bool) -> CaseRating | None:
+def rating_of(session: Session, case: Case, *, lock: bool = False) -> CaseRating | None:
+    """The case's one rating (locked for the caller's transaction with ``lock``), or None."""
     query = select(CaseRating).where(CaseRating.case_id == case.id)
     if lock:
         query = query.with_for_update().execution_options(populate_existing=True)
@@ -115,7 +116,7 @@ def verify(session: Session, actor: Actor, case_number, *, verdict, reason, not_
     once) or not real (mistaken or malicious, with the reason; it leaves the satisfaction rate)."""
     require_supervisor(actor, "核实差评", "verify ratings")
     case = cases.find_case(session, case_number)
-    rating = _rating_of(session, case, lock=True)
+    rating = rating_of(session, case, lock=True)
     if rating is None or rating.verification == NOT_REQUIRED:
         raise Conflict(f"办件 {case.number} 没有待核实的差评 (case {case.number} has no bad rating to verify)",
                        field="case_number")
