@@ -4,10 +4,12 @@ checked (engine.permissions), the workflow runs, and ``CaseWork.record_step`` wr
 """
 
 import logging
+from collections.abc import Callable
 from uuid import UUID
 
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from engine import permissions, step_events
 from engine.actor import SYSTEM, Actor
@@ -39,11 +41,14 @@ class CaseActions:
         self.case_number_prefix = case_number_prefix
 
     def create_case(self, actor: Actor, item_code: str, applicant: dict, intake: dict,
-                    idempotency_key: str | None = None) -> Case:
+                    idempotency_key: str | None = None, *,
+                    source: Callable[[Session, Case], None] | None = None) -> Case:
         """Register an application at the window and complete its intake in one transaction.
 
         With ``idempotency_key``, a retry of the same request returns the case the first made
-        (engine/cases/idempotency.py); the key is stored in the case's transaction."""
+        (engine/cases/idempotency.py); the key is stored in the case's transaction. ``source``
+        records where the application came from (an appointment, an online pre-application)
+        in that same transaction, after the case's first step is written."""
         permissions.may_register(actor).check()
         if idempotency_key is not None:
             idempotency_key = idempotency.check_key(idempotency_key)
@@ -74,6 +79,8 @@ class CaseActions:
                 case, definition, workflow, snapshot, actor=actor, action="create", before_status=None,
                 task_id=str(intake_task.id), detail={"item_code": item.code, "task": meta.bpmn_id, "form": data},
                 new=True, open_rows=[]))
+            if source is not None:
+                source(session, case)
         self.work.put_back(case, workflow, snapshot)
         return case
 

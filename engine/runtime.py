@@ -143,8 +143,8 @@ class CaseEngine:
 
     # -- moving cases (engine/actions.py, engine/clock_actions.py) -------------------
     def create_case(self, actor: Actor, item_code: str, applicant: dict, intake: dict,
-                    idempotency_key: str | None = None) -> Case:
-        return self.actions.create_case(actor, item_code, applicant, intake, idempotency_key)
+                    idempotency_key: str | None = None, *, source=None) -> Case:
+        return self.actions.create_case(actor, item_code, applicant, intake, idempotency_key, source=source)
 
     def complete_task(self, actor: Actor, task_id: str, form: dict) -> Case:
         return self.actions.complete_task(actor, task_id, form)
