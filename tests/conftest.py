@@ -1,7 +1,7 @@
 """Fixtures: every database test runs on SQLite and on PostgreSQL.
 
 SQLite: a migrated, seeded template file is copied for each test. PostgreSQL: a test
-database is migrated and seeded once; each test then truncates the case tables, and the
+database is migrated and seeded once; each test then empties the case tables, and the
 reference data is re-seeded only if a test changed it. Without a reachable PostgreSQL
 the PostgreSQL runs are skipped, except under CI (``CI`` set), where they fail.
 """
@@ -10,6 +10,7 @@ import os
 import secrets
 import shutil
 from datetime import date
+from graphlib import TopologicalSorter
 
 import pytest
 from argon2 import PasswordHasher
@@ -106,7 +107,8 @@ def postgres_database():
     checker = create_engine(url)
     with checker.connect() as connection:
         fingerprint = tuple(connection.execute(REFERENCE_FINGERPRINT).one())
-    yield {"url": url, "fingerprint": fingerprint, "checker": checker}
+        reset = _case_reset_script(connection)
+    yield {"url": url, "fingerprint": fingerprint, "checker": checker, "reset": reset}
     checker.dispose()
     admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
@@ -114,10 +116,34 @@ def postgres_database():
     admin.dispose()
 
 
+def _case_reset_script(connection) -> str:
+    """DELETE the case tables (and every table whose rows point into them), children first, and
+    restart their sequences: for the few rows a test writes this costs about 20 ms where
+    TRUNCATE of some forty tables costs 250-500 ms per test."""
+    references = connection.execute(text(
+        "SELECT child.relname, parent.relname FROM pg_constraint c"
+        " JOIN pg_class child ON child.oid = c.conrelid JOIN pg_class parent ON parent.oid = c.confrelid"
+        " WHERE c.contype = 'f' AND child.relname <> parent.relname")).all()
+    tables, grew = set(CASE_TABLES), True
+    while grew:  # what TRUNCATE … CASCADE would reach
+        reached = {child for child, parent in references if parent in tables}
+        grew = not reached <= tables
+        tables |= reached
+    graph = {table: {child for child, parent in references if parent == table and child in tables}
+             for table in tables}
+    children_first = list(TopologicalSorter(graph).static_order())
+    sequences = connection.execute(text(
+        "SELECT s.relname FROM pg_class s JOIN pg_depend d ON d.objid = s.oid"
+        " JOIN pg_class t ON t.oid = d.refobjid WHERE s.relkind = 'S' AND t.relname = ANY(:tables)"),
+        {"tables": sorted(tables)}).scalars().all()
+    return ("".join(f"DELETE FROM {table};" for table in children_first)
+            + "".join(f"ALTER SEQUENCE {sequence} RESTART;" for sequence in sorted(sequences)))
+
+
 def _reset_postgres(database) -> None:
     checker = database["checker"]
     with checker.begin() as connection:
-        connection.execute(text(f"TRUNCATE {', '.join(CASE_TABLES)} RESTART IDENTITY CASCADE"))
+        connection.exec_driver_sql(database["reset"])
         fingerprint = tuple(connection.execute(REFERENCE_FINGERPRINT).one())
     if fingerprint != database["fingerprint"]:
         with checker.begin() as connection:
