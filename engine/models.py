@@ -9,6 +9,7 @@ from engine.clockstop.models import CaseExtension, ClockSuspension
 from engine.commitments.models import Commitment
 from engine.db import Base
 from engine.decisions.models import DecisionDocument, DocumentCounter, RefusalRecord
+from engine.enquiries.models import Enquiry, EnquiryCounter, EnquiryReferral
 from engine.delivery.models import PostalParcel
 from engine.joint.models import JointOpinion
 from engine.lease import Lease
@@ -36,4 +37,5 @@ __all__ = [
     "ChiefAuthorisation", "StaffRuleOverride",
     "ApiToken", "SignInFailure", "DecisionDocument", "DocumentCounter", "RefusalRecord",
     "AttendanceDay", "AttendanceRecord", "WorkingHours", "LeaveRequest", "OutboxEvent", "OutboxDelivery",
+    "Enquiry", "EnquiryCounter", "EnquiryReferral",
 ]
