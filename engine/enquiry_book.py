@@ -22,7 +22,14 @@ from engine.errors import NotFound, OneWindowError
 from engine.ledger.service import automatic_row, record_automatic_rows
 from engine.outbox import service as outbox
 from engine.outbox.channels import NotifyPolicy
-from engine.permissions import enquiry_scope, may_handle_enquiry, may_register_enquiry, may_see_enquiry
+from engine import masking
+from engine.permissions import (
+    enquiry_scope,
+    may_handle_enquiry,
+    may_register_enquiry,
+    may_see_enquiry,
+    sees_full_numbers,
+)
 from engine.roles import CHIEF
 from engine.staff.models import Staff
 
@@ -44,6 +51,7 @@ class ReferralLine:
 @dataclass(frozen=True)
 class EnquiryLine:
     enquiry: Enquiry
+    asker_phone: str | None  # as the reader may see it (engine/masking.py)
     item_name: str | None
     first_staff: str | None
     answered_by: str | None
@@ -162,7 +170,7 @@ class EnquiryBook:
         with labelled(), self.context.session() as session:
             enquiry = enquiry_rows.find(session, enquiry_id)
             self._visible(session, actor, enquiry)
-            return self._lines(session, actor, [enquiry])[0]
+            return self._lines(session, actor, [enquiry], in_list=False)[0]
 
     def listing(self, actor: Actor, *, state=None, channel=None, department=None, overdue=False) -> list[EnquiryLine]:
         with labelled():
@@ -176,7 +184,9 @@ class EnquiryBook:
         with labelled(), self.context.session() as session:
             return _public(enquiry_rows.by_number_and_phone(session, number, phone))
 
-    def _lines(self, session: Session, actor: Actor, rows: list[Enquiry]) -> list[EnquiryLine]:
+    def _lines(self, session: Session, actor: Actor, rows: list[Enquiry], *, in_list: bool = True) -> list[EnquiryLine]:
+        """Lists mask the asker's phone for everyone; one enquiry shows it whole to the window."""
+        whole = not in_list and sees_full_numbers(actor)
         referrals = enquiry_rows.referrals(session, [row.id for row in rows])
         ids = {person for row in rows for person in (row.first_staff_id, row.answered_by_id, row.charged_staff_id)}
         ids |= {referral.referred_by_id for found in referrals.values() for referral in found}
@@ -187,7 +197,7 @@ class EnquiryBook:
         for row in rows:
             session.expunge(row)
         return [EnquiryLine(
-            row, items.get(row.item_code), names.get(row.first_staff_id), names.get(row.answered_by_id),
+            row, row.asker_phone if whole else masking.phone(row.asker_phone) or None, items.get(row.item_code), names.get(row.first_staff_id), names.get(row.answered_by_id),
             names.get(row.charged_staff_id),
             [ReferralLine(referral, names.get(referral.referred_by_id, "")) for referral in referrals[row.id]],
             enquiry_rows.due_on(row), enquiry_rows.overdue(row, today),
