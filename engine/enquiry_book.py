@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine import masking
 from engine.actor import SYSTEM, Actor
 from engine.audit import service as audit
 from engine.catalogue.models import ServiceItem
@@ -22,7 +23,6 @@ from engine.errors import NotFound, OneWindowError
 from engine.ledger.service import automatic_row, record_automatic_rows
 from engine.outbox import service as outbox
 from engine.outbox.channels import NotifyPolicy
-from engine import masking
 from engine.permissions import (
     enquiry_scope,
     may_handle_enquiry,

@@ -9,8 +9,8 @@ from engine.clockstop.models import CaseExtension, ClockSuspension
 from engine.commitments.models import Commitment
 from engine.db import Base
 from engine.decisions.models import DecisionDocument, DocumentCounter, RefusalRecord
-from engine.enquiries.models import Enquiry, EnquiryCounter, EnquiryReferral
 from engine.delivery.models import PostalParcel
+from engine.enquiries.models import Enquiry, EnquiryCounter, EnquiryReferral
 from engine.joint.models import JointOpinion
 from engine.lease import Lease
 from engine.leave.models import LeaveRequest

@@ -141,3 +141,13 @@ def test_the_public_ask_is_rate_limited(db_url, clock):
 def test_the_menu_shows_enquiries_to_case_workers_and_supervisors(sign_in):
     for username in ("clerk1", "scjg_approver1", "scjg_chief", "supervisor"):
         assert 'href="/enquiries/"' in sign_in(username).get("/enquiries/").data.decode(), username
+
+
+def test_the_pages_and_their_refusals_in_english(sign_in):
+    clerk = sign_in("clerk1")
+    clerk.get("/lang/en")
+    page = clerk.get("/enquiries/").data.decode()
+    assert "Register an enquiry" in page and "登记咨询" not in page
+    refused = clerk.post("/enquiries/", data={"channel": "window", "asker_name": "", "question": "q",
+                                              "csrf_token": clerk.csrf})
+    assert refused.status_code == 422 and "Name of the person asking" in refused.data.decode()

@@ -57,6 +57,9 @@ def _init_web(app: Flask) -> None:
     from web.back_office import views as back_office_views
     from web.board import api as board_api
     from web.board import views as board_views
+    from web.enquiries import api as enquiries_api
+    from web.enquiries import public_views as enquiry_public_views
+    from web.enquiries import views as enquiries_views
     from web.ledger import api as ledger_api
     from web.ledger import views as ledger_views
     from web.limits import limiter
@@ -84,9 +87,6 @@ def _init_web(app: Flask) -> None:
     from web.tasks import views as tasks_views
     from web.window import api as window_api
     from web.window import views as window_views
-    from web.enquiries import api as enquiries_api
-    from web.enquiries import public_views as enquiry_public_views
-    from web.enquiries import views as enquiries_views
 
     csrf.init_app(app)
     limiter.init_app(app)

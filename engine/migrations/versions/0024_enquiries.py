@@ -10,7 +10,6 @@ from alembic import op
 
 import engine.db
 
-
 revision = '0024'
 down_revision = '0023'
 branch_labels = None
