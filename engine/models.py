@@ -10,6 +10,7 @@ from engine.commitments.models import Commitment
 from engine.db import Base
 from engine.decisions.models import DecisionDocument, DocumentCounter, RefusalRecord
 from engine.delivery.models import PostalParcel
+from engine.enquiries.models import Enquiry, EnquiryCounter, EnquiryReferral
 from engine.joint.models import JointOpinion
 from engine.lease import Lease
 from engine.leave.models import LeaveRequest
@@ -36,4 +37,5 @@ __all__ = [
     "ChiefAuthorisation", "StaffRuleOverride",
     "ApiToken", "SignInFailure", "DecisionDocument", "DocumentCounter", "RefusalRecord",
     "AttendanceDay", "AttendanceRecord", "WorkingHours", "LeaveRequest", "OutboxEvent", "OutboxDelivery",
+    "Enquiry", "EnquiryCounter", "EnquiryReferral",
 ]

@@ -456,3 +456,61 @@ class TaskActions:
 def task_actions(actor: Actor, row: HumanTask) -> TaskActions:
     return TaskActions(claim=may_claim(actor, row), unclaim=may_unclaim(actor, row),
                        complete=may_complete(actor, row))
+
+
+# -- enquiries (首问负责, 咨询) -----------------------------------------------------------
+
+def may_register_enquiry(actor: Actor) -> Decision:
+    """Whoever is asked first at the window or on the phone registers it and is its 首问责任人: the case workers."""
+    if actor.id is None or not holds_role(actor, CASE_WORKERS):
+        return _refused(Forbidden("只有窗口与后台工作人员可以登记咨询 (only case workers register enquiries)",
+                                  field="role"))
+    return ALLOWED
+
+
+def _holds_enquiry(actor: Actor, first_staff_id: int | None, department_code: str | None) -> bool:
+    """The 首问 person, and the approvers and chief of the department it is referred to."""
+    if actor.id is not None and actor.id == first_staff_id:
+        return True
+    return department_code is not None and in_back_office(actor) and actor.department_code == department_code
+
+
+def may_see_enquiry(actor: Actor, first_staff_id: int | None, departments: set[str]) -> Decision:
+    """``departments``: every department the enquiry is or was referred to. Supervisors see every enquiry."""
+    if supervises(actor) or (actor.id is not None and actor.id == first_staff_id):
+        return ALLOWED
+    if in_back_office(actor) and actor.department_code in departments:
+        return ALLOWED
+    return _refused(Forbidden("只能查看本人首问或转办本部门的咨询 (only enquiries you were first asked or referred "
+                              "to your department)", field="enquiry_id"))
+
+
+def may_handle_enquiry(actor: Actor, state: str, first_staff_id: int | None, department_code: str | None) -> Decision:
+    """Answer or refer on (转办): the 首问 person, who follows it up until it is answered, or the department
+    it is referred to; an answered enquiry is done."""
+    if state == "answered":
+        return _refused(Conflict("该咨询已答复 (the enquiry is answered already)", field="enquiry_id"))
+    if not _holds_enquiry(actor, first_staff_id, department_code):
+        return _refused(Forbidden("只有首问责任人或受转办部门可以答复或转办 (only the person first asked or the "
+                                  "department it is referred to answers or refers it)", field="enquiry_id"))
+    return ALLOWED
+
+
+@dataclass(frozen=True)
+class EnquiryScope:
+    """Which enquiries a list holds: every one (both None), a department's (referred there, now or
+    before) and the person's own 首问 ones, or only the person's own."""
+
+    department_code: str | None = None
+    staff_id: int | None = None
+
+
+def enquiry_scope(actor: Actor) -> EnquiryScope:
+    """Supervisors every enquiry; approvers and chiefs their department's and their own; clerks their own."""
+    if supervises(actor):
+        return EnquiryScope()
+    if in_back_office(actor):
+        return EnquiryScope(department_code=actor.department_code, staff_id=actor.id)
+    if holds_role(actor, CASE_WORKERS):
+        return EnquiryScope(staff_id=actor.id)
+    raise Forbidden("无权查看咨询登记 (you may not read the enquiries)", field="role")

@@ -29,6 +29,7 @@ from engine.clock_actions import ClockActions
 from engine.context import EngineContext
 from engine.db import make_engine, make_session_factory
 from engine.deadlines.states import WarningPolicy
+from engine.enquiry_book import EnquiryBook
 from engine.leave_book import LeaveBook
 from engine.ledger.book import LedgerBook
 from engine.ledger.scores import ScoringPolicy
@@ -84,6 +85,7 @@ class CaseEngine:
         self.outbox = OutboxDeliveries(self.context, self.notify)
         self.attendance = AttendanceBook(self.context)
         self.leave = LeaveBook(self.context)
+        self.enquiries = EnquiryBook(self.context, self.notify)
         self.staff_admin = StaffAdmin(self.context)
         self.staff_rules = StaffRules(self.context)
         self.setup = CenterSetup(self.work)

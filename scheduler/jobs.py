@@ -51,5 +51,10 @@ def deliver_notifications(engine, batch: int = 50) -> int:
     return _drain(engine.outbox.deliver_due, batch)
 
 
+def charge_late_enquiries(engine, batch: int = 200) -> int:
+    """回复网上咨询超过2个工作日 (XL-06): each online enquiry unanswered after its 2 working days, charged once."""
+    return _drain(engine.enquiries.charge_late, batch)
+
+
 JOBS = {"timers": fire_timers, "deadlines": sweep_deadlines, "attendance": compute_attendance,
-        "ratings": close_unrated_ratings, "notifications": deliver_notifications}
+        "ratings": close_unrated_ratings, "notifications": deliver_notifications, "enquiries": charge_late_enquiries}

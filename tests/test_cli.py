@@ -95,7 +95,7 @@ def test_simulation_runs_through_the_engine_on_both_databases(db_url):
 def test_scheduler_and_ledger_commands(run, tmp_path):
     run("demo", "seed")
     result = run("scheduler", "--once")
-    assert result.exit_code == 0 and result.output.strip() == "timers: 0, deadlines: 0, attendance: 0, ratings: 0, notifications: 0"
+    assert result.exit_code == 0 and result.output.strip() == "timers: 0, deadlines: 0, attendance: 0, ratings: 0, notifications: 0, enquiries: 0"
     assert run("scheduler", "--once").output.strip() == "another scheduler holds the lease"
     assert "must be longer than --interval" in run("scheduler", "--interval", "30", "--lease", "10").output
     result = run("ledger", "record", "--user", "supervisor", "--staff", "clerk1", "--rule", "JF-01",
@@ -170,7 +170,7 @@ def test_commands_other_than_serve_never_build_flask(tmp_path):
         print("loaded:", sorted({name.split(".")[0] for name in sys.modules} & {"flask", "web"}))
     """, {"ONEWINDOW_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite'}"})
     assert done.returncode == 0, done.stderr
-    assert "示范市政务服务中心" in done.stdout and "timers: 0, deadlines: 0, attendance: 0, ratings: 0, notifications: 0" in done.stdout
+    assert "示范市政务服务中心" in done.stdout and "timers: 0, deadlines: 0, attendance: 0, ratings: 0, notifications: 0, enquiries: 0" in done.stdout
     assert done.stdout.strip().endswith("loaded: []")
 
 

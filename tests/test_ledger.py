@@ -33,7 +33,7 @@ def test_the_demo_rules_cover_every_category_and_the_engine_triggers():
     assert {trigger for rule in rules if rule["trigger"] for trigger in rule["trigger"].split()} == {
         "case_overdue", "deemed_acceptance", "verified_complaint", "verified_bad_rating", "co_review_late",
         "immediate_as_promised", "attendance_late_minor", "attendance_late", "attendance_late_major",
-        "attendance_absent_half_day", "leave_without_cover"}
+        "attendance_absent_half_day", "leave_without_cover", "enquiry_late_reply"}
     overdue = next(rule for rule in rules if rule["trigger"] == "case_overdue")
     assert (overdue["points"], overdue["unit"]) == (Decimal(-2), "working_day")
 

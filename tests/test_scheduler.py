@@ -34,7 +34,7 @@ def test_a_tick_fires_timers_and_sweeps_deadlines(engine, staff, clock):
     result = Scheduler(engine).tick()
     # The timer steps bring their own cases' deadlines up to date; the sweep takes the third.
     # The log channel's notifications of the cases' steps so far and of the timers and sweep (engine/outbox/).
-    assert result == {"timers": 2, "deadlines": 1, "attendance": 0, "ratings": 0, "notifications": 11}
+    assert result == {"timers": 2, "deadlines": 1, "attendance": 0, "ratings": 0, "notifications": 11, "enquiries": 0}
     # 2 deemed acceptances, and 3 cases x 3 working days late (12-08, 09, 10).
     assert _counts(engine) == (2, 2 + 9)
     assert Scheduler(engine).tick() is None  # another holder has the lease
@@ -59,7 +59,7 @@ def test_a_failing_job_is_logged_and_the_others_still_run(engine, staff, clock, 
         raise RuntimeError("database hiccup")
     monkeypatch.setattr(engine, "fire_due_timers", broken)
     result = Scheduler(engine).tick()
-    assert result == {"timers": -1, "deadlines": 1, "attendance": 0, "ratings": 0, "notifications": 3}
+    assert result == {"timers": -1, "deadlines": 1, "attendance": 0, "ratings": 0, "notifications": 3, "enquiries": 0}
     assert "scheduler job timers failed" in caplog.text
 
 
@@ -127,6 +127,6 @@ def test_two_scheduler_processes_started_together_elect_one(postgres_url, clock)
     _cases(engine, actors(engine), incomplete=2, complete=2)
     outcomes = _race(postgres_url, with_lease=True)
     assert sorted(outcomes, key=lambda outcome: outcome is None) == [
-        {"timers": 2, "deadlines": 2, "attendance": 0, "ratings": 0, "notifications": 14}, None]
+        {"timers": 2, "deadlines": 2, "attendance": 0, "ratings": 0, "notifications": 14, "enquiries": 0}, None]
     assert _counts(engine) == (2, 2 + 4 * 3)
     engine.db.dispose()

@@ -57,6 +57,9 @@ def _init_web(app: Flask) -> None:
     from web.back_office import views as back_office_views
     from web.board import api as board_api
     from web.board import views as board_views
+    from web.enquiries import api as enquiries_api
+    from web.enquiries import public_views as enquiry_public_views
+    from web.enquiries import views as enquiries_views
     from web.ledger import api as ledger_api
     from web.ledger import views as ledger_views
     from web.limits import limiter
@@ -93,13 +96,13 @@ def _init_web(app: Flask) -> None:
     for module in (window_views, back_office_views, tasks_views, board_views, ledger_views, public_views,
                    supervision_views, posts_views, setup_views, setup_center_views, admin_views, staff_rules_views,
                    refusal_register_views, case_register_views, reports_views, attendance_views, notifications_views,
-                   guide_views, rating_views, contest_views):
+                   guide_views, rating_views, contest_views, enquiries_views, enquiry_public_views):
         app.register_blueprint(module.bp)
     api.init_app(app, [auth_api.blp, tasks_api.blp, window_api.blp, back_office_api.blp, board_api.blp,
                        ledger_api.blp, public_api.blp, supervision_api.blp, posts_api.blp, setup_api.blp,
                        password.blp, admin_api.blp, staff_rules_api.blp, refusal_register_api.blp,
                        reports_api.blp, attendance_api.blp, notifications_api.blp,
-                       guide_api.blp])
+                       guide_api.blp, enquiries_api.blp])
     errors.register(app)
     failures.register(app)
     responses.init_app(app)

@@ -16,7 +16,7 @@ ACTIVE, APPEALED, CANCELLED = "active", "appealed", "cancelled"
 TRIGGERS = ("case_overdue", "deemed_acceptance", "verified_complaint", "verified_bad_rating",
             "co_review_late", "immediate_as_promised",
             "attendance_late_minor", "attendance_late", "attendance_late_major", "attendance_absent_half_day",
-            "leave_without_cover",
+            "leave_without_cover", "enquiry_late_reply",
             # Not an entry: the annual score adds this rule's points for each 优秀 quarter (篇七 加分(八)).
             "quarter_excellent")
 # Who a rule charges: a staff member, or the seconding department (seed 001 第十三条(二)).

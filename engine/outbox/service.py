@@ -20,6 +20,8 @@ from engine.outbox.models import APPLICANT, STAFF, SYSTEMS, OutboxDelivery, Outb
 STATUS_CHANGED, CLOSED = "status_changed", "closed"
 TASK_QUEUED, TASK_YELLOW, TASK_RED = "task_queued", "task_yellow", "task_red"
 READY_FOR_PICKUP = "ready_for_pickup"
+# An enquiry (咨询) was answered: the asker is told where to read it (engine/enquiry_book.py).
+ENQUIRY_ANSWERED = "enquiry_answered"
 # The model's milestones (engine/workflow/properties.py) that the applicant is told of.
 MILESTONE_EVENTS = {"notified": "notice_issued", "accepted": "accepted", "suspended": "clock_stopped",
                     "extended": "extended", "decided": "decided", "dispatched": "posted"}
@@ -41,9 +43,10 @@ MESSAGES = {
     TASK_RED: (STAFF, "办件{case_number}的待办「{task_name}」已超期（红牌预警）。"),
     STATUS_CHANGED: (SYSTEMS, "办件{case_number}状态由{status_before}变为{status}。"),
     CLOSED: (SYSTEMS, "办件{case_number}已办结（{status}）。"),
+    ENQUIRY_ANSWERED: (APPLICANT, "【{center}】您的咨询（编号{enquiry_number}）已答复，请凭咨询编号和手机号查看答复。"),
 }
 FACTS = ("center", "case_number", "item_name", "applicant_name", "due_date", "status", "status_before", "decision",
-         "reason", "task_name")
+         "reason", "task_name", "enquiry_number")
 DECISIONS = {"approve": "准予许可", "reject": "不予许可"}
 
 

@@ -1,0 +1,1 @@
+"""Enquiries (首问负责, 咨询): the staff's register and the public's online question."""
