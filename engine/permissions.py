@@ -456,3 +456,34 @@ class TaskActions:
 def task_actions(actor: Actor, row: HumanTask) -> TaskActions:
     return TaskActions(claim=may_claim(actor, row), unclaim=may_unclaim(actor, row),
                        complete=may_complete(actor, row))
+
+
+# -- appointments (预约, seed 004 篇一 第十五条) ---------------------------------------------
+
+def may_book_for_applicant(actor: Actor) -> Decision:
+    """By phone or in person, a window clerk books for the applicant (online he books himself)."""
+    if not holds_role(actor, (CLERK,)):
+        return _refused(Forbidden("只有窗口受理人员可以代为预约 (only window clerks book for an applicant)",
+                                  field="role"))
+    return ALLOWED
+
+
+def may_read_appointments(actor: Actor) -> Decision:
+    """The windows' lists of the day: the clerks who receive the applicants, and the supervisors."""
+    if not (holds_role(actor, (CLERK,)) or supervises(actor)):
+        return _refused(Forbidden("只有窗口受理人员和督查人员查看预约 (only window clerks and supervisors see "
+                                  "appointments)", field="role"))
+    return ALLOWED
+
+
+def may_handle_appointment(actor: Actor) -> Decision:
+    """Marking an applicant arrived or absent (未到场) is the receiving window's."""
+    if not holds_role(actor, (CLERK,)):
+        return _refused(Forbidden("只有窗口受理人员可以登记到场或未到场 (only window clerks record arrivals and "
+                                  "no-shows)", field="role"))
+    return ALLOWED
+
+
+def may_configure_appointments(actor: Actor) -> Decision:
+    """The windows' slots and their places are part of the center's setup."""
+    return may_administer(actor)
