@@ -126,8 +126,9 @@ def check_day(calendar: WorkCalendar, day: date, today: date, days_ahead: int) -
         name = calendar.holiday_name(day)
         raise InvalidInput(f"{day} 不是工作日{('（' + name + '）') if name else ''}，不能预约 "
                            f"({day} is not a working day)", field="date")
+    # Past the calendar's last known year the count is provisional; those days are refused above.
     last = calendar.add_working_days(today, days_ahead)
-    if last.provisional or day > last.day:
+    if day > last.day:
         raise InvalidInput(f"最多可预约 {days_ahead} 个工作日以内（至 {last.day}） "
                            f"(appointments are booked at most {days_ahead} working days ahead)", field="date",
                            details={"limit": days_ahead})
@@ -179,9 +180,10 @@ def book(session: Session, *, slot_id, day: date, item: ServiceItem, applicant: 
         raise InvalidInput(f"时段 {slot.starts_at:%H:%M} 已开始，不能预约 (the slot has begun)", field="slot_id")
     held = session.scalar(select(Appointment.code).where(Appointment.item_code == item.code, Appointment.day == day,
                                                          Appointment.holder == applicant["id_number"]))
+    twice = Conflict(f"该申请人 {day} 已预约「{item.name}」，不能重复预约 (this applicant already holds an "
+                     f"appointment for this item on {day})", field="applicant.id_number")
     if held is not None:
-        raise Conflict(f"该申请人 {day} 已预约「{item.name}」，不能重复预约 (this applicant already holds an "
-                       f"appointment for this item on {day})", field="applicant.id_number")
+        raise twice
     if _taken(session, [slot.id], day).get(slot.id, 0) >= slot.capacity:
         raise Conflict(f"{day} {slot.starts_at:%H:%M}-{slot.ends_at:%H:%M} 已约满 (the slot is full)", field="slot_id")
     appointment = Appointment(
@@ -192,12 +194,10 @@ def book(session: Session, *, slot_id, day: date, item: ServiceItem, applicant: 
         holder=applicant["id_number"], state=BOOKED, booked_at=now, booked_by_id=booked_by_id)
     session.add(appointment)
     try:
-        with session.begin_nested():
-            session.flush()
+        session.flush()
     except IntegrityError:
         # Another booking of the same person, item and day committed between the check and the insert.
-        raise Conflict(f"该申请人 {day} 已预约「{item.name}」，不能重复预约 (this applicant already holds an "
-                       f"appointment for this item on {day})", field="applicant.id_number") from None
+        raise twice from None
     return appointment
 
 
