@@ -81,6 +81,12 @@ class AppointmentBook:
         self.policy = policy or AppointmentPolicy()
 
     # -- the windows' slots (the administrator's) -----------------------------------------
+    def windows(self) -> list[ServiceWindow]:
+        """The windows that take appointments (the clerks' receiving windows)."""
+        with self.context.session() as session:
+            return [window for window in session.scalars(select(ServiceWindow).order_by(ServiceWindow.code))
+                    if rows.takes_appointments(window)]
+
     def slots(self, actor: Actor) -> list[SlotLine]:
         if not may_configure_appointments(actor).allowed:
             may_read_appointments(actor).check()
