@@ -185,3 +185,18 @@ def test_the_pages_in_english(sign_in):
     clerk.get("/lang/en")
     page = clerk.get(f"/appointments/?date={TUESDAY.isoformat()}").get_data(as_text=True)
     assert "Appointments" in page and "窗口预约" not in page
+
+
+def test_a_clerk_books_in_person_on_the_page(sign_in, engine):
+    clerk = sign_in("clerk1")
+    page = clerk.get(f"/appointments/book?item={ITEM}&date={TUESDAY.isoformat()}").get_data(as_text=True)
+    slot = re.search(r'name="slot_id" value="(\d+)"', page).group(1)
+    form = {"csrf_token": clerk.csrf, "item": ITEM, "date": TUESDAY.isoformat(), "slot_id": slot,
+            "channel": "in_person", **{f"applicant.{key}": value for key, value in person().items()}}
+    booked = clerk.post("/appointments/book", data=form)
+    assert booked.status_code == 303 and "/appointments/?date=2026-11-24" in booked.location
+    assert _count(engine, Appointment, Appointment.channel == "in_person") == 1
+    refused = clerk.post("/appointments/book", data={**form, "channel": "online"})
+    assert refused.status_code == 422 and 'data-field="channel"' in refused.get_data(as_text=True)
+    holiday = clerk.get(f"/appointments/book?item={ITEM}&date=2026-10-01")
+    assert holiday.status_code == 422 and 'data-field="date"' in holiday.get_data(as_text=True)
