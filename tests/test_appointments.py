@@ -13,7 +13,7 @@ from engine.audit.models import AuditEntry
 from engine.cases.models import Case
 from engine.clock import local_datetime
 from engine.errors import Conflict, Forbidden, InvalidInput, NotFound, OneWindowError
-from engine.outbox.models import OutboxEvent
+from engine.outbox.models import OutboxDelivery, OutboxEvent
 from tests.helpers import intake, person, resident_id
 from tests.test_concurrency import race
 
@@ -54,6 +54,9 @@ def test_the_demo_windows_offer_slots_and_a_booking_takes_a_place_with_its_code_
         event = session.scalar(select(OutboxEvent).where(OutboxEvent.kind == "appointment_booked"))
         assert booked.code in event.deliveries[0].message and event.deliveries[0].recipient == "13800138000"
         assert session.scalar(select(AuditEntry.actor).where(AuditEntry.action == "appointment_book")) == "applicant"
+    assert engine.outbox.deliver_due() == 1  # the delivery job sends it like any applicant notification
+    with engine.session() as session:
+        assert session.scalar(select(OutboxDelivery.state)) == "sent"
 
 
 def test_a_full_slot_refuses_the_next_booking_and_writes_nothing(engine):
