@@ -254,3 +254,20 @@ def test_racing_for_the_last_place_exactly_one_wins(postgres_url, clock):
         assert sum(not isinstance(result, OneWindowError) for result in twice) == 1, twice
     finally:
         engine.db.dispose()
+
+
+def test_the_booking_horizon_is_a_setting(db_url, clock):
+    from engine.settings import EngineSettings, SettingsError
+
+    with pytest.raises(SettingsError):
+        EngineSettings.from_environment({"ONEWINDOW_APPOINTMENT_DAYS_AHEAD": "0"})
+    settings = EngineSettings.from_environment({"ONEWINDOW_APPOINTMENT_DAYS_AHEAD": "3",
+                                                "ONEWINDOW_DATABASE_URL": db_url})
+    engine = settings.open_engine(clock=clock)
+    try:
+        assert engine.appointments.free_places(ITEM, "2026-11-26")  # the 3rd working day after Monday
+        with pytest.raises(InvalidInput) as refused:
+            engine.appointments.free_places(ITEM, "2026-11-27")
+        assert "3 个工作日" in refused.value.message
+    finally:
+        engine.db.dispose()
