@@ -192,9 +192,10 @@ class AppointmentBook:
             rows.check_registrable(appointment, self.context.clock.today())
             return appointment.item_code, rows.applicant_of(appointment)
 
-    def register(self, actor: Actor, appointment_id, applicant, intake, idempotency_key: str | None = None) -> Case:
-        """The arriving applicant's case, linked to his appointment in the case's transaction."""
-        item_code, _booked = self.for_intake(actor, appointment_id)
+    def register(self, actor: Actor, appointment_id, item_code, applicant, intake,
+                 idempotency_key: str | None = None) -> Case:
+        """The arriving applicant's case, linked to his appointment in the case's transaction (which checks
+        the appointment under its lock; a retry with the same ``idempotency_key`` answers with the case)."""
         return self.actions.create_case(actor, item_code, applicant, intake, idempotency_key,
                                         source=lambda session, case: self.link(session, actor, appointment_id, case))
 
@@ -203,9 +204,12 @@ class AppointmentBook:
         now = self.context.clock.now()
         appointment = rows.find(session, appointment_id, lock=True)
         rows.check_registrable(appointment, self.context.clock.today())
-        if case.item_code != appointment.item_code or case.applicant_id_number != appointment.id_number:
-            raise Conflict(f"办件的事项或申请人证件号码与预约 {appointment.code} 不符 (the case's item or applicant ID "
-                           f"number differs from appointment {appointment.code})", field="applicant.id_number")
+        if case.item_code != appointment.item_code:
+            raise Conflict(f"预约 {appointment.code} 办理的事项是 {appointment.item_code}，不是 {case.item_code} "
+                           f"(appointment {appointment.code} is for item {appointment.item_code})", field="appointment")
+        if case.applicant_id_number != appointment.id_number:
+            raise Conflict(f"申请人证件号码与预约 {appointment.code} 不符 (the applicant's ID number differs from "
+                           f"appointment {appointment.code})", field="applicant.id_number")
         rows.mark_registered(appointment, case.id, actor.id, now)
         session.flush()
         audit.record(session, actor=actor, action="appointment_register", at=now, case_id=case.id,

@@ -198,19 +198,26 @@ def test_a_case_registered_from_an_appointment_is_linked_once(engine, clock, sta
     booked = _book(engine).appointment
     clerk = staff["clerk1"]
     with pytest.raises(InvalidInput):  # not yet its day
-        engine.appointments.register(clerk, booked.id, person(), intake(engine, ITEM))
+        engine.appointments.register(clerk, booked.id, ITEM, person(), intake(engine, ITEM))
     clock.set(local_datetime(TUESDAY, 10, 2))
     item_code, applicant = engine.appointments.for_intake(clerk, booked.id)
     assert item_code == ITEM and applicant["id_number"] == booked.id_number
-    case = engine.appointments.register(clerk, booked.id, {**applicant, "address": "示范市人民路1号"},
-                                        intake(engine, ITEM))
+    with pytest.raises(Conflict) as refused:
+        engine.appointments.register(clerk, booked.id, "SCJG-001", applicant, intake(engine, "SCJG-001"))
+    assert refused.value.field == "appointment" and _count(engine, Case) == 0
+    form = intake(engine, ITEM)
+    case = engine.appointments.register(clerk, booked.id, ITEM, {**applicant, "address": "示范市人民路1号"},
+                                        form, "k" * 32)
+    retried = engine.appointments.register(clerk, booked.id, ITEM, {**applicant, "address": "示范市人民路1号"},
+                                           form, "k" * 32)
+    assert retried.number == case.number  # a resubmitted form answers with its case
     line = engine.appointments.line(clerk, booked.id)
     assert (line.appointment.state, line.appointment.case_id, line.case_number) == ("registered", case.id, case.number)
     with pytest.raises(Conflict):
-        engine.appointments.register(clerk, booked.id, applicant, intake(engine, ITEM))
+        engine.appointments.register(clerk, booked.id, ITEM, applicant, intake(engine, ITEM))
     assert _count(engine, Case) == 1
     with pytest.raises(Forbidden):
-        engine.appointments.register(staff["supervisor"], booked.id, applicant, intake(engine, ITEM))
+        engine.appointments.register(staff["supervisor"], booked.id, ITEM, applicant, intake(engine, ITEM))
 
 
 def test_when_the_link_fails_no_case_is_left(engine, clock, staff, monkeypatch):
@@ -218,7 +225,7 @@ def test_when_the_link_fails_no_case_is_left(engine, clock, staff, monkeypatch):
     clock.set(local_datetime(TUESDAY, 10, 2))
     clerk = staff["clerk1"]
     with pytest.raises(Conflict) as refused:  # someone else's ID on the form
-        engine.appointments.register(clerk, booked.id, _person(9), intake(engine, ITEM))
+        engine.appointments.register(clerk, booked.id, ITEM, _person(9), intake(engine, ITEM))
     assert refused.value.field == "applicant.id_number"
 
     def failing(*_args):
@@ -226,7 +233,7 @@ def test_when_the_link_fails_no_case_is_left(engine, clock, staff, monkeypatch):
 
     monkeypatch.setattr(appointment_rows, "mark_registered", failing)
     with pytest.raises(RuntimeError):
-        engine.appointments.register(clerk, booked.id, person(), intake(engine, ITEM))
+        engine.appointments.register(clerk, booked.id, ITEM, person(), intake(engine, ITEM))
     assert _count(engine, Case) == 0
     assert engine.appointments.line(clerk, booked.id).appointment.state == "booked"
     assert _count(engine, AuditEntry, AuditEntry.action == "create") == 0

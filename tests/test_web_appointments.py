@@ -158,6 +158,8 @@ def test_a_clerk_books_by_phone_and_registers_the_arriving_applicant_from_the_fo
     number = registered.location.rsplit("/", 1)[1]
     line = clerk_api.get(f"/api/v1/appointments?date={TUESDAY.isoformat()}").json[0]
     assert (line["state"], line["case_number"]) == ("registered", number)
+    resubmitted = clerk.post(f"/cases/new/{ITEM}", data=form)
+    assert resubmitted.status_code == 303 and resubmitted.location.endswith(number)
     twice = clerk.post(f"/cases/new/{ITEM}", data={**form, "idempotency_key": "b" * 32})
     assert twice.status_code == 409 and _count(engine, Case) == 1
     assert clerk.get(f"/cases/new/SCJG-001?appointment={booked.json['id']}").status_code in (409, 422)

@@ -175,8 +175,7 @@ def register(actor: Actor, item_code: str, applicant, intake, idempotency_key: s
     A repeated ``idempotency_key`` answers with the case its first request made. From an
     ``appointment``, the case and the appointment's link commit together."""
     if appointment is not None:
-        booked_applicant(actor, item_code, appointment)
-        return case_engine().appointments.register(actor, form_number(appointment), applicant, intake,
+        return case_engine().appointments.register(actor, form_number(appointment), item_code, applicant, intake,
                                                    idempotency_key)
     return case_engine().create_case(actor, item_code, applicant, intake, idempotency_key)
 
