@@ -175,7 +175,11 @@ def test_the_slots_page_for_the_administrator_and_the_menu(sign_in, engine):
     assert refused.status_code == 409 and 'data-field="starts_at"' in refused.get_data(as_text=True)
     junk = admin.post("/appointments/slots", data={"csrf_token": admin.csrf, "window": "ZH-01", "starts_at": "x",
                                                    "ends_at": "10:30", "capacity": "many"})
-    assert junk.status_code == 422
+    assert junk.status_code == 422 and "开始时间的格式不正确" in junk.get_data(as_text=True)
+    admin.get("/lang/en")
+    many = admin.post("/appointments/slots", data={"csrf_token": admin.csrf, "window": "ZH-01", "starts_at": "18:00",
+                                                   "ends_at": "19:00", "capacity": "80"})
+    assert many.status_code == 422 and "Places must be within 0–50" in many.get_data(as_text=True)
     clerk = sign_in("clerk1")
     assert 'href="/appointments/"' in clerk.get("/cases/").get_data(as_text=True)
     assert 'id="slot-form"' not in clerk.get("/appointments/slots").get_data(as_text=True)

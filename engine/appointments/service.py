@@ -31,6 +31,8 @@ STATES = (BOOKED, ARRIVED, REGISTERED, NO_SHOW, CANCELLED)
 # Until registered or missed, the applicant may still cancel and the window may still register him.
 OPEN_STATES = (BOOKED, ARRIVED)
 MAX_CAPACITY = 50
+# How a slot's fields are named to a person in a refusal (web.refusals says the rule with the label).
+SLOT_LABELS = {"starts_at": "开始时间", "ends_at": "结束时间", "capacity": "可约人数"}
 # Booking codes: no 0/O, 1/I/L to misread on the phone; 31^8 codes.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
@@ -70,7 +72,7 @@ def clock_time(value, field: str) -> time:
         except ValueError:
             pass
     raise InvalidInput(f"{field} 须为时间 HH:MM ({field} must be a time, HH:MM)", field=field,
-                       details={"rule": "time"})
+                       details={"rule": "format", "label": SLOT_LABELS[field]})
 
 
 def save_slot(session: Session, window_code, starts_at, ends_at, capacity, active=True) -> AppointmentSlot:
@@ -88,7 +90,8 @@ def save_slot(session: Session, window_code, starts_at, ends_at, capacity, activ
                            field="ends_at")
     if isinstance(capacity, bool) or not isinstance(capacity, int) or not 0 <= capacity <= MAX_CAPACITY:
         raise InvalidInput(f"每时段可约人数须为 0 至 {MAX_CAPACITY} (capacity must be 0 to {MAX_CAPACITY})",
-                           field="capacity", details={"rule": "range", "limit": f"0-{MAX_CAPACITY}"})
+                           field="capacity", details={"rule": "range", "limit": f"0–{MAX_CAPACITY}",
+                                                      "label": SLOT_LABELS["capacity"]})
     if not isinstance(active, bool):
         raise InvalidInput("是否开放须为 true 或 false (active must be true or false)", field="active")
     slot = session.scalar(select(AppointmentSlot).where(AppointmentSlot.window_code == window.code,
