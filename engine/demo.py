@@ -7,6 +7,7 @@ a newcomer sees a working center without typing anything.
 from sqlalchemy import select
 
 from engine.actor import SYSTEM
+from engine.appointments.models import AppointmentSlot
 from engine.catalogue.loader import DEMO_CATALOGUE, read_catalogue_file
 from engine.ledger.rules import DEMO_RULES, read_rules_file
 from engine.staff.models import ServiceWindow, Staff
@@ -34,6 +35,10 @@ WINDOWS = [
     ("ZH-02", "综合窗口2", None, "clerk2", "clerk3"),
     ("SCJG-01", "市场监管审批窗口", "SCJG", "scjg_approver1", "scjg_approver2"),
 ]
+
+# Appointment slots (预约) of the comprehensive windows: (start, end, places) of every working day.
+APPOINTMENT_SLOTS = [("09:00", "10:00", 4), ("10:00", "11:00", 4), ("11:00", "12:00", 3),
+                     ("14:00", "15:00", 4), ("15:00", "16:00", 4), ("16:00", "17:00", 3)]
 
 
 def demo_staff() -> list[tuple[str, str, str, str | None]]:
@@ -70,6 +75,12 @@ def seed_demo_center(engine, *, production: bool = False) -> dict:
     windows = [engine.posts.save_window(SYSTEM, code=code, name=name, department_code=department, a_staff=a,
                                         b_staff=b).window.code
                for code, name, department, a, b in WINDOWS if code not in have]
+    with engine.session() as session:
+        slotted = set(session.scalars(select(AppointmentSlot.window_code)))
+    for code, _name, department, _a, _b in WINDOWS:
+        if department is None and code not in slotted:
+            for starts, ends, places in APPOINTMENT_SLOTS:
+                engine.appointments.save_slot(SYSTEM, window=code, starts_at=starts, ends_at=ends, capacity=places)
     return {"processes": [v.process_id for v in versions], "calendar_years": years,
             "items": len(catalogue["items"]), "staff": created, "center_name": catalogue["center_name"],
             "ledger_rules": len(rules), "windows": windows}

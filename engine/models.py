@@ -1,5 +1,6 @@
 """Every table of the engine, imported in one place for Alembic and for tests."""
 
+from engine.appointments.models import Appointment, AppointmentSlot
 from engine.attendance.models import AttendanceDay, AttendanceRecord, WorkingHours
 from engine.audit.models import AuditEntry
 from engine.calendar.models import CalendarDay, CalendarYear
@@ -37,5 +38,5 @@ __all__ = [
     "ChiefAuthorisation", "StaffRuleOverride",
     "ApiToken", "SignInFailure", "DecisionDocument", "DocumentCounter", "RefusalRecord",
     "AttendanceDay", "AttendanceRecord", "WorkingHours", "LeaveRequest", "OutboxEvent", "OutboxDelivery",
-    "Enquiry", "EnquiryCounter", "EnquiryReferral",
+    "Enquiry", "EnquiryCounter", "EnquiryReferral", "Appointment", "AppointmentSlot",
 ]

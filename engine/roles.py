@@ -36,3 +36,5 @@ ACTING_ROLES = {"clerk": (CLERK,), "approver": (APPROVER, CHIEF), "chief": (CHIE
 ALLOWED_COMBINATIONS = (frozenset({APPROVER, CHIEF}), frozenset({SUPERVISOR, DIRECTOR}))
 # Which of a person's roles is the primary one (home page, ledger sheet): the first of these held.
 PRECEDENCE = (ADMIN, DIRECTOR, CHIEF, SUPERVISOR, APPROVER, CLERK)
+# Who reads the windows' appointment lists (预约): the clerks who receive, the supervisors.
+APPOINTMENT_READERS = (CLERK, *SUPERVISING)

@@ -17,6 +17,8 @@ from sqlalchemy.engine import Engine
 
 from engine.actions import CaseActions
 from engine.actor import Actor
+from engine.appointment_book import AppointmentBook
+from engine.appointments.service import AppointmentPolicy
 from engine.attendance_book import AttendanceBook
 from engine.calendar.service import CalendarCache
 from engine.cases import service as cases
@@ -61,7 +63,7 @@ class CaseEngine:
     def __init__(self, database: str | Engine, *, clock: Clock | None = None, case_number_prefix: str = "ZW",
                  workflow_cache_size: int = 256, calendar_ttl: float = 60.0, warnings: WarningPolicy | None = None,
                  scoring: ScoringPolicy | None = None, notify: NotifyPolicy | None = None,
-                 supervision: SupervisionPolicy | None = None):
+                 supervision: SupervisionPolicy | None = None, appointments: AppointmentPolicy | None = None):
         self.db = make_engine(database) if isinstance(database, str) else database
         read_sessions = make_session_factory(self.db)
         self.clock = clock or SystemClock()
@@ -95,6 +97,7 @@ class CaseEngine:
         self.case_number_prefix = case_number_prefix
         self.actions = CaseActions(self.work, self.supervision, case_number_prefix)
         self.clock_actions = ClockActions(self.work, self.actions)
+        self.appointments = AppointmentBook(self.context, self.notify, self.actions, appointments)
 
     def _expression_functions(self) -> dict:
         """Calendar functions models may call; dates travel as ISO strings in task data."""

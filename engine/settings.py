@@ -13,6 +13,7 @@ from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from engine.appointments.service import AppointmentPolicy
 from engine.clock import Clock
 from engine.deadlines.states import WarningPolicy
 from engine.errors import InvalidInput, halves
@@ -77,6 +78,8 @@ class EngineSettings:
     instance_folder: Path = field(default_factory=default_instance_folder)
     # Notifications and status events (engine/outbox/): channels, gateways, subscribed systems.
     notify: NotifyPolicy = field(default_factory=NotifyPolicy)
+    # Appointments (预约): how many working days ahead one may book (ONEWINDOW_APPOINTMENT_DAYS_AHEAD).
+    appointments: AppointmentPolicy = field(default_factory=AppointmentPolicy)
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> "EngineSettings":
@@ -114,6 +117,8 @@ class EngineSettings:
             supervision=SupervisionPolicy(rating_close_days=_positive("RATING_CLOSE_DAYS",
                                                                       read("RATING_CLOSE_DAYS", int, 15))),
             instance_folder=instance_folder,
+            appointments=_policy("ONEWINDOW_APPOINTMENT_DAYS_AHEAD", AppointmentPolicy,
+                                 days_ahead=read("APPOINTMENT_DAYS_AHEAD", int, 10)),
             notify=notify_policy(environ, read_variable(environ, "CENTER_NAME", str, DEFAULT_CENTER_NAME)),
         )
 
@@ -121,7 +126,8 @@ class EngineSettings:
         """A CaseEngine on this database with these settings (the caller disposes ``engine.db``)."""
         return CaseEngine(self.database_url, clock=clock, case_number_prefix=self.case_number_prefix,
                           workflow_cache_size=self.workflow_cache_size, warnings=self.warnings,
-                          scoring=self.scoring, notify=self.notify, supervision=self.supervision)
+                          scoring=self.scoring, notify=self.notify, supervision=self.supervision,
+                          appointments=self.appointments)
 
 
 def _positive(name: str, value: int) -> int:

@@ -9,12 +9,13 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.appointments.models import Appointment
 from engine.cases.models import Case
 from engine.catalogue.models import ServiceItem
 from engine.clockstop.models import ClockSuspension
 from engine.outbox import service as outbox
 from engine.outbox.channels import NotifyPolicy
-from engine.staff.models import Staff
+from engine.staff.models import ServiceWindow, Staff
 from engine.tasks.models import HumanTask
 from engine.workflow.properties import properties_of
 
@@ -84,3 +85,16 @@ def record_sweep_events(session: Session, policy: NotifyPolicy, changed: list, n
         case_id, number, status, state = turned[row.id]
         facts = {"id": case_id, "number": number, "status": status, "status_before": status}
         outbox.record(session, policy, outbox.TASK_STATE_EVENTS[state], facts, *_task_facts(session, row), now)
+
+
+def record_appointment_event(session: Session, policy: NotifyPolicy, kind: str, appointment: Appointment,
+                             now: datetime) -> None:
+    """An appointment booked or cancelled, told to the applicant at the phone and e-mail he booked with."""
+    item = session.get(ServiceItem, appointment.item_code)
+    window = session.get(ServiceWindow, appointment.window_code)
+    data = {"appointment_id": appointment.id, "booking_code": appointment.code, "item_code": appointment.item_code,
+            "item_name": item.name, "window_code": window.code, "window_name": window.name,
+            "appointment_time": f"{appointment.day.isoformat()} {appointment.starts_at:%H:%M}-"
+                                f"{appointment.ends_at:%H:%M}", "channel": appointment.channel}
+    outbox.record(session, policy, kind, {}, data, {"phone": appointment.phone, "email": appointment.email or None},
+                  now)

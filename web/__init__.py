@@ -48,6 +48,9 @@ def _init_web(app: Flask) -> None:
     from web.access import csrf, current_actor
     from web.admin import api as admin_api
     from web.admin import views as admin_views
+    from web.appointments import api as appointments_api
+    from web.appointments import public_views as appointment_public_views
+    from web.appointments import views as appointments_views
     from web.attendance import api as attendance_api
     from web.attendance import views as attendance_views
     from web.auth import api as auth_api
@@ -96,13 +99,14 @@ def _init_web(app: Flask) -> None:
     for module in (window_views, back_office_views, tasks_views, board_views, ledger_views, public_views,
                    supervision_views, posts_views, setup_views, setup_center_views, admin_views, staff_rules_views,
                    refusal_register_views, case_register_views, reports_views, attendance_views, notifications_views,
-                   guide_views, rating_views, contest_views, enquiries_views, enquiry_public_views):
+                   guide_views, rating_views, contest_views, enquiries_views, enquiry_public_views,
+                   appointments_views, appointment_public_views):
         app.register_blueprint(module.bp)
     api.init_app(app, [auth_api.blp, tasks_api.blp, window_api.blp, back_office_api.blp, board_api.blp,
                        ledger_api.blp, public_api.blp, supervision_api.blp, posts_api.blp, setup_api.blp,
                        password.blp, admin_api.blp, staff_rules_api.blp, refusal_register_api.blp,
                        reports_api.blp, attendance_api.blp, notifications_api.blp,
-                       guide_api.blp, enquiries_api.blp])
+                       guide_api.blp, enquiries_api.blp, appointments_api.blp, appointments_api.public_blp])
     errors.register(app)
     failures.register(app)
     responses.init_app(app)

@@ -22,6 +22,8 @@ TASK_QUEUED, TASK_YELLOW, TASK_RED = "task_queued", "task_yellow", "task_red"
 READY_FOR_PICKUP = "ready_for_pickup"
 # An enquiry (咨询) was answered: the asker is told where to read it (engine/enquiry_book.py).
 ENQUIRY_ANSWERED = "enquiry_answered"
+# An appointment (预约) booked or cancelled: told to the applicant, no case yet.
+APPOINTMENT_BOOKED, APPOINTMENT_CANCELLED = "appointment_booked", "appointment_cancelled"
 # The model's milestones (engine/workflow/properties.py) that the applicant is told of.
 MILESTONE_EVENTS = {"notified": "notice_issued", "accepted": "accepted", "suspended": "clock_stopped",
                     "extended": "extended", "decided": "decided", "dispatched": "posted"}
@@ -38,6 +40,9 @@ MESSAGES = {
     "decided": (APPLICANT, "【{center}】您的办件{case_number}已作出决定：{decision}。"),
     READY_FOR_PICKUP: (APPLICANT, "【{center}】您的办件{case_number}办理结果已可领取，请携带身份证件到窗口领取。"),
     "posted": (APPLICANT, "【{center}】您的办件{case_number}办理结果已寄出。"),
+    APPOINTMENT_BOOKED: (APPLICANT, "【{center}】您已预约{appointment_time}在{window_name}办理{item_name}，预约码"
+                                    "{booking_code}。请携带身份证件按时到场；如需取消，请凭预约码和手机号办理。"),
+    APPOINTMENT_CANCELLED: (APPLICANT, "【{center}】您{appointment_time}办理{item_name}的预约（预约码{booking_code}）已取消。"),
     TASK_QUEUED: (STAFF, "办件{case_number}有新的待办「{task_name}」，请及时办理。"),
     TASK_YELLOW: (STAFF, "办件{case_number}的待办「{task_name}」临近期限（黄牌预警）。"),
     TASK_RED: (STAFF, "办件{case_number}的待办「{task_name}」已超期（红牌预警）。"),
@@ -46,7 +51,7 @@ MESSAGES = {
     ENQUIRY_ANSWERED: (APPLICANT, "【{center}】您的咨询（编号{enquiry_number}）已答复，请凭咨询编号和手机号查看答复。"),
 }
 FACTS = ("center", "case_number", "item_name", "applicant_name", "due_date", "status", "status_before", "decision",
-         "reason", "task_name", "enquiry_number")
+         "reason", "task_name", "enquiry_number", "booking_code", "appointment_time", "window_name")
 DECISIONS = {"approve": "准予许可", "reject": "不予许可"}
 
 

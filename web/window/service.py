@@ -19,6 +19,7 @@ from engine.errors import InvalidInput, NotFound
 from engine.taskfile import TaskListing, listings
 from engine.tasks.models import HumanTask
 from web.access import case_engine
+from web.appointments.service import form_number
 
 PAGE_SIZE = 50
 LAST_PAGE = 10000
@@ -167,11 +168,25 @@ def commitment_materials(item: ServiceItem) -> list:
     return [material for material in item.materials if material.commitment_allowed]
 
 
-def register(actor: Actor, item_code: str, applicant, intake, idempotency_key: str | None = None) -> Case:
+def register(actor: Actor, item_code: str, applicant, intake, idempotency_key: str | None = None,
+             appointment=None) -> Case:
     """Register an application and run its intake: the engine answers with the case
     (accepted, waiting for a one-time notice, or not accepted) or refuses with the field.
-    A repeated ``idempotency_key`` answers with the case its first request made."""
+    A repeated ``idempotency_key`` answers with the case its first request made. From an
+    ``appointment``, the case and the appointment's link commit together."""
+    if appointment is not None:
+        return case_engine().appointments.register(actor, form_number(appointment), item_code, applicant, intake,
+                                                   idempotency_key)
     return case_engine().create_case(actor, item_code, applicant, intake, idempotency_key)
+
+
+def booked_applicant(actor: Actor, item_code: str, appointment) -> dict:
+    """The applicant of an appointment for this item that the window may register now."""
+    booked_item, applicant = case_engine().appointments.for_intake(actor, form_number(appointment))
+    if booked_item != item_code:
+        raise InvalidInput(f"预约办理的事项是 {booked_item}，不是 {item_code} (the appointment is for item {booked_item})",
+                           field="appointment")
+    return applicant
 
 
 def viewable_case(actor: Actor, number: str) -> Case:

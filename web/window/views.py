@@ -53,11 +53,16 @@ def workspace():
 def new(item_code):
     item, schema = service.intake_form(item_code)
     applicant, refusal = {"kind": "person", "id_type": next(iter(ID_TYPES))}, None
+    # Registering an arriving applicant from his appointment (预约): the form opens with him and the item.
+    appointment = request.values.get("appointment") or None
+    if appointment and request.method == "GET":
+        applicant = service.booked_applicant(current_actor(), item.code, appointment)
     if request.method == "POST":
         applicant = service.applicant_from_form(request.form)
         try:
             intake = service.intake_from_form(request.form, item)
-            case = service.register(current_actor(), item.code, applicant, intake, request.form.get("idempotency_key"))
+            case = service.register(current_actor(), item.code, applicant, intake, request.form.get("idempotency_key"),
+                                    appointment)
         except OneWindowError as error:
             refusal = error
         else:
@@ -66,7 +71,8 @@ def new(item_code):
                            regions=service.postal_regions(schema), form=request.form, refusal=refusal,
                            commitment_materials=service.commitment_materials(item),
                            committed=service.committed_from_form(request.form),
-                           idempotency_key=request.form.get("idempotency_key") or uuid.uuid4().hex)
+                           idempotency_key=request.form.get("idempotency_key") or uuid.uuid4().hex,
+                           appointment=appointment)
     return page, refusal.http_status if refusal else 200
 
 
