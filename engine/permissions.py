@@ -464,12 +464,6 @@ def may_register_enquiry(actor: Actor) -> Decision:
     """Whoever is asked first at the window or on the phone registers it and is its 首问责任人: the case workers."""
     if actor.id is None or not holds_role(actor, CASE_WORKERS):
         return _refused(Forbidden("只有窗口与后台工作人员可以登记咨询 (only case workers register enquiries)",
-# -- appointments (预约, seed 004 篇一 第十五条) ---------------------------------------------
-
-def may_book_for_applicant(actor: Actor) -> Decision:
-    """By phone or in person, a window clerk books for the applicant (online he books himself)."""
-    if not holds_role(actor, (CLERK,)):
-        return _refused(Forbidden("只有窗口受理人员可以代为预约 (only window clerks book for an applicant)",
                                   field="role"))
     return ALLOWED
 
@@ -520,6 +514,18 @@ def enquiry_scope(actor: Actor) -> EnquiryScope:
     if holds_role(actor, CASE_WORKERS):
         return EnquiryScope(staff_id=actor.id)
     raise Forbidden("无权查看咨询登记 (you may not read the enquiries)", field="role")
+
+
+# -- appointments (预约, seed 004 篇一 第十五条) ---------------------------------------------
+
+def may_book_for_applicant(actor: Actor) -> Decision:
+    """By phone or in person, a window clerk books for the applicant (online he books himself)."""
+    if not holds_role(actor, (CLERK,)):
+        return _refused(Forbidden("只有窗口受理人员可以代为预约 (only window clerks book for an applicant)",
+                                  field="role"))
+    return ALLOWED
+
+
 def may_read_appointments(actor: Actor) -> Decision:
     """The windows' lists of the day: the clerks who receive the applicants, and the supervisors."""
     if not (holds_role(actor, (CLERK,)) or supervises(actor)):

@@ -22,11 +22,11 @@ complained of, a parcel to the clerk who handed it over.
 """
 
 from dataclasses import dataclass, fields
-from io import BytesIO
 from datetime import date, timedelta
+from io import BytesIO
 
-from sqlalchemy import and_, func, select
 from openpyxl import Workbook
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from engine.cases.models import Case

@@ -60,6 +60,7 @@ def _init_web(app: Flask) -> None:
     from web.back_office import views as back_office_views
     from web.board import api as board_api
     from web.board import views as board_views
+    from web.case_register import views as case_register_views
     from web.enquiries import api as enquiries_api
     from web.enquiries import public_views as enquiry_public_views
     from web.enquiries import views as enquiries_views
@@ -73,7 +74,6 @@ def _init_web(app: Flask) -> None:
     from web.public import api as public_api
     from web.public import guide_api, guide_views, rating_views
     from web.public import views as public_views
-    from web.case_register import views as case_register_views
     from web.refusal_register import api as refusal_register_api
     from web.refusal_register import views as refusal_register_views
     from web.reports import api as reports_api

@@ -5,7 +5,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.db import Base, UTCDateTime
 
-
 # The columns the case register searches by any part (engine/register.py).
 SEARCHED_COLUMNS = ("number", "applicant_name", "applicant_phone", "applicant_id_number")
 
