@@ -214,7 +214,7 @@ def sequential(floor_base: str, clients: dict, items: dict, pgbench: tuple, roun
 
 # -- the run -------------------------------------------------------------------------------------
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--duration", type=float, default=20, help="measured seconds of mixed load")
     parser.add_argument("--warmup", type=float, default=3, help="seconds of load before measuring")
@@ -227,7 +227,7 @@ def main() -> int:
     parser.add_argument("--board-pause", type=float, default=0.5, help="seconds a supervisor waits between reads")
     parser.add_argument("--rounds", type=int, default=5, help="rounds of single requests")
     parser.add_argument("--repeat", type=int, default=5, help="requests of each kind per round")
-    options = parser.parse_args()
+    options = parser.parse_args(argv)
     problem = postgres_problem(options.postgres)
     if problem:
         print(problem)
@@ -254,10 +254,10 @@ def main() -> int:
         sign_in_all(base, people, password)
         items = workload_items(base, people[0].token)
         record = Record()
-        print(f"{options.users} users ({', '.join(f'{n} {kind}s' for kind, n in _counts(people).items())}) on "
-              f"{'gunicorn -w ' + str(options.workers) + ', production configuration, PostgreSQL' if not options.url else base}"
-              f"; {options.duration:g} s measured after {options.warmup:g} s (ready after {time.monotonic() - started:.0f} s:"
-              " database, accounts, servers, sign-ins)")
+        server_text = base if options.url else f"gunicorn -w {options.workers}, production configuration, PostgreSQL"
+        print(f"{options.users} users ({_head_counts(people)}) on {server_text}; {options.duration:g} s measured "
+              f"after {options.warmup:g} s (ready after {time.monotonic() - started:.0f} s: database, accounts, "
+              "servers, sign-ins)")
         before, after = mixed_load(people_at_work(base, people, items, record, options.board_pause),
                                    Meter(server_pid, options.postgres, database), options.duration, options.warmup)
         failures = print_load(record, before, after, server_pid is not None)
@@ -276,11 +276,11 @@ class _Quiet:
         self.base, self.token, self.department = base, token, department
 
 
-def _counts(people) -> dict[str, int]:
+def _head_counts(people) -> str:
     counts = {}
     for person in people:
         counts[person.kind] = counts.get(person.kind, 0) + 1
-    return counts
+    return ", ".join(f"{n} {kind}{'s' * (n != 1)}" for kind, n in counts.items())
 
 
 def _print_log_errors(logs: list[Path]) -> None:
