@@ -2,6 +2,7 @@
 
     python -m bench.http_load                        # 20 users for 20 s on gunicorn -w 2
     python -m bench.http_load --duration 60 --users 40 --workers 4
+    python -m bench.http_load --history-days 7       # on a week of the simulated center's cases
     python -m bench.http_load --url http://host:8000 # a server already running (demo accounts)
 
 Starts gunicorn in the production configuration on a PostgreSQL database of the run's own
@@ -28,6 +29,7 @@ import sys
 import tempfile
 import threading
 import time
+from datetime import date, timedelta
 from pathlib import Path
 
 import requests
@@ -37,7 +39,15 @@ from sqlalchemy.engine import make_url
 from bench.databases import PG_DEFAULT, postgres_problem, scratch_database
 from bench.http_center import deciding, prepare_center, shared_demo_people, sign_in_all, workload_items
 from bench.http_users import Approver, Clerk, Client, Record, Sample, Supervisor
-from bench.serving import cpu_seconds, cpu_spent, gunicorn, log_errors, process_tree, production_environment
+from bench.serving import (
+    cpu_seconds,
+    cpu_spent,
+    gunicorn,
+    log_errors,
+    onewindow,
+    process_tree,
+    production_environment,
+)
 from engine.demo import DEMO_PASSWORD, DEPARTMENT_STAFF
 
 COMPLETIONS = ("complete (review)", "complete (window)")
@@ -225,6 +235,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--postgres", default=os.environ.get("ONEWINDOW_BENCH_PG", PG_DEFAULT))
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/0")
     parser.add_argument("--board-pause", type=float, default=0.5, help="seconds a supervisor waits between reads")
+    parser.add_argument("--history-days", type=int, default=0,
+                        help="first simulate this many days of the center (its cases in every state) before the load")
+    parser.add_argument("--history-cases-per-day", type=int, default=25)
     parser.add_argument("--rounds", type=int, default=5, help="rounds of single requests")
     parser.add_argument("--repeat", type=int, default=5, help="requests of each kind per round")
     options = parser.parse_args(argv)
@@ -243,6 +256,11 @@ def main(argv: list[str] | None = None) -> int:
             people = shared_demo_people(options.users, deciding(sorted(DEPARTMENT_STAFF)))
             database = None  # the server's own database is not this run's to read
         else:
+            if options.history_days:
+                first_day = date.today() - timedelta(days=options.history_days)
+                onewindow({**os.environ, "ONEWINDOW_DATABASE_URL": url}, "simulate", "--days", str(options.history_days),
+                          "--cases-per-day", str(options.history_cases_per_day), "--start", first_day.isoformat(),
+                          "--database", url)
             people, password = prepare_center(url, options.users)
             logs.append(scratch / "gunicorn.log")
             base, server = stack.enter_context(gunicorn("web:create_app()", options.workers,
