@@ -272,7 +272,8 @@ def main(argv: list[str] | None = None) -> int:
         sign_in_all(base, people, password)
         items = workload_items(base, people[0].token)
         record = Record()
-        server_text = base if options.url else f"gunicorn -w {options.workers}, production configuration, PostgreSQL"
+        server_text = base if options.url else (f"gunicorn -w {options.workers}, production configuration, PostgreSQL "
+                                                f"holding {_cases_in(url)} cases")
         print(f"{options.users} users ({_head_counts(people)}) on {server_text}; {options.duration:g} s measured "
               f"after {options.warmup:g} s (ready after {time.monotonic() - started:.0f} s: database, accounts, "
               "servers, sign-ins)")
@@ -292,6 +293,15 @@ class _Quiet:
 
     def __init__(self, base: str, token: str, department: str | None):
         self.base, self.token, self.department = base, token, department
+
+
+def _cases_in(url: str) -> int:
+    database = create_engine(url)
+    try:
+        with database.connect() as connection:
+            return connection.execute(text("SELECT count(*) FROM service_case")).scalar_one()
+    finally:
+        database.dispose()
 
 
 def _head_counts(people) -> str:
