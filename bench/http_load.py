@@ -38,7 +38,7 @@ from sqlalchemy.engine import make_url
 
 from bench.databases import PG_DEFAULT, postgres_problem, scratch_database
 from bench.http_center import deciding, prepare_center, shared_demo_people, sign_in_all, workload_items
-from bench.http_users import Approver, Clerk, Client, Record, Sample, Supervisor
+from bench.http_users import DECISION, Approver, Clerk, Client, Record, Sample, Supervisor
 from bench.serving import (
     cpu_seconds,
     cpu_spent,
@@ -169,17 +169,19 @@ def pgbench_ms(dsn: str, script: Path, transactions: int) -> float:
     return float(re.search(r"latency average = ([\d.]+) ms", run.stdout).group(1))
 
 
-def one_round(floor: requests.Session, floor_base: str, clients: dict, items: dict, repeat: int) -> Record:
-    """Each kind ``repeat`` times, one request at a time; the floor app first."""
+def one_round(base: str, floor: requests.Session, floor_base: str, pgbench: tuple, by_kind: dict, items: dict,
+              repeat: int) -> tuple[Record, float]:
+    """The floor app ``repeat`` times, pgbench, then each kind ``repeat`` times, one request at a time."""
     record = Record()
     for _ in range(repeat):
         started = time.perf_counter()
         floor.get(f"{floor_base}/").raise_for_status()
         record.add(Sample("floor", 200, (time.perf_counter() - started) * 1000, time.monotonic()))
-    clerk, approver, supervisor = (Client(client.base, client.token, record) for client in clients.values())
-    department = clients["approver"].department
-    item = next(code for code, found in items.items() if found["department"] == department)
-    desk = Clerk(clerk, items, itertools.count(10**6 + int(time.time()) % 10**5))
+    database_ms = pgbench_ms(*pgbench, transactions=200)
+    clerk, approver, supervisor = (Client(base, by_kind[kind].token, record)
+                                   for kind in ("clerk", "approver", "supervisor"))
+    item = next(code for code, found in items.items() if found["department"] == by_kind["approver"].department_code)
+    desk = Clerk(clerk, items, itertools.count(10**6))
     for _ in range(repeat):
         clerk.call("me", "GET", "/auth/me")
         supervisor.call("board summary", "GET", "/board/summary")
@@ -189,21 +191,22 @@ def one_round(floor: requests.Session, floor_base: str, clients: dict, items: di
     for task_id in reviews:
         approver.call("claim", "POST", f"/tasks/{task_id}/claim")
     for task_id in reviews:
-        approver.call("complete (review)", "POST", f"/tasks/{task_id}/complete",
-                      {"decision": "approve", "opinion": "材料齐全，符合条件，准予许可"})
+        approver.call("complete (review)", "POST", f"/tasks/{task_id}/complete", DECISION)
     for case in filter(None, cases):
         found = clerk.call("case record", "GET", f"/cases/{case['number']}")
         for task in found.json()["open_tasks"] if found else []:
             desk.window_step({"id": task["id"], "form": "pickup.schema.json", "case_number": case["number"]})
-    return record
+    return record, database_ms
 
 
-def sequential(floor_base: str, clients: dict, items: dict, pgbench: tuple, rounds: int, repeat: int) -> int:
+def sequential(base: str, floor_base: str, by_kind: dict, items: dict, pgbench: tuple, rounds: int,
+               repeat: int) -> int:
+    """The single-request table; returns the number of 5xx and unanswered requests."""
     per_kind, failures = {}, 0
     floor = requests.Session()
     for _ in range(rounds):
-        record = one_round(floor, floor_base, clients, items, repeat)
-        per_kind.setdefault("pgbench write", []).append(pgbench_ms(*pgbench, transactions=200))
+        record, database_ms = one_round(base, floor, floor_base, pgbench, by_kind, items, repeat)
+        per_kind.setdefault("pgbench write", []).append(database_ms)
         failures += sum(sample.status >= 500 or sample.status == 0 for sample in record.samples)
         for kind in {sample.kind for sample in record.samples}:
             ok = [sample.ms for sample in record.samples if sample.kind == kind and sample.status < 400]
@@ -250,22 +253,7 @@ def main(argv: list[str] | None = None) -> int:
         scratch = Path(stack.enter_context(tempfile.TemporaryDirectory()))
         stack.callback(_print_log_errors, logs)  # after the servers have stopped
         url = stack.enter_context(scratch_database(options.postgres, "onewindow_http"))
-        database = make_url(url).database
-        if options.url:
-            base, server_pid, password = options.url.rstrip("/"), None, options.password
-            people = shared_demo_people(options.users, deciding(sorted(DEPARTMENT_STAFF)))
-            database = None  # the server's own database is not this run's to read
-        else:
-            if options.history_days:
-                first_day = date.today() - timedelta(days=options.history_days)
-                onewindow({**os.environ, "ONEWINDOW_DATABASE_URL": url}, "simulate", "--days", str(options.history_days),
-                          "--cases-per-day", str(options.history_cases_per_day), "--start", first_day.isoformat(),
-                          "--database", url)
-            people, password = prepare_center(url, options.users)
-            logs.append(scratch / "gunicorn.log")
-            base, server = stack.enter_context(gunicorn("web:create_app()", options.workers,
-                                                        production_environment(url, options.redis, "load"), logs[-1]))
-            server_pid = server.pid
+        base, server_pid, people, password = _server(options, stack, url, logs, scratch)
         logs.append(scratch / "floor.log")
         floor_base, _floor = stack.enter_context(gunicorn("bench.floor_app:app", options.workers, dict(os.environ),
                                                           logs[-1], ready_path="/"))
@@ -278,21 +266,33 @@ def main(argv: list[str] | None = None) -> int:
               f"after {options.warmup:g} s (ready after {time.monotonic() - started:.0f} s: database, accounts, "
               "servers, sign-ins)")
         before, after = mixed_load(people_at_work(base, people, items, record, options.board_pause),
-                                   Meter(server_pid, options.postgres, database), options.duration, options.warmup)
+                                   Meter(server_pid, options.postgres, None if options.url else make_url(url).database),
+                                   options.duration, options.warmup)
         failures = print_load(record, before, after, server_pid is not None)
-        clients = {kind: next(person for person in people if person.kind == kind)
+        by_kind = {kind: next(person for person in people if person.kind == kind)
                    for kind in ("clerk", "approver", "supervisor")}
-        quiet = {kind: _Quiet(base, person.token, person.department_code) for kind, person in clients.items()}
-        failures += sequential(floor_base, quiet, items, prepare_pgbench(url, scratch), options.rounds, options.repeat)
+        failures += sequential(base, floor_base, by_kind, items, prepare_pgbench(url, scratch), options.rounds,
+                               options.repeat)
         print(f"\n5xx or unanswered requests: {failures}")
     return 1 if failures else 0
 
 
-class _Quiet:
-    """Who makes the single requests: an account of the load, with its department."""
-
-    def __init__(self, base: str, token: str, department: str | None):
-        self.base, self.token, self.department = base, token, department
+def _server(options, stack: contextlib.ExitStack, url: str, logs: list, scratch: Path) -> tuple:
+    """(base URL, gunicorn's pid or None, the people, their password): the server given by
+    ``--url`` with its demo accounts, or gunicorn started on ``url`` with accounts of the run's own."""
+    if options.url:
+        people = shared_demo_people(options.users, deciding(sorted(DEPARTMENT_STAFF)))
+        return options.url.rstrip("/"), None, people, options.password
+    if options.history_days:
+        first_day = date.today() - timedelta(days=options.history_days)
+        onewindow({**os.environ, "ONEWINDOW_DATABASE_URL": url}, "simulate", "--days", str(options.history_days),
+                  "--cases-per-day", str(options.history_cases_per_day), "--start", first_day.isoformat(),
+                  "--database", url)
+    people, password = prepare_center(url, options.users)
+    logs.append(scratch / "gunicorn.log")
+    base, server = stack.enter_context(gunicorn("web:create_app()", options.workers,
+                                                production_environment(url, options.redis, "load"), logs[-1]))
+    return base, server.pid, people, password
 
 
 def _cases_in(url: str) -> int:
