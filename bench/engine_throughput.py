@@ -100,7 +100,7 @@ def two_workers(engine, actors, raw, workers: TwoWorkers, url: str, backends: Ba
     """Both systems on a pool of cases past their intake; two processes take random steps."""
     pool_size = max(4, steps * 2 * 2 // 5)  # five steps a case after intake: the pool is never used up
     intake = actors["forms"][0]
-    engine_side, raw_side, conflicts = [], [], 0
+    engine_side, raw_side, conflicts = [], [], {}
     for round_ in range(rounds + 1):  # round 0 warms the workers (their import, spec and connections)
         numbers = [engine.create_case(actors["clerk1"], ITEM, APPLICANT, intake[1]).number for _ in range(pool_size)]
         raw_ids = []
@@ -115,9 +115,12 @@ def two_workers(engine, actors, raw, workers: TwoWorkers, url: str, backends: Ba
                 side.append({"wall": max(result["wall"] for result in results) * 1000 / done,
                              "cpu": sum(result["cpu"] for result in results) * 1000 / done,
                              "db": (backends.seconds() - database) * 1000 / done})
-                conflicts += sum(result["conflicts"] for result in results) if kind == "engine" else 0
+                for result in results:
+                    for name, count in result["conflicts"].items():
+                        conflicts[name] = conflicts.get(name, 0) + count
     print_pair("two workers, random steps, shared", engine_side, raw_side,
-               f"ms per step; wall per step of the pair; engine conflicts {conflicts} in {rounds} rounds")
+               f"ms per step; wall per step of the pair; refused as taken by the other worker: "
+               f"{', '.join(f'{name} ×{count}' for name, count in conflicts.items()) or 'none'} in {rounds} rounds")
 
 
 def long_history(engine, raw, actors, loops_list) -> None:

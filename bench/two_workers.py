@@ -26,7 +26,7 @@ def _engine_in_worker(url: str):
 def work(kind: str, url: str, cases: list, steps: int, start_at: float, seed: int) -> dict:
     engine, actors, raw = _engine_in_worker(url)
     chooser, forms, open_cases = random.Random(seed), dict(actors["forms"]), list(cases)
-    done = conflicts = 0
+    done, conflicts = 0, {}
     time.sleep(max(0.0, start_at - time.time()))
     cpu, wall = time.process_time(), time.perf_counter()
     while done < steps and open_cases:
@@ -44,8 +44,8 @@ def work(kind: str, url: str, cases: list, steps: int, start_at: float, seed: in
         try:
             engine_step(engine, actors, tasks[0], forms[tasks[0].bpmn_id])
             done += 1
-        except OneWindowError:  # the other worker did this step first (or claimed it)
-            conflicts += 1
+        except OneWindowError as refusal:  # the other worker did this step first (or claimed it)
+            conflicts[type(refusal).__name__] = conflicts.get(type(refusal).__name__, 0) + 1
     return {"cpu": time.process_time() - cpu, "wall": time.perf_counter() - wall, "steps": done,
             "conflicts": conflicts}
 
