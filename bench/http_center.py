@@ -75,7 +75,7 @@ def prepare_center(url: str, users: int) -> tuple[list[Person], str]:
         with engine.transaction() as session:
             first = None
             for person in people:
-                staff = create_staff(session, username=person.username, name=f"压测{person.username[-6:]}",
+                staff = create_staff(session, username=person.username, name=f"压测{person.username}",
                                      role=person.kind, department_code=person.department_code, now=now)
                 if first is None:
                     set_password(staff, password, now=now, chosen=True)
