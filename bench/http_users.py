@@ -91,8 +91,8 @@ class Clerk:
     def register(self, item_code: str | None = None) -> dict | None:
         item_code = item_code or random.choice(list(self.items))
         person = applicant(next(self.serials))
-        created = self.client.call("create application", "POST", "/cases",
-                                   {"item_code": item_code, "applicant": person, "intake": intake(self.items[item_code]["materials"])})
+        body = {"item_code": item_code, "applicant": person, "intake": intake(self.items[item_code]["materials"])}
+        created = self.client.call("create application", "POST", "/cases", body)
         if created is None:
             return None
         number = created.json()["number"]
