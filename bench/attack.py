@@ -20,20 +20,15 @@ Prints, per role, the requests made, the 5xx answers and the check failures; exi
 import argparse
 import os
 import re
-import secrets
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
-
-import requests
 
 from sqlalchemy import create_engine, text
 
 from bench.databases import PG_DEFAULT, postgres_problem, scratch_database
-from engine.demo import DEMO_PASSWORD
+from bench.serving import BIN, gunicorn, log_errors, onewindow, production_environment, signed_in
 
 ACCOUNTS = (("clerk1", "clerk"), ("scjg_approver1", "approver"), ("scjg_chief", "chief"),
             ("supervisor", "supervisor"), ("director", "director"), ("admin", "admin"))
@@ -42,46 +37,6 @@ SIGN_OUT_PATHS = r"^/api/v1/auth/(token|tokens/.*|password|staff/.*/tokens)$"
 # A 4xx for a schema-valid request is right where a business rule refuses it (a check digit,
 # someone else's task); schemathesis cannot know those rules.
 EXCLUDED_CHECKS = "positive_data_acceptance"
-BIN = Path(sys.executable).parent
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def onewindow(environment: dict, *args: str) -> None:
-    subprocess.run([str(BIN / "onewindow"), *args], env=environment, check=True,
-                   stdout=subprocess.DEVNULL)
-
-
-def wait_for(url: str, process: subprocess.Popen, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError("gunicorn exited before answering")
-        try:
-            if requests.get(url, timeout=10).status_code < 500:
-                return
-        except requests.RequestException:  # not listening yet, or busy starting
-            pass
-        time.sleep(0.5)
-    raise RuntimeError(f"{url} did not answer within {seconds} s")
-
-
-def signed_in(base: str, username: str) -> str:
-    """A bearer token for ``username`` after the first sign-in's password change."""
-    new_password = f"Attack-{secrets.token_hex(6)}-Run"
-    first = requests.post(f"{base}/api/v1/auth/token", json={"username": username, "password": DEMO_PASSWORD})
-    first.raise_for_status()
-    changed = requests.post(f"{base}/api/v1/auth/password",
-                            json={"old_password": DEMO_PASSWORD, "new_password": new_password},
-                            headers={"Authorization": f"Bearer {first.json()['token']}"})
-    changed.raise_for_status()
-    token = requests.post(f"{base}/api/v1/auth/token", json={"username": username, "password": new_password})
-    token.raise_for_status()
-    return token.json()["token"]
 
 
 def real_identifiers(url: str) -> dict:
@@ -147,41 +102,32 @@ def main() -> int:
         base_environment = {**os.environ, "ONEWINDOW_DATABASE_URL": url}
         # Real cases in every state: a week of the simulated center.
         onewindow(base_environment, "simulate", "--days", "7", "--cases-per-day", "25", "--database", url)
-        port = free_port()
-        environment = {**base_environment, "ONEWINDOW_CONFIG": "production",
-                       "ONEWINDOW_SECRET_KEY": secrets.token_hex(16), "ONEWINDOW_RUN_SCHEDULER": "false",
-                       "ONEWINDOW_RATELIMIT_STORAGE_URI": options.redis,
-                       "ONEWINDOW_RATELIMIT_KEY_PREFIX": f"attack{secrets.token_hex(4)}"}
+        environment = production_environment(url, options.redis, "attack")
         log = Path(scratch) / "gunicorn.log"
-        with log.open("w") as log_file:
-            server = subprocess.Popen([str(BIN / "gunicorn"), "-w", str(options.workers), "-b", f"127.0.0.1:{port}",
-                                       "web:create_app()"], env=environment, stdout=log_file, stderr=log_file)
-        base = f"http://127.0.0.1:{port}"
         try:
-            wait_for(f"{base}/login", server)
-            totals, found = {"requests": 0, "5xx": 0}, False
-            print(f"gunicorn -w {options.workers}, production configuration, PostgreSQL, Redis limits; "
-                  f"schemathesis all phases, all checks but {EXCLUDED_CHECKS}, {options.max_examples} examples")
-            identifiers = real_identifiers(url)
-            for username, role in ACCOUNTS:
-                token = signed_in(base, username)
-                for kind in ("generated", "real rows"):
-                    config = config_file(Path(scratch) / f"{username}.toml", identifiers, role) \
-                        if kind == "real rows" else None
-                    result = attack(base, token, options.max_examples, Path(scratch) / f"{username}-{kind}.har",
-                                    config)
-                    totals = {key: totals[key] + result[key] for key in totals}
-                    found = found or result["exit"] != 0 or result["5xx"] > 0
-                    summary = [line for line in result["output"].splitlines()
-                               if re.search(r"passed|failed|error", line)]
-                    print(f"{username:15} {kind:10} requests {result['requests']:6}  5xx {result['5xx']:3}  "
-                          f"schemathesis exit {result['exit']}  {summary[-1].strip('= ') if summary else ''}")
-                    (options.out / f"{username}-{kind.replace(' ', '-')}.txt").write_text(result["output"])
-            print(f"{'total':26} requests {totals['requests']:6}  5xx {totals['5xx']:3}  (reports in {options.out}/)")
+            with gunicorn("web:create_app()", options.workers, environment, log) as (base, _server):
+                totals, found = {"requests": 0, "5xx": 0}, False
+                print(f"gunicorn -w {options.workers}, production configuration, PostgreSQL, Redis limits; "
+                      f"schemathesis all phases, all checks but {EXCLUDED_CHECKS}, {options.max_examples} examples")
+                identifiers = real_identifiers(url)
+                for username, role in ACCOUNTS:
+                    token = signed_in(base, username)
+                    for kind in ("generated", "real rows"):
+                        config = config_file(Path(scratch) / f"{username}.toml", identifiers, role) \
+                            if kind == "real rows" else None
+                        result = attack(base, token, options.max_examples, Path(scratch) / f"{username}-{kind}.har",
+                                        config)
+                        totals = {key: totals[key] + result[key] for key in totals}
+                        found = found or result["exit"] != 0 or result["5xx"] > 0
+                        summary = [line for line in result["output"].splitlines()
+                                   if re.search(r"passed|failed|error", line)]
+                        print(f"{username:15} {kind:10} requests {result['requests']:6}  5xx {result['5xx']:3}  "
+                              f"schemathesis exit {result['exit']}  {summary[-1].strip('= ') if summary else ''}")
+                        (options.out / f"{username}-{kind.replace(' ', '-')}.txt").write_text(result["output"])
+                print(f"{'total':26} requests {totals['requests']:6}  5xx {totals['5xx']:3}  "
+                      f"(reports in {options.out}/)")
         finally:
-            server.terminate()
-            server.wait(timeout=30)
-            errors = [line for line in log.read_text().splitlines() if "Traceback" in line or "ERROR" in line]
+            errors = log_errors(log)
             print(f"server log: {len(errors)} error lines")
             for line in errors[:20]:
                 print("  ", line)

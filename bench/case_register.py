@@ -23,7 +23,7 @@ from sqlalchemy import text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from bench.databases import PG_DEFAULT, postgres_problem, scratch_database  # noqa: E402
-from bench.engine_throughput import prepare  # noqa: E402
+from bench.lifecycle import prepare  # noqa: E402
 from engine import register  # noqa: E402
 from engine import statistics as reports  # noqa: E402
 from engine.cases import stats  # noqa: E402

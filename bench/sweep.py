@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import select, text  # noqa: E402
 
 from bench.databases import PG_DEFAULT, postgres_problem, scratch_database  # noqa: E402
-from bench.engine_throughput import APPLICANT, prepare  # noqa: E402
+from bench.lifecycle import APPLICANT, prepare  # noqa: E402
 from engine.cases import stats  # noqa: E402
 from engine.cases.models import Case  # noqa: E402
 from engine.clock import local_datetime  # noqa: E402
