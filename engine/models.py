@@ -15,6 +15,8 @@ from engine.lease import Lease
 from engine.leave.models import LeaveRequest
 from engine.ledger.models import LedgerEntry, LedgerRule
 from engine.outbox.models import OutboxDelivery, OutboxEvent
+from engine.preapplications.models import PreApplication
+from engine.service_accounts.models import ServiceAccount, ServiceToken
 from engine.staff.models import (
     ApiToken,
     ChiefAuthorisation,
@@ -36,4 +38,5 @@ __all__ = [
     "ChiefAuthorisation", "StaffRuleOverride",
     "ApiToken", "SignInFailure", "DecisionDocument", "DocumentCounter", "RefusalRecord",
     "AttendanceDay", "AttendanceRecord", "WorkingHours", "LeaveRequest", "OutboxEvent", "OutboxDelivery",
+    "PreApplication", "ServiceAccount", "ServiceToken",
 ]

@@ -36,3 +36,7 @@ ACTING_ROLES = {"clerk": (CLERK,), "approver": (APPROVER, CHIEF), "chief": (CHIE
 ALLOWED_COMBINATIONS = (frozenset({APPROVER, CHIEF}), frozenset({SUPERVISOR, DIRECTOR}))
 # Which of a person's roles is the primary one (home page, ledger sheet): the first of these held.
 PRECEDENCE = (ADMIN, DIRECTOR, CHIEF, SUPERVISOR, APPROVER, CLERK)
+# Who takes in the provincial platform's online pre-applications (待接件): the window.
+PRE_APPLICATION_DESK = (CLERK,)
+# Who manages the service accounts systems call the API with (the provincial platform).
+SERVICE_ACCOUNT_ADMINS = (ADMIN,)
