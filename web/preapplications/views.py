@@ -14,7 +14,7 @@ from web.access import case_engine, current_actor, require
 from web.window import service as window
 
 bp = Blueprint("pre_applications", __name__)
-STATE_LABELS = {"pending": "待接件", "registered": "已接件", "rejected": "已退回"}
+STATE_LABELS = {"pending": "待接件", "registered": "已登记为办件", "rejected": "已退回"}
 
 
 @bp.context_processor
