@@ -92,15 +92,14 @@ class PreApplicationDesk:
     def line(self, actor: Actor, pre_application_id) -> PreApplicationLine:
         may_handle_pre_applications(actor).check()
         with self.context.session() as session:
-            row = rows.lock(session, pre_application_id)
-            return self._lines(session, [row])[0]
+            return self._lines(session, [rows.lock(session, pre_application_id, for_update=False)])[0]
 
     def register(self, actor: Actor, pre_application_id, applicant: dict, intake: dict) -> Case:
         """The window's intake of the pre-application, received when the platform received it."""
         may_handle_pre_applications(actor).check()
         with self.context.session() as session:
-            found = rows.lock(session, pre_application_id)
-            rows.check_pending(found)
+            found = rows.lock(session, pre_application_id, for_update=False)
+            rows.check_pending(found)  # refused before the intake runs; checked again under the lock
             item_code, received_at, row_id = found.item_code, found.received_at, found.id
 
         def link(session, case: Case) -> None:

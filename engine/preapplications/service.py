@@ -124,11 +124,14 @@ def notice_due(calendar: WorkCalendar, row: PreApplication) -> date:
     return calendar.add_working_days(row.received_on, NOTICE_DAYS).day
 
 
-def lock(session: Session, pre_application_id) -> PreApplication:
+def lock(session: Session, pre_application_id, *, for_update: bool = True) -> PreApplication:
+    """The pre-application under its row lock (``for_update``), or read as it is."""
     row = None
     if is_id(pre_application_id):
-        row = session.scalar(select(PreApplication).where(PreApplication.id == pre_application_id)
-                             .with_for_update().execution_options(populate_existing=True))
+        statement = select(PreApplication).where(PreApplication.id == pre_application_id)
+        if for_update:
+            statement = statement.with_for_update().execution_options(populate_existing=True)
+        row = session.scalar(statement)
     if row is None:
         raise NotFound(f"未找到预申请 {str(pre_application_id)[:20]} (no pre-application {str(pre_application_id)[:20]})",
                        field="pre_application_id")

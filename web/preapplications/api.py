@@ -2,7 +2,7 @@
 ``client_credentials``), the pre-application post (idempotent by ``platform_application_id``);
 and the administrator's service accounts under /api/v1/admin/service-accounts."""
 
-from flask import g, jsonify, request
+from flask import g, request
 
 from engine.errors import OneWindowError
 from engine.roles import SERVICE_ACCOUNT_ADMINS
@@ -10,11 +10,18 @@ from engine.service_accounts.service import SUBMIT_PRE_APPLICATIONS
 from web.access import case_engine, current_actor, require
 from web.api import api_blueprint
 from web.limits import limiter
+from web.preapplications.schemas import (
+    ClientToken,
+    PreApplicationAnswer,
+    ServiceAccountInfo,
+    ServiceAccountSecret,
+)
 from web.service_access import require_scope, token_lifetime
 
 blp = api_blueprint("pre_applications_api", __name__, "",
                     "The provincial platform: service tokens and online pre-applications; service accounts")
 CLIENT_CREDENTIALS = "client_credentials"
+NO_STORE = {"Cache-Control": "no-store"}  # a secret or a token: no cache keeps the answer
 
 
 class UnsupportedGrant(OneWindowError):
@@ -44,24 +51,25 @@ def _credentials() -> tuple:
 
 @blp.route("/auth/client-token", methods=["POST"])
 @limiter.limit("20 per minute")
+@blp.response(200, ClientToken)
 def client_token():
     """A service account's client id and secret for a bearer token of its scopes (an hour by default)."""
     client_id, secret, scope = _credentials()
     issued = case_engine().service_accounts.issue_token(client_id, secret, scope, token_lifetime())
     expires_in = int((issued.expires_at - case_engine().clock.now()).total_seconds())
-    response = jsonify({"access_token": issued.token, "token_type": "Bearer", "expires_in": expires_in,
-                        "scope": issued.scope})
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return ({"access_token": issued.token, "token_type": "Bearer", "expires_in": expires_in, "scope": issued.scope},
+            200, NO_STORE)
 
 
 @blp.route("/pre-applications", methods=["POST"])
 @require_scope(SUBMIT_PRE_APPLICATIONS)
+@blp.response(201, PreApplicationAnswer)
+@blp.alt_response(200, schema=PreApplicationAnswer, description="the same id and body again: the same answer")
 def submit_pre_application():
     """A pre-application (待接件): 201 the first time, 200 with the same answer for the same id and body,
     409 for the same id with another body."""
     answer, created = case_engine().pre_applications.submit(g.service_account, request.get_json(silent=True))
-    return jsonify(answer), 201 if created else 200
+    return answer, 201 if created else 200
 
 
 def _account(account) -> dict:
@@ -78,34 +86,34 @@ def _body() -> dict:
 
 @blp.route("/admin/service-accounts")
 @require(*SERVICE_ACCOUNT_ADMINS)
+@blp.response(200, ServiceAccountInfo(many=True))
 def list_service_accounts():
     """Every service account (never its secret)."""
-    return jsonify([_account(account) for account in case_engine().service_accounts.list(current_actor())])
+    return [_account(account) for account in case_engine().service_accounts.list(current_actor())]
 
 
 @blp.route("/admin/service-accounts", methods=["POST"])
 @require(*SERVICE_ACCOUNT_ADMINS)
+@blp.response(201, ServiceAccountSecret)
 def create_service_account():
     """A new service account: ``{name, scopes}``; the answer holds its secret, shown this once."""
     body = _body()
     account, secret = case_engine().service_accounts.create(current_actor(), body.get("name"), body.get("scopes"))
-    response = jsonify({**_account(account), "client_secret": secret})
-    response.headers["Cache-Control"] = "no-store"
-    return response, 201
+    return {**_account(account), "client_secret": secret}, 201, NO_STORE
 
 
 @blp.route("/admin/service-accounts/<client_id>/rotate", methods=["POST"])
 @require(*SERVICE_ACCOUNT_ADMINS)
+@blp.response(200, ServiceAccountSecret)
 def rotate_service_account(client_id):
     """A new secret, shown this once; the old secret and every token of the account stop working."""
     account, secret = case_engine().service_accounts.rotate(current_actor(), client_id)
-    response = jsonify({**_account(account), "client_secret": secret})
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return {**_account(account), "client_secret": secret}, 200, NO_STORE
 
 
 @blp.route("/admin/service-accounts/<client_id>/deactivate", methods=["POST"])
 @require(*SERVICE_ACCOUNT_ADMINS)
+@blp.response(200, ServiceAccountInfo)
 def deactivate_service_account(client_id):
     """The account stops: its credentials are refused and its tokens end."""
-    return jsonify(_account(case_engine().service_accounts.deactivate(current_actor(), client_id)))
+    return _account(case_engine().service_accounts.deactivate(current_actor(), client_id))
