@@ -21,11 +21,15 @@ from engine.cases.models import Case
 from engine.catalogue.models import ServiceItem
 from engine.context import EngineContext
 from engine.deadlines.states import WarningPolicy, deadline
+from engine.outbox import service as outbox
+from engine.outbox.channels import NotifyPolicy
 from engine.permissions import may_handle_pre_applications
 from engine.preapplications import service as rows
 from engine.preapplications.models import REGISTERED, REJECTED, PreApplication
 from engine.service_account_admin import service_actor
 from engine.service_accounts.models import ServiceAccount
+
+REJECTED_EVENT = "pre_application_rejected"
 
 
 @dataclass(frozen=True)
@@ -40,9 +44,9 @@ class PreApplicationLine:
 
 
 class PreApplicationDesk:
-    def __init__(self, context: EngineContext, actions: CaseActions, warnings: WarningPolicy):
+    def __init__(self, context: EngineContext, actions: CaseActions, warnings: WarningPolicy, notify: NotifyPolicy):
         self.context, self.clock = context, context.clock
-        self.actions, self.warnings = actions, warnings
+        self.actions, self.warnings, self.notify = actions, warnings, notify
 
     # -- the platform ------------------------------------------------------------------------
     def submit(self, account: ServiceAccount, body) -> tuple[dict, bool]:
@@ -123,4 +127,8 @@ class PreApplicationDesk:
             audit.record(session, actor=actor, action="pre_application_rejected", at=now,
                          detail={"pre_application_id": row.id,
                                  "platform_application_id": row.platform_application_id, "reason": reason})
+            # The platform hears of it as of a case's status (docs/events.md), in the same transaction.
+            outbox.record(session, self.notify, REJECTED_EVENT,
+                          {"platform_application_id": row.platform_application_id, "item_code": row.item_code,
+                           "status": "已退回", "status_before": "待接件"}, {"reason": reason}, {}, now)
         return row

@@ -96,7 +96,7 @@ class CaseEngine:
         self.actions = CaseActions(self.work, self.supervision, case_number_prefix)
         self.clock_actions = ClockActions(self.work, self.actions)
         self.service_accounts = ServiceAccountAdmin(self.context)
-        self.pre_applications = PreApplicationDesk(self.context, self.actions, self.warnings)
+        self.pre_applications = PreApplicationDesk(self.context, self.actions, self.warnings, self.notify)
 
     def _expression_functions(self) -> dict:
         """Calendar functions models may call; dates travel as ISO strings in task data."""

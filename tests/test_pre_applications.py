@@ -279,6 +279,10 @@ def test_the_clerk_rejects_one_that_is_not_this_centers_with_a_reason(platform, 
     assert refused.status_code == 409 and _cases(engine) == 0
     with engine.session() as session:
         assert session.scalar(select(AuditEntry.detail).where(AuditEntry.action == "pre_application_rejected"))["reason"]
+        event = session.scalar(select(OutboxEvent).where(OutboxEvent.kind == "pre_application_rejected"))
+    # The platform hears of the return as a status event naming its own id.
+    assert event.case_id is None and event.payload["case"]["platform_application_id"] == "GD-2026-000123"
+    assert event.payload["data"] == {"reason": "该事项应向省级主管部门申请"}
 
 
 def test_only_the_window_handles_pre_applications(platform, sign_in, app, engine):

@@ -41,9 +41,11 @@ MESSAGES = {
     TASK_RED: (STAFF, "办件{case_number}的待办「{task_name}」已超期（红牌预警）。"),
     STATUS_CHANGED: (SYSTEMS, "办件{case_number}状态由{status_before}变为{status}。"),
     CLOSED: (SYSTEMS, "办件{case_number}已办结（{status}）。"),
+    # An online pre-application the window returned as not this center's: no case, the platform's id.
+    "pre_application_rejected": (SYSTEMS, "网上预申请{platform_application_id}已退回：{reason}"),
 }
 FACTS = ("center", "case_number", "item_name", "applicant_name", "due_date", "status", "status_before", "decision",
-         "reason", "task_name")
+         "reason", "task_name", "platform_application_id")
 DECISIONS = {"approve": "准予许可", "reject": "不予许可"}
 
 

@@ -12,7 +12,8 @@ from web.notifications import service
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 KIND_LABELS = {"notice_issued": "一次性告知", "accepted": "受理", "clock_stopped": "暂停计时", "extended": "延期",
                "decided": "作出决定", "ready_for_pickup": "待领取", "posted": "已寄出", "task_queued": "新待办",
-               "task_yellow": "黄牌预警", "task_red": "红牌预警", "status_changed": "状态变更", "closed": "办结"}
+               "task_yellow": "黄牌预警", "task_red": "红牌预警", "status_changed": "状态变更", "closed": "办结",
+               "pre_application_rejected": "网上预申请退回"}
 
 
 @bp.context_processor
