@@ -14,6 +14,7 @@ from cli.ledger import ledger
 from cli.records import audit, backup_command, db_check, restore_command
 from cli.run import scheduler_command, simulate
 from cli.serve import serve
+from cli.service_accounts import service_account
 
 
 @click.group()
@@ -29,5 +30,5 @@ def db():
 db.add_command(db_upgrade)
 db.add_command(db_check)
 for command in (admin, audit, backup_command, restore_command, demo, process, calendar, catalogue, simulate,
-                scheduler_command, ledger, attendance, leave, serve):
+                scheduler_command, ledger, attendance, leave, serve, service_account):
     main.add_command(command)

@@ -5,6 +5,7 @@ checked (engine.permissions), the workflow runs, and ``CaseWork.record_step`` wr
 
 import logging
 from collections.abc import Callable
+from datetime import datetime
 from uuid import UUID
 
 from SpiffWorkflow.util.task import TaskState
@@ -42,13 +43,17 @@ class CaseActions:
 
     def create_case(self, actor: Actor, item_code: str, applicant: dict, intake: dict,
                     idempotency_key: str | None = None, *,
-                    source: Callable[[Session, Case], None] | None = None) -> Case:
+                    source: Callable[[Session, Case], None] | None = None,
+                    received_at: datetime | None = None) -> Case:
         """Register an application at the window and complete its intake in one transaction.
 
         With ``idempotency_key``, a retry of the same request returns the case the first made
         (engine/cases/idempotency.py); the key is stored in the case's transaction. ``source``
         records where the application came from (an appointment, an online pre-application)
-        in that same transaction, after the case's first step is written."""
+        in that same transaction, once the case row exists and before its first step is recorded
+        (so the step's status events can name it). ``received_at``: when the application was
+        received, if before now (an online application's platform receipt); the case's receipt
+        day and the 5 working days of the one-time notice count from it."""
         permissions.may_register(actor).check()
         if idempotency_key is not None:
             idempotency_key = idempotency.check_key(idempotency_key)
@@ -63,13 +68,16 @@ class CaseActions:
             version = latest_version(session, item.process_id)
             definition = self.work.specs.get(session, version.id)
             now, today = self.clock.now(), self.clock.today()
+            received_at = cases.check_received_at(received_at, now)
             number = cases.next_case_number(session, today, self.case_number_prefix)
-            case = cases.new_case(item, applicant, number, version.id, actor.id, now, today)
+            case = cases.new_case(item, applicant, number, version.id, actor.id, now, today, received_at=received_at)
             session.add(case)
             session.flush()
             if idempotency_key is not None:
                 idempotency.bind(session, actor.id, idempotency_key, case.id)
-            workflow, intake_task, meta = self.work.first_step(definition, item, today)
+            if source is not None:
+                source(session, case)
+            workflow, intake_task, meta = self.work.first_step(definition, item, case.received_on)
             data = validate_submission(definition.forms[meta.form], intake_task.data, intake, self.work.reserved_keys)
             commitments.check(session, case, intake_task.data, data, self.context.calendar.get(), today)
             intake_task.set_data(**data)
@@ -79,8 +87,6 @@ class CaseActions:
                 case, definition, workflow, snapshot, actor=actor, action="create", before_status=None,
                 task_id=str(intake_task.id), detail={"item_code": item.code, "task": meta.bpmn_id, "form": data},
                 new=True, open_rows=[]))
-            if source is not None:
-                source(session, case)
         self.work.put_back(case, workflow, snapshot)
         return case
 

@@ -107,13 +107,13 @@ class CaseWork:
                                       f"(the process could not continue; reference {reference})",
                                       details={"reference": reference}) from None
 
-    def first_step(self, definition, item, today: date):
-        """A new workflow for ``item`` run up to its first task, which must be the clerk's intake.
+    def first_step(self, definition, item, received_on: date):
+        """A new workflow for ``item`` received on ``received_on``, run up to its first task, which must be the clerk's intake.
 
         Returns the (unsaved) workflow, that task and its metadata; the intake page shows its form.
         """
         workflow = BpmnWorkflow(definition.spec, definition.subprocess_specs, script_engine=self.script_engine)
-        workflow.task_tree.data = cases.initial_data(item, today)
+        workflow.task_tree.data = cases.initial_data(item, received_on)
         self.run(workflow.do_engine_steps)
         ready = workflow.get_tasks(state=TaskState.READY, manual=True)
         metas = [definition.user_tasks.get(task.task_spec.name) for task in ready]

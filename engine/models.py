@@ -17,6 +17,8 @@ from engine.lease import Lease
 from engine.leave.models import LeaveRequest
 from engine.ledger.models import LedgerEntry, LedgerRule
 from engine.outbox.models import OutboxDelivery, OutboxEvent
+from engine.preapplications.models import PreApplication
+from engine.service_accounts.models import ServiceAccount, ServiceToken
 from engine.staff.models import (
     ApiToken,
     ChiefAuthorisation,
@@ -39,4 +41,5 @@ __all__ = [
     "ApiToken", "SignInFailure", "DecisionDocument", "DocumentCounter", "RefusalRecord",
     "AttendanceDay", "AttendanceRecord", "WorkingHours", "LeaveRequest", "OutboxEvent", "OutboxDelivery",
     "Enquiry", "EnquiryCounter", "EnquiryReferral", "Appointment", "AppointmentSlot",
+    "PreApplication", "ServiceAccount", "ServiceToken",
 ]

@@ -26,6 +26,8 @@ from engine.roles import (
     CLERK,
     DEPARTMENT_ROLES,
     DIRECTOR,
+    PRE_APPLICATION_DESK,
+    SERVICE_ACCOUNT_ADMINS,
     SUPERVISING,
 )
 from engine.tasks.models import OPEN, HumanTask
@@ -545,3 +547,23 @@ def may_handle_appointment(actor: Actor) -> Decision:
 def may_configure_appointments(actor: Actor) -> Decision:
     """The windows' slots and their places are part of the center's setup."""
     return may_administer(actor)
+
+
+# -- online pre-applications and the service accounts that post them ----------------------
+
+def may_handle_pre_applications(actor: Actor) -> Decision:
+    """The window's clerks read the platform's pre-applications (待接件), register or reject them."""
+    if not holds_role(actor, PRE_APPLICATION_DESK):
+        return _refused(Forbidden("只有窗口受理人员可以处理网上预申请 (only window clerks handle online "
+                                  "pre-applications)", field="role"))
+    return ALLOWED
+
+
+def may_manage_service_accounts(actor: Actor) -> Decision:
+    """Service accounts are the administrator's, or the server's own command line (the system)."""
+    if actor.id is None and actor.role == "system":
+        return ALLOWED
+    if not holds_role(actor, SERVICE_ACCOUNT_ADMINS):
+        return _refused(Forbidden("只有系统管理员可以管理服务账户 (only the system administrator manages service "
+                                  "accounts)", field="role"))
+    return ALLOWED

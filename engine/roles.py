@@ -38,3 +38,7 @@ ALLOWED_COMBINATIONS = (frozenset({APPROVER, CHIEF}), frozenset({SUPERVISOR, DIR
 PRECEDENCE = (ADMIN, DIRECTOR, CHIEF, SUPERVISOR, APPROVER, CLERK)
 # Who reads the windows' appointment lists (预约): the clerks who receive, the supervisors.
 APPOINTMENT_READERS = (CLERK, *SUPERVISING)
+# Who takes in the provincial platform's online pre-applications (待接件): the window.
+PRE_APPLICATION_DESK = (CLERK,)
+# Who manages the service accounts systems call the API with (the provincial platform).
+SERVICE_ACCOUNT_ADMINS = (ADMIN,)

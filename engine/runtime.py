@@ -38,7 +38,9 @@ from engine.ledger.scores import ScoringPolicy
 from engine.outbox.channels import NotifyPolicy
 from engine.outbox.delivery import OutboxDeliveries
 from engine.posts.service import Posts
+from engine.pre_application_desk import PreApplicationDesk
 from engine.queries import CaseQueries
+from engine.service_account_admin import ServiceAccountAdmin
 from engine.setup import CenterSetup
 from engine.staff_admin import StaffAdmin
 from engine.staff_rules import StaffRules
@@ -98,6 +100,8 @@ class CaseEngine:
         self.actions = CaseActions(self.work, self.supervision, case_number_prefix)
         self.clock_actions = ClockActions(self.work, self.actions)
         self.appointments = AppointmentBook(self.context, self.notify, self.actions, appointments)
+        self.service_accounts = ServiceAccountAdmin(self.context)
+        self.pre_applications = PreApplicationDesk(self.context, self.actions, self.warnings, self.notify)
 
     def _expression_functions(self) -> dict:
         """Calendar functions models may call; dates travel as ISO strings in task data."""
@@ -148,8 +152,9 @@ class CaseEngine:
 
     # -- moving cases (engine/actions.py, engine/clock_actions.py) -------------------
     def create_case(self, actor: Actor, item_code: str, applicant: dict, intake: dict,
-                    idempotency_key: str | None = None, *, source=None) -> Case:
-        return self.actions.create_case(actor, item_code, applicant, intake, idempotency_key, source=source)
+                    idempotency_key: str | None = None, *, source=None, received_at=None) -> Case:
+        return self.actions.create_case(actor, item_code, applicant, intake, idempotency_key, source=source,
+                                        received_at=received_at)
 
     def complete_task(self, actor: Actor, task_id: str, form: dict) -> Case:
         return self.actions.complete_task(actor, task_id, form)

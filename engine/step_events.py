@@ -15,6 +15,7 @@ from engine.catalogue.models import ServiceItem
 from engine.clockstop.models import ClockSuspension
 from engine.outbox import service as outbox
 from engine.outbox.channels import NotifyPolicy
+from engine.preapplications import service as pre_applications
 from engine.staff.models import ServiceWindow, Staff
 from engine.tasks.models import HumanTask
 from engine.workflow.properties import properties_of
@@ -22,10 +23,15 @@ from engine.workflow.properties import properties_of
 
 def case_facts(session: Session, case: Case, before_status: str | None) -> dict:
     item = session.get(ServiceItem, case.item_code)
-    return {"id": case.id, "number": case.number, "item_code": case.item_code, "item_name": item.name if item else "",
-            "department_code": case.department_code, "applicant_name": case.applicant_name,
-            "status": case.status, "status_before": before_status,
-            "due_date": case.due_date.isoformat() if case.due_date else None}
+    facts = {"id": case.id, "number": case.number, "item_code": case.item_code, "item_name": item.name if item else "",
+             "department_code": case.department_code, "applicant_name": case.applicant_name,
+             "status": case.status, "status_before": before_status,
+             "due_date": case.due_date.isoformat() if case.due_date else None}
+    # A case registered from an online pre-application: the platform matches the events by its own id.
+    platform_id = pre_applications.of_case(session, case.id)
+    if platform_id is not None:
+        facts["platform_application_id"] = platform_id
+    return facts
 
 
 def _contacts(case: Case) -> dict:

@@ -42,7 +42,8 @@ CASE_TABLES = ("ledger_entry", "lease", "workflow_task", "workflow_state", "huma
                "decision_document", "document_counter", "refusal_record",
                "ledger_department_entry", "leave_request", "attendance_record", "attendance_day",
                "attendance_hours", "outbox_delivery", "outbox_event", "enquiry_referral", "enquiry",
-               "enquiry_counter", "appointment")
+               "enquiry_counter", "appointment",
+               "service_token", "pre_application", "service_account")
 REFERENCE_FINGERPRINT = text(
     "SELECT (SELECT count(*) FROM process_version), (SELECT coalesce(max(id), 0) FROM process_version),"
     " (SELECT count(*) FROM calendar_year), (SELECT count(*) FROM calendar_day),"

@@ -71,6 +71,8 @@ def _init_web(app: Flask) -> None:
     from web.notifications import views as notifications_views
     from web.posts import api as posts_api
     from web.posts import views as posts_views
+    from web.preapplications import api as pre_applications_api
+    from web.preapplications import views as pre_applications_views
     from web.public import api as public_api
     from web.public import guide_api, guide_views, rating_views
     from web.public import views as public_views
@@ -100,13 +102,14 @@ def _init_web(app: Flask) -> None:
                    supervision_views, posts_views, setup_views, setup_center_views, admin_views, staff_rules_views,
                    refusal_register_views, case_register_views, reports_views, attendance_views, notifications_views,
                    guide_views, rating_views, contest_views, enquiries_views, enquiry_public_views,
-                   appointments_views, appointment_public_views):
+                   appointments_views, appointment_public_views, pre_applications_views):
         app.register_blueprint(module.bp)
     api.init_app(app, [auth_api.blp, tasks_api.blp, window_api.blp, back_office_api.blp, board_api.blp,
                        ledger_api.blp, public_api.blp, supervision_api.blp, posts_api.blp, setup_api.blp,
                        password.blp, admin_api.blp, staff_rules_api.blp, refusal_register_api.blp,
                        reports_api.blp, attendance_api.blp, notifications_api.blp,
-                       guide_api.blp, enquiries_api.blp, appointments_api.blp, appointments_api.public_blp])
+                       guide_api.blp, enquiries_api.blp, appointments_api.blp, appointments_api.public_blp,
+                       pre_applications_api.blp])
     errors.register(app)
     failures.register(app)
     responses.init_app(app)

@@ -11,6 +11,7 @@ from engine.calendar.workdays import WorkCalendar
 from engine.cases.models import Case, CaseCounter
 from engine.cases.schemas import ApplicantSchema
 from engine.catalogue.models import ServiceItem
+from engine.clock import CHINA_TZ
 from engine.errors import InvalidInput, NotFound
 from engine.validation import first_error
 
@@ -77,11 +78,26 @@ def initial_data(item: ServiceItem, received_on: date) -> dict:
         "report_clock": item.report_clock,
         # A form field (intake, correction) with a default: no material accepted on commitment.
         "committed_materials": [],
+        # The correction form's field, none before a correction: the first completeness check dates the
+        # materials from the receipt (received_on), a re-check from the correction's day.
+        "correction_action": None,
     }
 
 
+def check_received_at(received_at: datetime | None, now: datetime) -> datetime:
+    """When an application was received: now, or an earlier aware moment (an online application's receipt)."""
+    if received_at is None:
+        return now
+    if not isinstance(received_at, datetime) or received_at.tzinfo is None or received_at > now:
+        raise InvalidInput("收件时间须为不晚于当前的带时区时间 (received_at must be an aware time not after now)",
+                           field="received_at")
+    return received_at
+
+
 def new_case(item: ServiceItem, applicant: dict, number: str, version_id: int, created_by: int | None,
-             now: datetime, today: date) -> Case:
+             now: datetime, today: date, *, received_at: datetime | None = None) -> Case:
+    """A new case row; ``received_at`` (default now) is its receipt, ``received_on`` that day in China."""
+    received_on = today if received_at is None or received_at == now else received_at.astimezone(CHINA_TZ).date()
     return Case(
         number=number, item_code=item.code, item_version=item.version, process_version_id=version_id,
         department_code=item.department_code,
@@ -90,7 +106,7 @@ def new_case(item: ServiceItem, applicant: dict, number: str, version_id: int, c
         applicant_id_type=applicant["id_type"], applicant_id_number=applicant["id_number"],
         applicant_phone=applicant["phone"], applicant_address=applicant["address"],
         applicant_contact=applicant["contact_name"], applicant_email=applicant.get("email") or "",
-        status="待接件", stage="", received_at=now, received_on=today, notice_count=0,
+        status="待接件", stage="", received_at=received_at or now, received_on=received_on, notice_count=0,
         created_by_id=created_by, created_at=now, updated_at=now,
     )
 

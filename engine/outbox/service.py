@@ -49,9 +49,12 @@ MESSAGES = {
     STATUS_CHANGED: (SYSTEMS, "办件{case_number}状态由{status_before}变为{status}。"),
     CLOSED: (SYSTEMS, "办件{case_number}已办结（{status}）。"),
     ENQUIRY_ANSWERED: (APPLICANT, "【{center}】您的咨询（编号{enquiry_number}）已答复，请凭咨询编号和手机号查看答复。"),
+    # An online pre-application the window returned as not this center's: no case, the platform's id.
+    "pre_application_rejected": (SYSTEMS, "网上预申请{platform_application_id}已退回：{reason}"),
 }
 FACTS = ("center", "case_number", "item_name", "applicant_name", "due_date", "status", "status_before", "decision",
-         "reason", "task_name", "enquiry_number", "booking_code", "appointment_time", "window_name")
+         "reason", "task_name", "enquiry_number", "booking_code", "appointment_time", "window_name",
+         "platform_application_id")
 DECISIONS = {"approve": "准予许可", "reject": "不予许可"}
 
 

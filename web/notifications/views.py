@@ -14,7 +14,8 @@ KIND_LABELS = {"notice_issued": "一次性告知", "accepted": "受理", "clock_
                "decided": "作出决定", "ready_for_pickup": "待领取", "posted": "已寄出", "task_queued": "新待办",
                "task_yellow": "黄牌预警", "task_red": "红牌预警", "status_changed": "状态变更", "closed": "办结",
                "enquiry_answered": "咨询已答复",
-               "appointment_booked": "预约成功", "appointment_cancelled": "预约取消"}
+               "appointment_booked": "预约成功", "appointment_cancelled": "预约取消",
+               "pre_application_rejected": "网上预申请退回"}
 
 
 @bp.context_processor

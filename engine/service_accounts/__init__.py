@@ -1,0 +1,1 @@
+"""Service accounts: systems (the provincial platform), not people, that call the API with client credentials."""
