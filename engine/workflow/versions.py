@@ -1,7 +1,9 @@
 """Process versions: deploying a bundle as the next version, and the parsed specs cached per version.
 
 Deploying a changed model creates a new version; running cases stay on the version they
-started with. Parsing costs milliseconds, so each version is compiled once per process.
+started with. Compiling a version costs over a hundred milliseconds and depends only on its
+files and the sandbox's names, so it happens once per process, shared by every engine in it
+(the CLI, the scheduler and each test build engines of their own).
 """
 
 import threading
@@ -59,8 +61,28 @@ def deploy_bundle(session: Session, bundle: Bundle, env: SafeEnvironment, reserv
     return version
 
 
+# (version id, files digest, process id, sandbox names, reserved keys) -> its compiled definition.
+# A definition is read-only once compiled; workflows of any engine may share it, as one engine's do.
+_COMPILED: dict[tuple, ProcessDefinition] = {}
+_COMPILED_LOCK = threading.Lock()
+_COMPILED_LIMIT = 64
+
+
+def _compiled(version: ProcessVersion, env: SafeEnvironment, reserved_keys: frozenset[str]) -> ProcessDefinition:
+    key = (version.id, version.digest, version.process_id, env.function_names, reserved_keys)
+    with _COMPILED_LOCK:
+        definition = _COMPILED.get(key)
+    if definition is None:
+        definition = compile_process(version.files, version.process_id, env, reserved_keys, version.id)
+        with _COMPILED_LOCK:
+            if len(_COMPILED) >= _COMPILED_LIMIT:
+                _COMPILED.pop(next(iter(_COMPILED)))
+            definition = _COMPILED.setdefault(key, definition)
+    return definition
+
+
 class SpecCache:
-    """Parsed process versions, parsed once per process (parsing costs milliseconds)."""
+    """The engine's process versions by id, each compiled once per process (``_compiled``)."""
 
     def __init__(self, env: SafeEnvironment, reserved_keys: frozenset[str]):
         self.env = env
@@ -76,6 +98,6 @@ class SpecCache:
         version = session.get(ProcessVersion, version_id)
         if version is None:
             raise NotFound(f"流程版本 {version_id} 不存在 (process version {version_id} does not exist)")
-        definition = compile_process(version.files, version.process_id, self.env, self.reserved_keys, version.id)
+        definition = _compiled(version, self.env, self.reserved_keys)
         with self._lock:
             return self._definitions.setdefault(version_id, definition)
