@@ -34,6 +34,7 @@ from engine.ledger.book import LedgerBook
 from engine.ledger.scores import ScoringPolicy
 from engine.outbox.channels import NotifyPolicy
 from engine.outbox.delivery import OutboxDeliveries
+from engine.outbox_book import OutboxBook
 from engine.posts.service import Posts
 from engine.queries import CaseQueries
 from engine.setup import CenterSetup
@@ -82,6 +83,7 @@ class CaseEngine:
         self.supervision = Supervision(self.context, supervision)
         self.posts = Posts(self.context)
         self.outbox = OutboxDeliveries(self.context, self.notify)
+        self.outbox_book = OutboxBook(self.context, self.notify)
         self.attendance = AttendanceBook(self.context)
         self.leave = LeaveBook(self.context)
         self.staff_admin = StaffAdmin(self.context)
