@@ -3,6 +3,7 @@ by the administrator with a reason in the audit trail, delivered again to a real
 the case's order; and each channel's counts."""
 
 import json
+import threading
 from datetime import timedelta
 
 import pytest
@@ -171,3 +172,36 @@ def test_each_channel_shows_its_subscriber_and_counts_never_the_secret(db_url, c
     with engine.session() as session:
         assert session.scalar(select(func.count()).select_from(OutboxDelivery)) == 8
     engine.db.dispose()
+
+
+@pytest.mark.postgres_only
+def test_two_administrators_retrying_at_once_send_it_again_once(postgres_url, clock, receiver):
+    policy = _policy(receiver, channels=(), backoff_seconds=10, max_attempts=2)
+    engine = CaseEngine(postgres_url, clock=clock, notify=policy)
+    staff = actors(engine)
+    for _ in range(2):
+        _promised_case(engine, staff)
+    _give_up(engine, receiver, clock)
+    failed = [d for d in _deliveries(engine) if d.state == FAILED]
+    others = [CaseEngine(postgres_url, clock=clock, notify=policy) for _ in range(2)]
+    start, outcomes = threading.Barrier(2), []
+
+    def run(other, act):
+        start.wait()
+        try:
+            outcomes.append(act(other))
+        except Conflict as refused:
+            outcomes.append(refused.__class__)
+    acts = (lambda other: other.outbox_book.retry(staff["admin"], failed[0].id, "一"),
+            lambda other: other.outbox_book.retry_channel(staff["admin"], PLATFORM, "二"))
+    threads = [threading.Thread(target=run, args=(other, act)) for other, act in zip(others, acts, strict=True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # Whichever came first, each failed delivery was made pending once, with one audit entry each.
+    assert sorted(map(str, outcomes)) in (sorted(map(str, [failed[0].id, 1])), sorted(map(str, [Conflict, 2])))
+    assert [entry.detail["delivery_id"] for entry in _retries(engine)].count(failed[0].id) == 1
+    assert len(_retries(engine)) == 2 and {d.state for d in _deliveries(engine)} == {PENDING}
+    for each in (engine, *others):
+        each.db.dispose()

@@ -198,7 +198,8 @@ def test_the_filters_narrow_the_list_on_the_page_and_the_api(app, engine, receiv
     assert total(f"from={today.isoformat()}&to={today.isoformat()}&case_number={first.number}") == 0
     assert total("state=pending&limit=3&offset=9") == 10
     assert len(reader.get("/api/v1/notifications?limit=3&offset=9").json["items"]) == 1
-    for bad, field in (("from=2026-13-01", "from"), ("kind=nothing", "kind"), ("limit=0", "limit")):
+    for bad, field in (("from=2026-13-01", "from"), ("kind=nothing", "kind"), ("limit=0", "limit"),
+                       ("from=0001-01-01", "from"), ("to=9999-12-31", "to"), ("state=lost", "state")):
         refused = reader.get(f"/api/v1/notifications?{bad}")
         assert refused.status_code == 422 and refused.json["field"] == field
 

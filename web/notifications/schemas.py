@@ -1,5 +1,7 @@
 """JSON shapes of the notifications API (marshmallow). Class names are unique across the API."""
 
+from datetime import date
+
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from engine.outbox.models import DELIVERY_STATES
@@ -7,6 +9,9 @@ from engine.outbox.service import MESSAGES
 from engine.outbox_book import REASON_LENGTH
 from web.window.schemas import ChinaDateTime
 
+# The days an event may be asked for: beyond them a day's midnight in China is no moment the database
+# stores (year 1 has none in UTC; the day after 9999-12-31 is none at all).
+DAYS = (date(1970, 1, 1), date(9999, 12, 30))
 # The filters of the page and the API, in the order the page shows them.
 FILTERS = ("state", "channel", "case_number", "kind", "from", "to")
 
@@ -22,9 +27,9 @@ class NotificationQuery(Schema):
     case_number = fields.Str(validate=validate.Length(1, 32), metadata={"label": "办件编号"})
     kind = fields.Str(validate=validate.OneOf(tuple(MESSAGES)), metadata={
         "label": "事件", "description": ", ".join(MESSAGES)})
-    first = fields.Date(data_key="from", metadata={
+    first = fields.Date(data_key="from", validate=validate.Range(*DAYS), metadata={
         "label": "开始日期", "description": "events on or after this China-local day"})
-    last = fields.Date(data_key="to", metadata={"label": "结束日期", "description": "events on or before this day"})
+    last = fields.Date(data_key="to", validate=validate.Range(*DAYS), metadata={"label": "结束日期", "description": "events on or before this day"})
     limit = fields.Int(load_default=100, validate=validate.Range(1, 500))
     offset = fields.Int(load_default=0, validate=validate.Range(0, 10_000_000))
 
