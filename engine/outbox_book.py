@@ -69,7 +69,8 @@ class OutboxBook:
                         "attempts_before": delivery.attempts, "last_error": delivery.last_error}
             case_id = delivery.case_id
             session.execute(update(OutboxDelivery).where(OutboxDelivery.id == delivery_id).values(**_fresh(now)))
-            audit.record(session, actor=actor, action="notification_retry", at=now, case_id=case_id, detail=given_up)
+            audit.record(session, actor=actor, action="notification_retry", at=now, case_id=case_id,
+                         detail=given_up)
         return delivery_id
 
     def retry_channel(self, actor: Actor, channel, reason) -> int:

@@ -31,7 +31,8 @@ def receiver():
 @pytest.fixture
 def engine(db_url, clock, receiver):
     """Webhooks only (the platform), given up after two attempts ten seconds apart."""
-    made = CaseEngine(db_url, clock=clock, notify=_policy(receiver, channels=(), backoff_seconds=10, max_attempts=2))
+    policy = _policy(receiver, channels=(), backoff_seconds=10, max_attempts=2)
+    made = CaseEngine(db_url, clock=clock, notify=policy)
     yield made
     made.db.dispose()
 

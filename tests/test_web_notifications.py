@@ -132,7 +132,8 @@ def test_a_channel_down_for_a_day_is_sent_again_at_once(app, engine, receiver, s
     assert [d.state for d in _platform(engine)].count(FAILED) == 3
     clock.advance(timedelta(days=1))
     supervisor = token_client(app, "supervisor")
-    assert supervisor.post("/api/v1/notifications/retry", json={"channel": PLATFORM, "reason": "x"}).status_code == 403
+    refused = supervisor.post("/api/v1/notifications/retry", json={"channel": PLATFORM, "reason": "x"})
+    assert refused.status_code == 403
     admin = token_client(app, "admin")
     unknown = admin.post("/api/v1/notifications/retry", json={"channel": "webhook:nobody", "reason": "平台恢复"})
     assert unknown.status_code == 422 and unknown.json["field"] == "channel"

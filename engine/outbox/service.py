@@ -167,4 +167,5 @@ def channel_counts(session: Session) -> dict[str, ChannelCounts]:
                func.count().filter(row.state == PENDING), func.count().filter(row.state == SENT),
                func.count().filter(row.state == FAILED), func.min(event.created_at).filter(row.state == PENDING))
         .join(event, event.id == row.event_id).group_by(row.channel)).all()
-    return {channel: ChannelCounts(pending, sent, failed, oldest) for channel, pending, sent, failed, oldest in found}
+    return {channel: ChannelCounts(pending, sent, failed, oldest)
+            for channel, pending, sent, failed, oldest in found}

@@ -29,7 +29,8 @@ class NotificationQuery(Schema):
         "label": "事件", "description": ", ".join(MESSAGES)})
     first = fields.Date(data_key="from", validate=validate.Range(*DAYS), metadata={
         "label": "开始日期", "description": "events on or after this China-local day"})
-    last = fields.Date(data_key="to", validate=validate.Range(*DAYS), metadata={"label": "结束日期", "description": "events on or before this day"})
+    last = fields.Date(data_key="to", validate=validate.Range(*DAYS), metadata={
+        "label": "结束日期", "description": "events on or before this day"})
     limit = fields.Int(load_default=100, validate=validate.Range(1, 500))
     offset = fields.Int(load_default=0, validate=validate.Range(0, 10_000_000))
 
