@@ -567,3 +567,15 @@ def may_manage_service_accounts(actor: Actor) -> Decision:
         return _refused(Forbidden("只有系统管理员可以管理服务账户 (only the system administrator manages service "
                                   "accounts)", field="role"))
     return ALLOWED
+
+
+# -- the outbox ------------------------------------------------------------------------
+
+def may_resend_notifications(actor: Actor) -> Decision:
+    """Sending a given-up notification again runs the center's connections to the outside
+    (SMS gateway, mail server, subscribed systems): the administrator's, like the settings they
+    come from. Supervisors read the outbox (NOTIFICATION_READERS) but do not send."""
+    if not holds_role(actor, ADMINISTERING):
+        return _refused(Forbidden("只有系统管理员可以重新发送通知 (only the system administrator sends a "
+                                  "notification again)", field="role"))
+    return ALLOWED

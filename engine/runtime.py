@@ -37,6 +37,7 @@ from engine.ledger.book import LedgerBook
 from engine.ledger.scores import ScoringPolicy
 from engine.outbox.channels import NotifyPolicy
 from engine.outbox.delivery import OutboxDeliveries
+from engine.outbox_book import OutboxBook
 from engine.posts.service import Posts
 from engine.pre_application_desk import PreApplicationDesk
 from engine.queries import CaseQueries
@@ -87,6 +88,7 @@ class CaseEngine:
         self.supervision = Supervision(self.context, supervision)
         self.posts = Posts(self.context)
         self.outbox = OutboxDeliveries(self.context, self.notify)
+        self.outbox_book = OutboxBook(self.context, self.notify)
         self.attendance = AttendanceBook(self.context)
         self.leave = LeaveBook(self.context)
         self.enquiries = EnquiryBook(self.context, self.notify)

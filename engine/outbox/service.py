@@ -8,6 +8,7 @@ webhook, docs/events.md); the applicant's and the staff's also to the configured
 
 import string
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -15,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from engine.clock import CHINA_TZ
 from engine.outbox.channels import EMAIL, LOG, SMS, NotifyPolicy
-from engine.outbox.models import APPLICANT, STAFF, SYSTEMS, OutboxDelivery, OutboxEvent
+from engine.outbox.models import APPLICANT, FAILED, PENDING, SENT, STAFF, SYSTEMS, OutboxDelivery, OutboxEvent
 
 STATUS_CHANGED, CLOSED = "status_changed", "closed"
 TASK_QUEUED, TASK_YELLOW, TASK_RED = "task_queued", "task_yellow", "task_red"
@@ -129,14 +130,53 @@ def decision_name(decision: str | None) -> str:
     return DECISIONS.get(decision or "", decision or "")
 
 
-def listing(session: Session, *, state: str | None = None, channel: str | None = None, limit: int = 100,
+@dataclass(frozen=True)
+class DeliveryFilter:
+    """Which deliveries a reader asks for; a None narrows nothing. ``created_from``/``created_before``:
+    the event's moment, from the first (inclusive) to the second (exclusive)."""
+
+    state: str | None = None
+    channel: str | None = None
+    case_number: str | None = None
+    kind: str | None = None
+    created_from: datetime | None = None
+    created_before: datetime | None = None
+
+
+def listing(session: Session, where: DeliveryFilter = DeliveryFilter(), *, limit: int = 100,
             offset: int = 0) -> tuple[int, list[tuple[OutboxDelivery, OutboxEvent]]]:
-    """(total, page) of the deliveries, newest first, each with its event; filtered by state and channel."""
+    """(total, page) of the deliveries, newest first, each with its event."""
     query = select(OutboxDelivery, OutboxEvent).join(OutboxEvent, OutboxEvent.id == OutboxDelivery.event_id)
-    if state:
-        query = query.where(OutboxDelivery.state == state)
-    if channel:
-        query = query.where(OutboxDelivery.channel == channel)
+    for column, value in ((OutboxDelivery.state, where.state), (OutboxDelivery.channel, where.channel),
+                          (OutboxEvent.case_number, where.case_number), (OutboxEvent.kind, where.kind)):
+        if value:
+            query = query.where(column == value)
+    if where.created_from is not None:
+        query = query.where(OutboxEvent.created_at >= where.created_from)
+    if where.created_before is not None:
+        query = query.where(OutboxEvent.created_at < where.created_before)
     total = session.scalar(select(func.count()).select_from(query.subquery()))
     rows = session.execute(query.order_by(OutboxDelivery.id.desc()).limit(limit).offset(offset)).all()
     return total, list(rows)
+
+
+@dataclass(frozen=True)
+class ChannelCounts:
+    pending: int = 0
+    sent: int = 0
+    failed: int = 0
+    # When the event of the channel's oldest pending delivery happened: a receiver that takes
+    # nothing shows here as an age that keeps growing.
+    oldest_pending_at: datetime | None = None
+
+
+def channel_counts(session: Session) -> dict[str, ChannelCounts]:
+    """{channel: its deliveries counted by state, and its oldest pending one}, in one grouped query."""
+    row, event = OutboxDelivery, OutboxEvent
+    found = session.execute(
+        select(row.channel,
+               func.count().filter(row.state == PENDING), func.count().filter(row.state == SENT),
+               func.count().filter(row.state == FAILED), func.min(event.created_at).filter(row.state == PENDING))
+        .join(event, event.id == row.event_id).group_by(row.channel)).all()
+    return {channel: ChannelCounts(pending, sent, failed, oldest)
+            for channel, pending, sent, failed, oldest in found}
