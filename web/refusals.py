@@ -37,7 +37,7 @@ FIELD_LABELS = {
     "complaint_number": N_("投诉编号"), "rule_code": N_("考核规则"), "occurred_on": N_("发生日期"),
     "page": N_("页码"), "cover": N_("代岗人"), "leave_id": N_("请假"), "file": N_("文件"), "sign_in": N_("签到"),
     "sign_out": N_("签退"), "from": N_("开始日期"), "to": N_("结束日期"), "staff": N_("人员"), "day": N_("日期"),
-    "week": N_("周"), "season": N_("季节"),
+    "week": N_("周"), "season": N_("季节"), "delivery_id": N_("通知"),
 }
 
 # One sentence per rule; %(label)s is the field's label, %(limit)s the rule's bound.
