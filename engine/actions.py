@@ -5,6 +5,7 @@ checked (engine.permissions), the workflow runs, and ``CaseWork.record_step`` wr
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from uuid import UUID
 
 from SpiffWorkflow.util.task import TaskState
@@ -34,6 +35,16 @@ from engine.workflow.versions import latest_version
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class Completed:
+    """A completed task as its answer shows it: the case after the step, the task's name and the
+    case's next task for the same actor (read from the rows the step wrote, under the lock)."""
+
+    case: Case
+    task_name: str
+    next_task_id: str | None
+
+
 class CaseActions:
     def __init__(self, work: CaseWork, supervision: Supervision, case_number_prefix: str):
         self.work, self.context, self.clock = work, work.context, work.clock
@@ -54,16 +65,16 @@ class CaseActions:
             idempotency_key = idempotency.check_key(idempotency_key)
             request = idempotency.fingerprint(item_code, applicant, intake)
         applicant = cases.validate_applicant(applicant)
+        now, today = self.clock.now(), self.clock.today()
+        number = cases.issue_case_number(self.context.transaction, today, self.case_number_prefix)
         with self.context.transaction() as session:
             if idempotency_key is not None:
-                earlier = idempotency.claim(session, actor.id, idempotency_key, request, self.clock.now())
+                earlier = idempotency.claim(session, actor.id, idempotency_key, request, now)
                 if earlier is not None:
                     return earlier
             item = cases.get_item(session, item_code)
             version = latest_version(session, item.process_id)
             definition = self.work.specs.get(session, version.id)
-            now, today = self.clock.now(), self.clock.today()
-            number = cases.next_case_number(session, today, self.case_number_prefix)
             case = cases.new_case(item, applicant, number, version.id, actor.id, now, today)
             session.add(case)
             session.flush()
@@ -85,6 +96,9 @@ class CaseActions:
         return case
 
     def complete_task(self, actor: Actor, task_id: str, form: dict) -> Case:
+        return self.complete_and_answer(actor, task_id, form).case
+
+    def complete_and_answer(self, actor: Actor, task_id: str, form: dict) -> Completed:
         with self.context.transaction() as session:
             case, row, open_rows = self.work.lock_task(session, task_id)
             permissions.may_complete(actor, row).check()
@@ -100,13 +114,14 @@ class CaseActions:
             before, rated_before = case.status, case.rating
             task.set_data(**data)
             self.work.run(lambda: (task.run(), workflow.do_engine_steps()))
-            self.work.record_step(session, StepContext(
+            now_open = self.work.record_step(session, StepContext(
                 case, definition, workflow, snapshot, actor=actor, action="complete", before_status=before,
                 task_id=task_id, detail={"task": meta.bpmn_id, "form": data}, open_rows=open_rows))
             if case.rating != rated_before:  # the rating step: a bad rating is verified (好差评)
                 self.supervision.rating_recorded(session, case, actor, data)
         self.work.put_back(case, workflow, snapshot)
-        return case
+        following = permissions.next_task_of(actor, now_open)
+        return Completed(case, row.name, following.id if following is not None else None)
 
     def claim_task(self, actor: Actor, task_id: str) -> HumanTask:
         return self._assign(actor, task_id, "claim")

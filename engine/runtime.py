@@ -15,7 +15,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
-from engine.actions import CaseActions
+from engine.actions import CaseActions, Completed
 from engine.actor import Actor
 from engine.attendance_book import AttendanceBook
 from engine.calendar.service import CalendarCache
@@ -148,6 +148,9 @@ class CaseEngine:
 
     def complete_task(self, actor: Actor, task_id: str, form: dict) -> Case:
         return self.actions.complete_task(actor, task_id, form)
+
+    def complete_and_answer(self, actor: Actor, task_id: str, form: dict) -> Completed:
+        return self.actions.complete_and_answer(actor, task_id, form)
 
     def claim_task(self, actor: Actor, task_id: str) -> HumanTask:
         return self.actions.claim_task(actor, task_id)

@@ -68,21 +68,9 @@ def unclaim(actor: Actor, task_id) -> queries.TaskListing:
 
 
 def complete(actor: Actor, task_id, form) -> Completion:
-    engine = case_engine()
-    task_id = parse_task_id(task_id)
-    done = listing(actor, task_id)
-    case = engine.complete_task(actor, task_id, form)
-    return Completion(case.number, case.status, done.task.name, next_task_for(actor, case.number))
-
-
-def next_task_for(actor: Actor, number: str) -> str | None:
-    """The case's next open task if it is this actor's to do (theirs, or unclaimed and theirs to take)."""
-    for row in case_engine().open_tasks(number):
-        if not permissions_rules.may_see_task(actor, row):
-            continue
-        if row.assignee_id in (None, actor.id):
-            return row.id
-    return None
+    """The engine checks the actor under the case's lock and names the next task: nothing is read first."""
+    done = case_engine().complete_and_answer(actor, parse_task_id(task_id), form)
+    return Completion(done.case.number, done.case.status, done.task_name, done.next_task_id)
 
 
 def diagram(actor: Actor, number: str) -> dict:
