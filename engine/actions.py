@@ -12,7 +12,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import permissions, step_events
+from engine import permissions, step_events, taskfile
 from engine.actor import SYSTEM, Actor
 from engine.audit import service as audit
 from engine.cases import idempotency
@@ -129,7 +129,14 @@ class CaseActions:
     def unclaim_task(self, actor: Actor, task_id: str) -> HumanTask:
         return self._assign(actor, task_id, "unclaim")
 
-    def _assign(self, actor: Actor, task_id: str, action: str) -> HumanTask:
+    def claim_and_answer(self, actor: Actor, task_id: str) -> taskfile.TaskListing:
+        """Claim, and the task's inbox line read in the same transaction (no second connection)."""
+        return self._assign(actor, task_id, "claim", answer=taskfile.listing_of_row)
+
+    def unclaim_and_answer(self, actor: Actor, task_id: str) -> taskfile.TaskListing:
+        return self._assign(actor, task_id, "unclaim", answer=taskfile.listing_of_row)
+
+    def _assign(self, actor: Actor, task_id: str, action: str, answer: Callable | None = None):
         with self.context.transaction() as session:
             case, row, _ = self.work.lock_task(session, task_id)
             previous = row.assignee_id
@@ -142,6 +149,8 @@ class CaseActions:
             audit.record(session, actor=actor, action=action, at=self.clock.now(), case_id=case.id, task_id=task_id,
                          before_status=case.status, after_status=case.status,
                          detail={"task": row.bpmn_id, "assignee_before": previous, "assignee_after": row.assignee_id})
+            if answer is not None:
+                return answer(session, row)
         return row
 
     def fire_due_timers(self, limit: int = 200) -> int:

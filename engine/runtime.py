@@ -41,6 +41,7 @@ from engine.staff_admin import StaffAdmin
 from engine.staff_rules import StaffRules
 from engine.supervision.policy import SupervisionPolicy
 from engine.supervision.service import Supervision
+from engine.taskfile import TaskListing
 from engine.tasks.models import HumanTask
 from engine.unit_scores import UnitScores
 from engine.workflow.expressions import SafeScriptEngine
@@ -157,6 +158,12 @@ class CaseEngine:
 
     def unclaim_task(self, actor: Actor, task_id: str) -> HumanTask:
         return self.actions.unclaim_task(actor, task_id)
+
+    def claim_and_answer(self, actor: Actor, task_id: str) -> TaskListing:
+        return self.actions.claim_and_answer(actor, task_id)
+
+    def unclaim_and_answer(self, actor: Actor, task_id: str) -> TaskListing:
+        return self.actions.unclaim_and_answer(actor, task_id)
 
     def fire_due_timers(self, limit: int = 200) -> int:
         return self.actions.fire_due_timers(limit)

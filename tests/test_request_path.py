@@ -22,13 +22,17 @@ def counted(app):
     return counter
 
 
-def test_a_completion_authenticates_acts_and_answers_in_two_connections(app, staff):
+def test_a_claim_and_a_completion_authenticate_act_and_answer_in_two_connections(app, staff):
     engine = app.extensions["onewindow"]  # the app's own: its workflow cache holds the case, as in a worker
     case = engine.create_case(staff["clerk1"], FOOD_LICENCE, person(), intake(engine, FOOD_LICENCE))
     task = only_task(engine, case.number)
     client = token_client(app, "scjg_approver1")
-    assert client.post(f"/api/v1/tasks/{task.id}/claim").status_code == 200
     counter = counted(app)
+    claimed = client.post(f"/api/v1/tasks/{task.id}/claim")
+    assert claimed.status_code == 200 and claimed.json["assignee_name"] == "李明", claimed.json
+    # The claim's answer (the inbox line) is read in the claim's transaction.
+    assert (counter.checkouts, counter.writes) == (2, 1), "\n".join(counter.log)
+    counter.reset()
     done = client.post(f"/api/v1/tasks/{task.id}/complete", json=REVIEW)
     assert done.status_code == 200, done.json
     # The next task (the window's pickup) is the clerk's: the approver is sent back to the inbox.

@@ -58,13 +58,11 @@ def listing_of(detail: queries.TaskDetail) -> queries.TaskListing:
 
 
 def claim(actor: Actor, task_id) -> queries.TaskListing:
-    row = case_engine().claim_task(actor, parse_task_id(task_id))
-    return listing(actor, row.id)
+    return case_engine().claim_and_answer(actor, parse_task_id(task_id))
 
 
 def unclaim(actor: Actor, task_id) -> queries.TaskListing:
-    row = case_engine().unclaim_task(actor, parse_task_id(task_id))
-    return listing(actor, row.id)
+    return case_engine().unclaim_and_answer(actor, parse_task_id(task_id))
 
 
 def complete(actor: Actor, task_id, form) -> Completion:
