@@ -65,23 +65,26 @@ class CaseActions:
             idempotency_key = idempotency.check_key(idempotency_key)
             request = idempotency.fingerprint(item_code, applicant, intake)
         applicant = cases.validate_applicant(applicant)
-        now, today = self.clock.now(), self.clock.today()
-        number = cases.issue_case_number(self.context.transaction, today, self.case_number_prefix)
         with self.context.transaction() as session:
             if idempotency_key is not None:
-                earlier = idempotency.claim(session, actor.id, idempotency_key, request, now)
+                earlier = idempotency.claim(session, actor.id, idempotency_key, request, self.clock.now())
                 if earlier is not None:
                     return earlier
             item = cases.get_item(session, item_code)
             version = latest_version(session, item.process_id)
             definition = self.work.specs.get(session, version.id)
+            now, today = self.clock.now(), self.clock.today()
+            # The form is checked before the day's counter is taken: the counter stays locked until
+            # this transaction commits (numbers are gap-free, docs/rules.md), and a refused form
+            # never makes another registration wait.
+            workflow, intake_task, meta = self.work.first_step(definition, item, today)
+            data = validate_submission(definition.forms[meta.form], intake_task.data, intake, self.work.reserved_keys)
+            number = cases.next_case_number(session, today, self.case_number_prefix)
             case = cases.new_case(item, applicant, number, version.id, actor.id, now, today)
             session.add(case)
             session.flush()
             if idempotency_key is not None:
                 idempotency.bind(session, actor.id, idempotency_key, case.id)
-            workflow, intake_task, meta = self.work.first_step(definition, item, today)
-            data = validate_submission(definition.forms[meta.form], intake_task.data, intake, self.work.reserved_keys)
             commitments.check(session, case, intake_task.data, data, self.context.calendar.get(), today)
             intake_task.set_data(**data)
             self.work.run(lambda: (intake_task.run(), workflow.do_engine_steps()))

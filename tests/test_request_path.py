@@ -1,14 +1,14 @@
 """What one request asks of the database (docs/performance-levers.md): counted, so deterministic.
 
 A request authenticates, acts and answers with as few connections and statements as the
-levers leave; a registration takes its case number without holding the day's counter for
-its whole transaction.
+levers leave; a registration checks its form before it takes the day's case counter.
 """
 
 import threading
 
 from bench.request_path import Counter
 from engine.catalogue.models import ServiceItem
+from engine.errors import InvalidInput
 from engine.staff.service import get_actor
 from tests.helpers import intake, only_task, person, token_client
 
@@ -76,39 +76,44 @@ def test_who_am_i_is_one_connection_and_two_statements(app, sign_in):
     assert (counter.checkouts, counter.statements) == (1, 2), counter.log  # the staff row, the cover
 
 
-def test_two_registrations_do_not_wait_for_each_others_transaction(postgres_url, clock):
-    """The first registration holds its transaction open (its source callback waits); the second,
-    for the same day, registers and commits meanwhile: the day's counter was locked only briefly."""
+def test_a_refused_registration_does_not_wait_for_another_ones_transaction(postgres_url, clock):
+    """The first registration holds its transaction, and so the day's counter, open (its source
+    callback waits). A second one with a refused form is refused meanwhile: the form is checked
+    before the counter is taken. The numbers stay gap-free (docs/rules.md, "Case numbers")."""
     from engine.runtime import CaseEngine
 
     engines = [CaseEngine(postgres_url, clock=clock) for _ in range(2)]
     form = intake(engines[0], FOOD_LICENCE)
     with engines[0].session() as session:
         clerks = [get_actor(session, name) for name in ("clerk1", "clerk2")]
-    inside, release, numbers = threading.Event(), threading.Event(), {}
+    inside, release, results = threading.Event(), threading.Event(), {}
 
     def hold(_session, _case):
         inside.set()
         assert release.wait(30)
 
     def first():
-        numbers["first"] = engines[0].create_case(clerks[0], FOOD_LICENCE, person(), form, source=hold).number
+        results["first"] = engines[0].create_case(clerks[0], FOOD_LICENCE, person(), form, source=hold).number
 
-    def second():
-        numbers["second"] = engines[1].create_case(clerks[1], FOOD_LICENCE, person(), form).number
+    def refused():
+        try:
+            engines[1].create_case(clerks[1], FOOD_LICENCE, person(), {**form, "delivery_method": "teleport"})
+        except InvalidInput as error:
+            results["refused"] = error.field
 
     holder = threading.Thread(target=first)
     holder.start()
     try:
         assert inside.wait(30)
-        follower = threading.Thread(target=second)
+        follower = threading.Thread(target=refused)
         follower.start()
         follower.join(timeout=15)
-        assert not follower.is_alive(), "the second registration waited for the first one's transaction"
-        assert "second" in numbers and "first" not in numbers
+        assert not follower.is_alive(), "the refused registration waited for the first one's transaction"
+        assert results == {"refused": "delivery_method"}
     finally:
         release.set()
         holder.join(timeout=30)
-        for engine in engines:
-            engine.db.dispose()
-    assert sorted(numbers.values()) == [f"ZW20261123{n:05d}" for n in (1, 2)]
+    second = engines[1].create_case(clerks[1], FOOD_LICENCE, person(), form).number
+    for engine in engines:
+        engine.db.dispose()
+    assert [results["first"], second] == [f"ZW20261123{n:05d}" for n in (1, 2)]

@@ -47,17 +47,6 @@ def next_case_number(session: Session, day: date, prefix: str) -> str:
     return f"{prefix}{day:%Y%m%d}{sequence:05d}"
 
 
-def issue_case_number(transaction, day: date, prefix: str) -> str:
-    """The day's next number, taken in a short transaction of its own before the registration's.
-
-    The day's counter row is locked only for that one statement and its commit, so registrations
-    across the center no longer wait for each other's whole transaction. A registration that
-    then fails leaves its number unused: case numbers are unique and date-sortable, not gap-free
-    (docs/rules.md, "Case numbers")."""
-    with transaction() as session:
-        return next_case_number(session, day, prefix)
-
-
 def initial_data(item: ServiceItem, received_on: date) -> dict:
     materials = [
         {"code": m.code, "name": m.name, "mandatory": m.mandatory, "form": m.form, "count": m.count,
