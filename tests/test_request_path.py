@@ -65,6 +65,16 @@ def test_the_next_task_comes_from_the_step_when_it_is_the_actors(app, staff):
     assert checkouts == 2, "\n".join(counter.log)
 
 
+def test_an_inbox_is_read_in_one_connection_after_the_token(app, staff):
+    engine = app.extensions["onewindow"]
+    case = engine.create_case(staff["clerk1"], FOOD_LICENCE, person(), intake(engine, FOOD_LICENCE))
+    client = token_client(app, "scjg_approver1")
+    counter = counted(app)
+    inbox = client.get("/api/v1/tasks")
+    assert inbox.status_code == 200 and [row["case_number"] for row in inbox.json] == [case.number]
+    assert (counter.checkouts, counter.writes) == (2, 0), "\n".join(counter.log)
+
+
 def test_who_am_i_is_one_connection_and_two_statements(app, sign_in):
     client = token_client(app, "scjg_approver1")
     counter = counted(app)

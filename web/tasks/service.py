@@ -13,6 +13,7 @@ from engine import permissions as permissions_rules
 from engine import taskfile as queries
 from engine.actor import Actor
 from engine.errors import InvalidInput
+from engine.tasks import service as task_rows
 from web.access import case_engine
 
 
@@ -33,10 +34,9 @@ def parse_task_id(task_id) -> str:
 
 
 def inbox(actor: Actor, mine: bool) -> list[queries.TaskListing]:
-    engine = case_engine()
-    rows = engine.task_queue(actor, mine=mine)
-    with engine.session() as session:
-        return queries.listings(session, rows)
+    """The queue and its cases, items and holders read in one session (one connection)."""
+    with case_engine().session() as session:
+        return queries.listings(session, task_rows.queue(session, actor, mine=mine))
 
 
 def listing(actor: Actor, task_id) -> queries.TaskListing:
