@@ -5,6 +5,7 @@ checked (engine.permissions), the workflow runs, and ``CaseWork.record_step`` wr
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
@@ -12,7 +13,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import permissions, step_events
+from engine import permissions, step_events, taskfile
 from engine.actor import SYSTEM, Actor
 from engine.audit import service as audit
 from engine.cases import idempotency
@@ -33,6 +34,16 @@ from engine.workflow.store import Snapshot
 from engine.workflow.versions import latest_version
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Completed:
+    """A completed task as its answer shows it: the case after the step, the task's name and the
+    case's next task for the same actor (read from the rows the step wrote, under the lock)."""
+
+    case: Case
+    task_name: str
+    next_task_id: str | None
 
 
 class CaseActions:
@@ -69,6 +80,12 @@ class CaseActions:
             definition = self.work.specs.get(session, version.id)
             now, today = self.clock.now(), self.clock.today()
             received_at = cases.check_received_at(received_at, now)
+            # The form is checked before the day's counter is taken: the counter stays locked until
+            # this transaction commits (numbers are gap-free, docs/rules.md), and a refused form
+            # never makes another registration wait.
+            received_on = cases.received_day(received_at, now, today)
+            workflow, intake_task, meta = self.work.first_step(definition, item, received_on)
+            data = validate_submission(definition.forms[meta.form], intake_task.data, intake, self.work.reserved_keys)
             number = cases.next_case_number(session, today, self.case_number_prefix)
             case = cases.new_case(item, applicant, number, version.id, actor.id, now, today, received_at=received_at)
             session.add(case)
@@ -77,8 +94,6 @@ class CaseActions:
                 idempotency.bind(session, actor.id, idempotency_key, case.id)
             if source is not None:
                 source(session, case)
-            workflow, intake_task, meta = self.work.first_step(definition, item, case.received_on)
-            data = validate_submission(definition.forms[meta.form], intake_task.data, intake, self.work.reserved_keys)
             commitments.check(session, case, intake_task.data, data, self.context.calendar.get(), today)
             intake_task.set_data(**data)
             self.work.run(lambda: (intake_task.run(), workflow.do_engine_steps()))
@@ -91,6 +106,9 @@ class CaseActions:
         return case
 
     def complete_task(self, actor: Actor, task_id: str, form: dict) -> Case:
+        return self.complete_and_answer(actor, task_id, form).case
+
+    def complete_and_answer(self, actor: Actor, task_id: str, form: dict) -> Completed:
         with self.context.transaction() as session:
             case, row, open_rows = self.work.lock_task(session, task_id)
             permissions.may_complete(actor, row).check()
@@ -106,13 +124,14 @@ class CaseActions:
             before, rated_before = case.status, case.rating
             task.set_data(**data)
             self.work.run(lambda: (task.run(), workflow.do_engine_steps()))
-            self.work.record_step(session, StepContext(
+            now_open = self.work.record_step(session, StepContext(
                 case, definition, workflow, snapshot, actor=actor, action="complete", before_status=before,
                 task_id=task_id, detail={"task": meta.bpmn_id, "form": data}, open_rows=open_rows))
             if case.rating != rated_before:  # the rating step: a bad rating is verified (好差评)
                 self.supervision.rating_recorded(session, case, actor, data)
         self.work.put_back(case, workflow, snapshot)
-        return case
+        following = permissions.next_task_of(actor, now_open)
+        return Completed(case, row.name, following.id if following is not None else None)
 
     def claim_task(self, actor: Actor, task_id: str) -> HumanTask:
         return self._assign(actor, task_id, "claim")
@@ -120,7 +139,14 @@ class CaseActions:
     def unclaim_task(self, actor: Actor, task_id: str) -> HumanTask:
         return self._assign(actor, task_id, "unclaim")
 
-    def _assign(self, actor: Actor, task_id: str, action: str) -> HumanTask:
+    def claim_and_answer(self, actor: Actor, task_id: str) -> taskfile.TaskListing:
+        """Claim, and the task's inbox line read in the same transaction (no second connection)."""
+        return self._assign(actor, task_id, "claim", answer=taskfile.listing_of_row)
+
+    def unclaim_and_answer(self, actor: Actor, task_id: str) -> taskfile.TaskListing:
+        return self._assign(actor, task_id, "unclaim", answer=taskfile.listing_of_row)
+
+    def _assign(self, actor: Actor, task_id: str, action: str, answer: Callable | None = None):
         with self.context.transaction() as session:
             case, row, _ = self.work.lock_task(session, task_id)
             previous = row.assignee_id
@@ -133,6 +159,8 @@ class CaseActions:
             audit.record(session, actor=actor, action=action, at=self.clock.now(), case_id=case.id, task_id=task_id,
                          before_status=case.status, after_status=case.status,
                          detail={"task": row.bpmn_id, "assignee_before": previous, "assignee_after": row.assignee_id})
+            if answer is not None:
+                return answer(session, row)
         return row
 
     def fire_due_timers(self, limit: int = 200) -> int:

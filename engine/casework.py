@@ -136,8 +136,9 @@ class CaseWork:
         return case, row, [row for row in rows if row.state == "open"]
 
     # -- recording a step -----------------------------------------------------------------
-    def record_step(self, session, step: StepContext) -> None:
-        """Write everything one step changed, in the caller's transaction."""
+    def record_step(self, session, step: StepContext) -> list:
+        """Write everything one step changed, in the caller's transaction; returns the case's
+        open task rows after the step (the answer needs no second read of them)."""
         case, workflow = step.case, step.workflow
         now, today = self.clock.now(), self.clock.today()
         # One flush at the end: the case row is written (and its version checked) once.
@@ -175,6 +176,7 @@ class CaseWork:
         except StaleDataError:
             raise Conflict(f"办件 {case.number} 已被他人修改，请刷新后重试 "
                            f"(case {case.number} was changed by someone else; reload and try again)") from None
+        return open_rows
 
     def evaluate_property(self, case: Case):
         """``evaluate(task, expression)`` for a task property (due, department) of ``case``."""

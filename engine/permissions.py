@@ -460,6 +460,12 @@ def task_actions(actor: Actor, row: HumanTask) -> TaskActions:
                        complete=may_complete(actor, row))
 
 
+def next_task_of(actor: Actor, open_rows: list[HumanTask]) -> HumanTask | None:
+    """The open task the actor goes on with after a step: one they may see that is theirs or unclaimed."""
+    return next((row for row in open_rows if may_see_task(actor, row) and row.assignee_id in (None, actor.id)),
+                None)
+
+
 # -- enquiries (首问负责, 咨询) -----------------------------------------------------------
 
 def may_register_enquiry(actor: Actor) -> Decision:

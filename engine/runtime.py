@@ -15,7 +15,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
-from engine.actions import CaseActions
+from engine.actions import CaseActions, Completed
 from engine.actor import Actor
 from engine.appointment_book import AppointmentBook
 from engine.appointments.service import AppointmentPolicy
@@ -47,6 +47,7 @@ from engine.staff_admin import StaffAdmin
 from engine.staff_rules import StaffRules
 from engine.supervision.policy import SupervisionPolicy
 from engine.supervision.service import Supervision
+from engine.taskfile import TaskListing
 from engine.tasks.models import HumanTask
 from engine.unit_scores import UnitScores
 from engine.workflow.expressions import SafeScriptEngine
@@ -161,11 +162,20 @@ class CaseEngine:
     def complete_task(self, actor: Actor, task_id: str, form: dict) -> Case:
         return self.actions.complete_task(actor, task_id, form)
 
+    def complete_and_answer(self, actor: Actor, task_id: str, form: dict) -> Completed:
+        return self.actions.complete_and_answer(actor, task_id, form)
+
     def claim_task(self, actor: Actor, task_id: str) -> HumanTask:
         return self.actions.claim_task(actor, task_id)
 
     def unclaim_task(self, actor: Actor, task_id: str) -> HumanTask:
         return self.actions.unclaim_task(actor, task_id)
+
+    def claim_and_answer(self, actor: Actor, task_id: str) -> TaskListing:
+        return self.actions.claim_and_answer(actor, task_id)
+
+    def unclaim_and_answer(self, actor: Actor, task_id: str) -> TaskListing:
+        return self.actions.unclaim_and_answer(actor, task_id)
 
     def fire_due_timers(self, limit: int = 200) -> int:
         return self.actions.fire_due_timers(limit)

@@ -101,7 +101,11 @@ def listings(session, rows: list[HumanTask]) -> list[TaskListing]:
 
 
 def listing(session, task_id: str) -> TaskListing:
-    return listings(session, [tasks.get_task_row(session, task_id)])[0]
+    return listing_of_row(session, tasks.get_task_row(session, task_id))
+
+
+def listing_of_row(session, row: HumanTask) -> TaskListing:
+    return listings(session, [row])[0]
 
 
 def case_steps(session, case: Case, definition, actor: Actor) -> list[CaseStep]:

@@ -14,7 +14,8 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from engine.actor import Actor
 from engine.permissions import holds_role
 from engine.posts.service import with_cover
-from engine.staff import tokens
+from engine.staff import passwords, tokens
+from engine.staff.models import Staff
 
 csrf = CSRFProtect()
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -44,6 +45,17 @@ def token_policy() -> tokens.TokenPolicy:
     return current_app.extensions["onewindow_tokens"]
 
 
+def note_password_change_due(staff: Staff) -> None:
+    """Whether the signed-in person must choose a password first (web.auth.password's gate reads it),
+    from the staff row the sign-in check just read: the gate costs the request no round trip."""
+    production = current_app.config.get("ONEWINDOW_MODE") == "production"
+    g.password_change_due = passwords.change_due(staff, production=production)
+
+
+def password_change_due() -> bool:
+    return g.get("password_change_due", False)
+
+
 def _token_actor(token: str) -> Actor | None:
     """The actor of a live bearer token (``g.token_id`` names it); a used token is kept alive."""
     engine, now = case_engine(), case_engine().clock.now()
@@ -51,8 +63,9 @@ def _token_actor(token: str) -> Actor | None:
         found = tokens.find(session, token, now, token_policy())
         if found is None:
             return None
-        actor, row = found
+        actor, row, staff = found
         actor = with_cover(session, actor, engine.clock.today())
+        note_password_change_due(staff)
     if tokens.needs_touch(row, now):
         with engine.transaction() as session:
             tokens.touch(session, row.id, now)
@@ -91,4 +104,5 @@ def require(*roles: str):
     return decorate
 
 
-__all__ = ["CSRFError", "SignedInUser", "case_engine", "csrf", "current_actor", "require", "token_policy"]
+__all__ = ["CSRFError", "SignedInUser", "case_engine", "csrf", "current_actor", "note_password_change_due",
+           "password_change_due", "require", "token_policy"]

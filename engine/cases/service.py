@@ -94,10 +94,15 @@ def check_received_at(received_at: datetime | None, now: datetime) -> datetime:
     return received_at
 
 
+def received_day(received_at: datetime | None, now: datetime, today: date) -> date:
+    """The day in China an application was received at ``received_at`` (default now: today)."""
+    return today if received_at is None or received_at == now else received_at.astimezone(CHINA_TZ).date()
+
+
 def new_case(item: ServiceItem, applicant: dict, number: str, version_id: int, created_by: int | None,
              now: datetime, today: date, *, received_at: datetime | None = None) -> Case:
     """A new case row; ``received_at`` (default now) is its receipt, ``received_on`` that day in China."""
-    received_on = today if received_at is None or received_at == now else received_at.astimezone(CHINA_TZ).date()
+    received_on = received_day(received_at, now, today)
     return Case(
         number=number, item_code=item.code, item_version=item.version, process_version_id=version_id,
         department_code=item.department_code,

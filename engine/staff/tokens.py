@@ -62,15 +62,16 @@ def _live(now: datetime, policy: TokenPolicy):
     return (ApiToken.ended_at.is_(None), ApiToken.expires_at > now, ApiToken.last_used_at > now - policy.idle)
 
 
-def find(session: Session, token, now: datetime, policy: TokenPolicy) -> tuple[Actor, ApiToken] | None:
-    """The actor and row of a live token of an active account, else None."""
+def find(session: Session, token, now: datetime, policy: TokenPolicy) -> tuple[Actor, ApiToken, Staff] | None:
+    """The actor, token row and staff row of a live token of an active account, else None (the
+    staff row is returned so the request's other checks read it without asking again)."""
     if not isinstance(token, str) or not token.startswith(PREFIX) or len(token) > 100:
         return None
     found = session.execute(select(ApiToken, Staff).join(Staff, Staff.id == ApiToken.staff_id)
                             .where(ApiToken.token_hash == _hash(token), *_live(now, policy))).first()
     if found is None or not found.Staff.active:
         return None
-    return actor_for(found.Staff), found.ApiToken
+    return actor_for(found.Staff), found.ApiToken, found.Staff
 
 
 def needs_touch(row: ApiToken, now: datetime) -> bool:

@@ -7,7 +7,7 @@ from flask_login import login_user
 from marshmallow import Schema, fields, validate
 
 from engine.errors import InvalidInput, OneWindowError
-from web.access import SignedInUser, case_engine, current_actor, require
+from web.access import SignedInUser, case_engine, current_actor, password_change_due, require
 from web.api import api_blueprint
 from web.errors import wants_json
 
@@ -79,7 +79,7 @@ def password_gate():
     actor = current_actor()
     if actor is None or actor.id is None:
         return None
-    if not case_engine().staff_admin.password_change_due(actor.id, production=_production()):
+    if not password_change_due():  # read with the sign-in check, in its session
         return None
     if wants_json():
         return jsonify({"code": "password_change_required", "field": "new_password",

@@ -8,8 +8,9 @@ from engine.errors import OneWindowError
 from engine.permissions import home_area
 from engine.posts.service import with_cover
 from engine.staff.accounts import session_actor, sign_in, sign_out
+from engine.staff.models import Staff
 from engine.validation import is_id
-from web.access import SignedInUser, case_engine, current_actor, require
+from web.access import SignedInUser, case_engine, current_actor, note_password_change_due, require
 from web.i18n import LANGUAGES
 from web.limits import limiter
 from web.refusals import explain
@@ -26,9 +27,13 @@ def load_user(user_id: str):
     if not staff_id.isdigit() or not epoch.isdigit() or not is_id(int(staff_id)):
         return None
     with case_engine().session() as db_session:
+        # Held here, the row stays in the session: session_actor and the password gate read it without SQL.
+        staff = db_session.get(Staff, int(staff_id))
         actor = session_actor(db_session, int(staff_id), int(epoch))
         # Cover (AB岗) is read on every request, so it ends the day the absence ends.
         actor = actor and with_cover(db_session, actor, case_engine().clock.today())
+        if actor:
+            note_password_change_due(staff)
     return SignedInUser(actor, int(epoch)) if actor else None
 
 

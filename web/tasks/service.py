@@ -13,6 +13,7 @@ from engine import permissions as permissions_rules
 from engine import taskfile as queries
 from engine.actor import Actor
 from engine.errors import InvalidInput
+from engine.tasks import service as task_rows
 from web.access import case_engine
 
 
@@ -33,10 +34,9 @@ def parse_task_id(task_id) -> str:
 
 
 def inbox(actor: Actor, mine: bool) -> list[queries.TaskListing]:
-    engine = case_engine()
-    rows = engine.task_queue(actor, mine=mine)
-    with engine.session() as session:
-        return queries.listings(session, rows)
+    """The queue and its cases, items and holders read in one session (one connection)."""
+    with case_engine().session() as session:
+        return queries.listings(session, task_rows.queue(session, actor, mine=mine))
 
 
 def listing(actor: Actor, task_id) -> queries.TaskListing:
@@ -58,31 +58,17 @@ def listing_of(detail: queries.TaskDetail) -> queries.TaskListing:
 
 
 def claim(actor: Actor, task_id) -> queries.TaskListing:
-    row = case_engine().claim_task(actor, parse_task_id(task_id))
-    return listing(actor, row.id)
+    return case_engine().claim_and_answer(actor, parse_task_id(task_id))
 
 
 def unclaim(actor: Actor, task_id) -> queries.TaskListing:
-    row = case_engine().unclaim_task(actor, parse_task_id(task_id))
-    return listing(actor, row.id)
+    return case_engine().unclaim_and_answer(actor, parse_task_id(task_id))
 
 
 def complete(actor: Actor, task_id, form) -> Completion:
-    engine = case_engine()
-    task_id = parse_task_id(task_id)
-    done = listing(actor, task_id)
-    case = engine.complete_task(actor, task_id, form)
-    return Completion(case.number, case.status, done.task.name, next_task_for(actor, case.number))
-
-
-def next_task_for(actor: Actor, number: str) -> str | None:
-    """The case's next open task if it is this actor's to do (theirs, or unclaimed and theirs to take)."""
-    for row in case_engine().open_tasks(number):
-        if not permissions_rules.may_see_task(actor, row):
-            continue
-        if row.assignee_id in (None, actor.id):
-            return row.id
-    return None
+    """The engine checks the actor under the case's lock and names the next task: nothing is read first."""
+    done = case_engine().complete_and_answer(actor, parse_task_id(task_id), form)
+    return Completion(done.case.number, done.case.status, done.task_name, done.next_task_id)
 
 
 def diagram(actor: Actor, number: str) -> dict:
