@@ -27,11 +27,14 @@ def case_facts(session: Session, case: Case, before_status: str | None) -> dict:
              "department_code": case.department_code, "applicant_name": case.applicant_name,
              "status": case.status, "status_before": before_status,
              "due_date": case.due_date.isoformat() if case.due_date else None}
-    # A case registered from an online pre-application: the platform matches the events by its own id.
-    platform_id = pre_applications.of_case(session, case.id)
-    if platform_id is not None:
-        facts["platform_application_id"] = platform_id
-    return facts
+    return _with_platform_id(session, facts)
+
+
+def _with_platform_id(session: Session, facts: dict) -> dict:
+    """The case facts every event of a case starts from (a step's and the sweep's): a case registered
+    from an online pre-application carries the platform's id, by which the platform matches them."""
+    platform_id = pre_applications.of_case(session, facts["id"])
+    return facts if platform_id is None else {**facts, "platform_application_id": platform_id}
 
 
 def _contacts(case: Case) -> dict:
@@ -87,10 +90,14 @@ def record_sweep_events(session: Session, policy: NotifyPolicy, changed: list, n
     if not turned:
         return
     rows = session.scalars(select(HumanTask).where(HumanTask.id.in_(list(turned))).order_by(HumanTask.id))
+    facts_of_case = {}
     for row in rows:
         case_id, number, status, state = turned[row.id]
-        facts = {"id": case_id, "number": number, "status": status, "status_before": status}
-        outbox.record(session, policy, outbox.TASK_STATE_EVENTS[state], facts, *_task_facts(session, row), now)
+        if case_id not in facts_of_case:
+            facts_of_case[case_id] = _with_platform_id(
+                session, {"id": case_id, "number": number, "status": status, "status_before": status})
+        outbox.record(session, policy, outbox.TASK_STATE_EVENTS[state], facts_of_case[case_id],
+                      *_task_facts(session, row), now)
 
 
 def record_appointment_event(session: Session, policy: NotifyPolicy, kind: str, appointment: Appointment,

@@ -257,6 +257,59 @@ def test_a_recent_receipt_keeps_its_own_five_days(engine, staff):
     assert engine.open_tasks(window.number)[0].due_date == date(2026, 11, 30)
 
 
+def _registered_complete(engine, staff, working_days_ago: int, platform_id: str) -> Case:
+    """A complete pre-application the platform received ``working_days_ago`` working days before today
+    (Monday 23 November), registered by the clerk today."""
+    received_on = engine.calendar.get().subtract_working_days(START.date(), working_days_ago).day
+    account, _secret = engine.service_accounts.create(SYSTEM, "省政务服务平台")
+    submitted = local_datetime(received_on, 8, 0)
+    pre_id = engine.pre_applications.submit(account, body(engine, platform_id, submitted=submitted))[0]["id"]
+    return engine.pre_applications.register(staff["clerk1"], pre_id, person(), intake(engine, FOOD))
+
+
+# Receipt Thursday 19 November: today is its 3rd working day; Monday 16 November: today is the 5th
+# working day after it, the last of the notice's five.
+@pytest.mark.parametrize("working_days_ago", [2, 5])
+def test_a_complete_one_registered_within_its_five_days_is_accepted_that_day(engine, staff, sign_in,
+                                                                            working_days_ago):
+    case = engine.get_case(_registered_complete(engine, staff, working_days_ago, "GD-IN-TIME").number)
+    assert case.received_on < START.date() and case.status == "已受理"
+    assert case.accepted_on == START.date() and not case.deemed_accepted
+    assert case.due_date == engine.calendar.get().add_working_days(START.date(), case.promised_limit_days).day
+    notice = sign_in("clerk1").get(f"/cases/{case.number}/notice").data.decode()
+    assert "受理日期：2026年11月23日" in notice and "视为受理" not in notice
+
+
+def test_a_complete_one_registered_after_its_five_days_counts_as_accepted_from_its_receipt(engine, staff,
+                                                                                         sign_in):
+    # Receipt Friday 13 November; today, Monday 23 November, is its 7th working day.
+    case = engine.get_case(_registered_complete(engine, staff, 6, "GD-LATE-COMPLETE").number)
+    received = date(2026, 11, 13)
+    assert case.received_on == received and case.status == "已受理"
+    assert case.deemed_accepted and case.accepted_on == received
+    due = engine.calendar.get().add_working_days(received, case.promised_limit_days).day
+    assert case.due_date == due and due < engine.calendar.get().add_working_days(START.date(),
+                                                                                 case.promised_limit_days).day
+    clerk = sign_in("clerk1")
+    notice = clerk.get(f"/cases/{case.number}/notice").data.decode()
+    assert "受理通知书" in notice and "一次性告知书" not in notice
+    assert "起视为受理" in notice and "（2026年11月13日）" in notice and f"{due.year}年{due.month}月{due.day}日" in notice
+    assert "逾期未处理，自收件之日起视为受理" in clerk.get(f"/cases/{case.number}").data.decode()
+
+
+def test_the_sweeps_yellow_and_red_events_carry_the_platforms_id(engine, staff, clock):
+    case = _registered_complete(engine, staff, 0, "GD-SWEPT")
+    due = engine.get_case(case.number).due_date
+    for day in (engine.calendar.get().subtract_working_days(due, 1).day, due + timedelta(days=3)):
+        clock.set(local_datetime(day, 10, 0))
+        engine.sweep_deadlines()
+    with engine.session() as session:
+        swept = list(session.scalars(select(OutboxEvent).where(OutboxEvent.case_id == case.id,
+                                                               OutboxEvent.kind.in_(("task_yellow", "task_red")))))
+    assert {event.kind for event in swept} == {"task_yellow", "task_red"}
+    assert all(event.payload["case"]["platform_application_id"] == "GD-SWEPT" for event in swept)
+
+
 def test_the_clerk_rejects_one_that_is_not_this_centers_with_a_reason(platform, sign_in, engine):
     pre_id = platform.post(SUBMIT_URL, json=body(engine)).get_json()["id"]
     clerk = sign_in("clerk1")
