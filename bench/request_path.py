@@ -6,13 +6,13 @@
    bench/databases.py, or a temporary SQLite file), the demo center seeded, two API clients
    signed in with bearer tokens (a clerk, an approver). Each round, interleaved: the clerk
    registers an application, the approver reads the inbox, claims the review, completes it,
-   asks who they are; plus a route that does nothing (the framework floor). Per kind: the
+   asks who they are, and the clerk reads the decided case (``read``); plus a route that does nothing (the framework floor). Per kind: the
    connections checked out of the pool, the write transactions, the statements sent
    (``before_cursor_execute``) — these are deterministic — and the medians of CPU and wall time.
    On PostgreSQL each checkout also costs a ping (pool_pre_ping) and each write transaction a
    BEGIN and a COMMIT: ``trips`` adds them up.
 2. One engine step of a case with 0 and with N correction loops (built with
-   bench/engine_throughput.py's case), warm (the workflow cached) and cold (loaded from the rows).
+   bench/lifecycle.py's case), warm (the workflow cached) and cold (loaded from the rows).
 
 Prints its figures; asserts nothing.
 """
@@ -32,11 +32,11 @@ from flask import jsonify  # noqa: E402
 from sqlalchemy import event  # noqa: E402
 
 from bench.databases import PG_DEFAULT, postgres_problem, scratch_database  # noqa: E402
-from bench.engine_throughput import APPLICANT, ITEM, lifecycle_forms, prepare  # noqa: E402
+from bench.lifecycle import APPLICANT, ITEM, lifecycle_forms, prepare  # noqa: E402
 from engine.demo import DEMO_PASSWORD  # noqa: E402
 from engine.settings import EngineSettings  # noqa: E402
 
-KINDS = ("floor", "me", "inbox", "claim", "complete", "create")
+KINDS = ("floor", "me", "inbox", "claim", "complete", "create", "read")
 REVIEW = {"decision": "approve", "opinion": "符合条件"}
 
 
@@ -131,6 +131,10 @@ def requests(url: str, rounds: int, show: bool) -> None:
                                                                           json=REVIEW, headers=approver))
         assert done.status_code == 200, done.json
         logs["complete"] = counter.log
+        read = measure(counter, results["read"], lambda: client.get(f"/api/v1/cases/{created.json['number']}",
+                                                                    headers=clerk))
+        assert read.status_code == 200, read.json
+        logs["read"] = counter.log
         me = measure(counter, results["me"], lambda: client.get("/api/v1/auth/me", headers=approver))
         assert me.status_code == 200, me.json
         logs["me"] = counter.log

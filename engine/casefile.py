@@ -63,6 +63,11 @@ def cases_registered_by(session: Session, staff_id: int, page: int, page_size: i
     return list(rows), total
 
 
+def open_tasks(session: Session, case: Case) -> list[HumanTask]:
+    """The case's open steps."""
+    return list(session.scalars(select(HumanTask).where(HumanTask.case_id == case.id, HumanTask.state == "open")))
+
+
 def staff_names(session: Session, ids) -> dict[int, str]:
     wanted = {staff_id for staff_id in ids if staff_id is not None}
     if not wanted:
@@ -86,16 +91,15 @@ class HistoryEntry:
     detail: dict
 
 
-def history(engine, case: Case, entries: list[AuditEntry], actor: Actor) -> list[HistoryEntry]:
+def history(session: Session, definition, case: Case, entries: list[AuditEntry], actor: Actor) -> list[HistoryEntry]:
     """``entries`` (the case's audit trail) with staff names and step names, as ``actor`` may
     read them: another department's countersigned form left out (engine.permissions.opinion_scope),
-    ID and phone numbers masked (engine.masking). ``engine``: the CaseEngine.
+    ID and phone numbers masked (engine.masking). ``definition``: the case's process definition
+    (it names the steps).
     """
     scope = permissions.opinion_scope(actor)
-    with engine.session() as session:
-        definition = engine.specs.get(session, case.process_version_id)
-        people = staff_names(session, (entry.actor_id for entry in entries))
-        hidden = hidden_countersign_tasks(session, case, scope)
+    people = staff_names(session, (entry.actor_id for entry in entries))
+    hidden = hidden_countersign_tasks(session, case, scope)
     steps = {meta.bpmn_id: meta.name for meta in definition.user_tasks.values()}
     out = []
     for entry in entries:

@@ -133,11 +133,10 @@ def _deadline(value) -> date | None:
     return date.fromisoformat(value[:10]) if isinstance(value, str) and value else None
 
 
-def _one_time_rounds(session: Session, case: Case, workflow, engine) -> list[dict]:
+def _one_time_rounds(entries: list, workflow, engine) -> list[dict]:
     """Each one-time notice as issued (the model's ``notified`` steps, in order), then the one
-    being printed now if that step is open."""
-    issued_at = {entry.task_id: entry.at for entry in audit.case_history(session, case.id)
-                 if entry.action == "complete"}
+    being printed now if that step is open. ``entries``: the case's audit trail."""
+    issued_at = {entry.task_id: entry.at for entry in entries if entry.action == "complete"}
     rounds = []
     for task in workflow.get_tasks(state=TaskState.COMPLETED):
         if properties_of(task.task_spec).get("milestone") != NOTIFIED or str(task.id) not in issued_at:
@@ -163,15 +162,24 @@ def case_notices(engine, case: Case, scope: str | None, center_name: str) -> lis
     ``engine`` is the CaseEngine; ``scope`` the reader's opinion scope (engine.permissions.opinion_scope).
     """
     with engine.session() as session:
-        item = session.get(ServiceItem, case.item_code)
         records = casefile.back_office_records(session, case, scope)
         with engine.reading_workflow(session, case) as (_definition, workflow):
-            facts = case_facts(workflow)
-            rounds = _one_time_rounds(session, case, workflow, engine)
-        common = {"center_name": center_name, "case_number": case.number, "item_code": item.code,
-                  "item_name": item.name, "item_legal_basis": item.legal_basis,
-                  "department_name": item.department.name, "applicant_name": case.applicant_name,
-                  "received_on": case.received_on, "accepted_on": case.accepted_on}
+            return notices_of(session, engine, case, workflow, audit.case_history(session, case.id), records,
+                              center_name)
+
+
+def notices_of(session: Session, engine, case: Case, workflow, entries: list, records: casefile.BackOfficeRecords,
+               center_name: str) -> list[Notice]:
+    """The notices of ``case`` from what a reader of the whole case has already read in ``session``:
+    its restored ``workflow``, its audit ``entries`` and its back-office ``records`` (read once for
+    the case page and its notices)."""
+    item = session.get(ServiceItem, case.item_code)
+    facts = case_facts(workflow)
+    rounds = _one_time_rounds(entries, workflow, engine)
+    common = {"center_name": center_name, "case_number": case.number, "item_code": item.code,
+              "item_name": item.name, "item_legal_basis": item.legal_basis,
+              "department_name": item.department.name, "applicant_name": case.applicant_name,
+              "received_on": case.received_on, "accepted_on": case.accepted_on}
     found = []
     for index, issued in enumerate(rounds, 1):
         missing, defective = _materials(issued["data"])
@@ -231,10 +239,9 @@ class Given:
     final: bool = True  # False: a one-time notice being printed, its step not yet confirmed
 
 
-def decision_document(engine, case: Case) -> DecisionDocument | None:
+def decision_document(session: Session, case: Case) -> DecisionDocument | None:
     """The case's decision document as issued (None before the decision)."""
-    with engine.session() as session:
-        return decisions.document_of(session, case.id)
+    return decisions.document_of(session, case.id)
 
 
 def documents_given(notices: list[Notice], document: DecisionDocument | None) -> list[Given]:

@@ -62,8 +62,10 @@ def test_a_countersigned_opinion_is_hidden_by_its_milestone_whatever_its_form_fi
         approver = staff[f"{task.department_code.lower()}_approver1"]
         engine.claim_task(approver, task.id)
         engine.complete_task(approver, task.id, opinion)
-    steps = casefile.history(engine, engine.get_case(case.number), engine.case_history(case.number),
-                             staff["zjj_approver1"])
+    with engine.session() as session:
+        found = engine.get_case(case.number)
+        steps = casefile.history(session, engine.specs.get(session, found.process_version_id), found,
+                                 engine.case_history(case.number), staff["zjj_approver1"])
     forms = [entry.detail.get("form") for entry in steps
              if entry.action == "complete" and entry.task == "joint_countersign"]
     assert len(forms) == 2 and sorted(form is None for form in forms) == [False, True]

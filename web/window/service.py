@@ -13,11 +13,14 @@ from flask import current_app
 from engine import casefile, masking, permissions
 from engine import notices as notices_rules
 from engine.actor import Actor
+from engine.audit import service as audit
+from engine.cases import service as cases
 from engine.cases.models import Case
 from engine.catalogue.models import Department, ServiceItem
 from engine.errors import InvalidInput, NotFound
 from engine.taskfile import TaskListing, listings
 from engine.tasks.models import HumanTask
+from engine.workflow.facts import case_facts
 from web.access import case_engine
 from web.appointments.service import form_number
 
@@ -190,10 +193,13 @@ def booked_applicant(actor: Actor, item_code: str, appointment) -> dict:
 
 
 def viewable_case(actor: Actor, number: str) -> Case:
-    engine = case_engine()
-    case = engine.get_case(number)
-    with engine.session() as session:
-        permissions.check_may_view_case(session, actor, case)
+    with case_engine().session() as session:
+        return _viewable(session, actor, number)
+
+
+def _viewable(session, actor: Actor, number: str) -> Case:
+    case = cases.find_case(session, number)
+    permissions.check_may_view_case(session, actor, case)
     return case
 
 
@@ -212,29 +218,39 @@ def material_lines(data: dict) -> list[MaterialLine]:
 
 
 def history(actor: Actor, number: str) -> list[casefile.HistoryEntry]:
-    case = viewable_case(actor, number)
     engine = case_engine()
-    return casefile.history(engine, case, engine.case_history(number), actor)
+    with engine.session() as session:
+        case = _viewable(session, actor, number)
+        return casefile.history(session, engine.specs.get(session, case.process_version_id), case,
+                                audit.case_history(session, case.id), actor)
 
 
 def case_view(actor: Actor, number: str) -> CaseView:
+    """The case page (and the API's case): every row read in one session, the workflow restored once
+    for its data and its notices."""
     engine = case_engine()
-    case = viewable_case(actor, number)
-    data = engine.case_data(number)
+    scope = permissions.opinion_scope(actor)
     with engine.session() as session:
+        case = _viewable(session, actor, number)
         item = session.get(ServiceItem, case.item_code)
         item.materials  # noqa: B018 — loaded now, read after the session closes
         registered_by = casefile.staff_names(session, [case.created_by_id]).get(case.created_by_id)
-        records = casefile.back_office_records(session, case, permissions.opinion_scope(actor))
-    given = notices_rules.case_notices(engine, case, permissions.opinion_scope(actor), current_app.config["CENTER_NAME"])
+        records = casefile.back_office_records(session, case, scope)
+        entries = audit.case_history(session, case.id)
+        with engine.reading_workflow(session, case) as (definition, workflow):
+            data = case_facts(workflow)
+            given = notices_rules.notices_of(session, engine, case, workflow, entries, records,
+                                             current_app.config["CENTER_NAME"])
+        steps = casefile.history(session, definition, case, entries, actor)
+        open_tasks = casefile.open_tasks(session, case)
+        document = notices_rules.decision_document(session, case)
+        department_name = item.department.name
     due = notices_rules.notice_due(given)
-    return CaseView(case=case, item=item, department_name=item.department.name, registered_by=registered_by,
+    return CaseView(case=case, item=item, department_name=department_name, registered_by=registered_by,
                     applicant=masking.applicant(actor, case), materials=material_lines(data),
                     delivery_method=data.get("delivery_method"), postal_address=data.get("postal_address"),
-                    open_tasks=engine.open_tasks(number),
-                    history=casefile.history(engine, case, engine.case_history(number), actor),
-                    notice=due.kind if due else None, notices=given, records=records,
-                    given=notices_rules.documents_given(given, notices_rules.decision_document(engine, case)))
+                    open_tasks=open_tasks, history=steps, notice=due.kind if due else None, notices=given,
+                    records=records, given=notices_rules.documents_given(given, document))
 
 
 def notices(actor: Actor, number: str) -> list[notices_rules.Notice]:
@@ -263,7 +279,8 @@ def documents_given(actor: Actor, number: str) -> list[notices_rules.Given]:
     engine = case_engine()
     given = notices_rules.case_notices(engine, case, permissions.opinion_scope(actor),
                                        current_app.config["CENTER_NAME"])
-    return notices_rules.documents_given(given, notices_rules.decision_document(engine, case))
+    with engine.session() as session:
+        return notices_rules.documents_given(given, notices_rules.decision_document(session, case))
 
 
 @dataclass(frozen=True)
@@ -281,10 +298,9 @@ class PrintedDocument:
 
 def printed_document(actor: Actor, number: str, kind: str) -> PrintedDocument:
     """The case's decision document, or its 送达回证, as it was issued."""
-    case = viewable_case(actor, number)
-    engine = case_engine()
-    document = notices_rules.one_document(notices_rules.decision_document(engine, case), number, kind)
-    with engine.session() as session:
+    with case_engine().session() as session:
+        case = _viewable(session, actor, number)
+        document = notices_rules.one_document(notices_rules.decision_document(session, case), number, kind)
         names = casefile.staff_names(session, [document.delivery_recorded_by_id])
     return PrintedDocument(kind=kind, title=notices_rules.TITLES[kind], document=document,
                            delivered_by=names.get(document.delivery_recorded_by_id),
@@ -293,8 +309,8 @@ def printed_document(actor: Actor, number: str, kind: str) -> PrintedDocument:
 
 def decision_document(actor: Actor, number: str) -> PrintedDocument:
     """The case's decision document as issued; NotFound before the decision."""
-    case = viewable_case(actor, number)
-    document = notices_rules.decision_document(case_engine(), case)
+    with case_engine().session() as session:
+        document = notices_rules.decision_document(session, _viewable(session, actor, number))
     if document is None:
         raise NotFound("此办件尚未作出许可决定 (no decision has been made on this case yet)", field="case_number")
     return printed_document(actor, number, document.kind)
