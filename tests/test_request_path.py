@@ -127,3 +127,34 @@ def test_a_refused_registration_does_not_wait_for_another_ones_transaction(postg
     for engine in engines:
         engine.db.dispose()
     assert [results["first"], second] == [f"ZW20261123{n:05d}" for n in (1, 2)]
+
+
+def test_reading_a_case_with_a_history_is_one_session_after_the_token(app, staff):
+    engine = app.extensions["onewindow"]
+    case = engine.create_case(staff["clerk1"], FOOD_LICENCE, person(), intake(engine, FOOD_LICENCE))
+    review = only_task(engine, case.number)
+    engine.claim_task(staff["scjg_approver1"], review.id)
+    engine.complete_task(staff["scjg_approver1"], review.id, REVIEW)
+    client = token_client(app, "clerk1")
+    counter = counted(app)
+    read = client.get(f"/api/v1/cases/{case.number}")
+    assert read.status_code == 200 and read.json["number"] == case.number, read.json
+    assert read.json["status"] == "正常办结", read.json
+    # The token, then one session for the case, its permission, its rows and its workflow (once).
+    assert (counter.checkouts, counter.writes) == (2, 0), "\n".join(counter.log)
+    # The audit trail is read once, for the history and the one-time notices alike.
+    assert sum(line.startswith("SELECT audit_entry") for line in counter.log) == 1, "\n".join(counter.log)
+    assert counter.statements <= 16, "\n".join(counter.log)
+
+
+def test_a_registration_answers_with_the_case_read_in_one_session(app, staff):
+    engine = app.extensions["onewindow"]
+    client = token_client(app, "clerk1")
+    application = {"item_code": FOOD_LICENCE, "applicant": person(), "intake": intake(engine, FOOD_LICENCE)}
+    counter = counted(app)
+    created = client.post("/api/v1/cases", json=application)
+    assert created.status_code == 201, created.json
+    # The token, the registration's transaction, the case's answer (10 connections and 42 statements on
+    # PostgreSQL when each of its reads took a session). SQLite sends multi-row inserts row by row.
+    assert (counter.checkouts, counter.writes) == (3, 1), "\n".join(counter.log)
+    assert counter.statements <= {"postgresql": 31, "sqlite": 35}[engine.db.dialect.name], "\n".join(counter.log)
