@@ -9,6 +9,7 @@ may not see (engine.permissions); ID and phone numbers are shown as engine.maski
 from dataclasses import dataclass
 
 from flask import current_app
+from sqlalchemy.orm import raiseload
 
 from engine import casefile, masking, permissions
 from engine import notices as notices_rules
@@ -232,8 +233,9 @@ def case_view(actor: Actor, number: str) -> CaseView:
     scope = permissions.opinion_scope(actor)
     with engine.session() as session:
         case = _viewable(session, actor, number)
-        item = session.get(ServiceItem, case.item_code)
-        item.materials  # noqa: B018 — loaded now, read after the session closes
+        # The checklist shown is the one the case began with (its data), not the catalogue's today.
+        item = session.get(ServiceItem, case.item_code,
+                           options=[raiseload(ServiceItem.materials), raiseload(ServiceItem.co_departments)])
         registered_by = casefile.staff_names(session, [case.created_by_id]).get(case.created_by_id)
         records = casefile.back_office_records(session, case, scope)
         entries = audit.case_history(session, case.id)
