@@ -110,6 +110,7 @@ class PreApplicationDesk:
             row = rows.lock(session, row_id)  # a second clerk waits here, then finds it registered
             rows.check_pending(row)
             row.state, row.case_id, row.handled_by_id, row.handled_at = REGISTERED, case.id, actor.id, self.clock.now()
+            case.platform_application_id = row.platform_application_id
             audit.record(session, actor=actor, action="pre_application_registered", at=row.handled_at,
                          case_id=case.id, detail={"pre_application_id": row.id,
                                                   "platform_application_id": row.platform_application_id})

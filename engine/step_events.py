@@ -15,7 +15,6 @@ from engine.catalogue.models import ServiceItem
 from engine.clockstop.models import ClockSuspension
 from engine.outbox import service as outbox
 from engine.outbox.channels import NotifyPolicy
-from engine.preapplications import service as pre_applications
 from engine.staff.models import ServiceWindow, Staff
 from engine.tasks.models import HumanTask
 from engine.workflow.properties import properties_of
@@ -27,13 +26,12 @@ def case_facts(session: Session, case: Case, before_status: str | None) -> dict:
              "department_code": case.department_code, "applicant_name": case.applicant_name,
              "status": case.status, "status_before": before_status,
              "due_date": case.due_date.isoformat() if case.due_date else None}
-    return _with_platform_id(session, facts)
+    return _with_platform_id(facts, case.platform_application_id)
 
 
-def _with_platform_id(session: Session, facts: dict) -> dict:
+def _with_platform_id(facts: dict, platform_id: str | None) -> dict:
     """The case facts every event of a case starts from (a step's and the sweep's): a case registered
     from an online pre-application carries the platform's id, by which the platform matches them."""
-    platform_id = pre_applications.of_case(session, facts["id"])
     return facts if platform_id is None else {**facts, "platform_application_id": platform_id}
 
 
@@ -90,12 +88,14 @@ def record_sweep_events(session: Session, policy: NotifyPolicy, changed: list, n
     if not turned:
         return
     rows = session.scalars(select(HumanTask).where(HumanTask.id.in_(list(turned))).order_by(HumanTask.id))
+    platform_ids = dict(session.execute(select(Case.id, Case.platform_application_id).where(
+        Case.id.in_({case_id for case_id, *_ in turned.values()}), Case.platform_application_id.is_not(None))).all())
     facts_of_case = {}
     for row in rows:
         case_id, number, status, state = turned[row.id]
         if case_id not in facts_of_case:
             facts_of_case[case_id] = _with_platform_id(
-                session, {"id": case_id, "number": number, "status": status, "status_before": status})
+                {"id": case_id, "number": number, "status": status, "status_before": status}, platform_ids.get(case_id))
         outbox.record(session, policy, outbox.TASK_STATE_EVENTS[state], facts_of_case[case_id],
                       *_task_facts(session, row), now)
 

@@ -28,7 +28,8 @@ def _object_routes(app, role):
 def _open(client, rule, method, number, task_id, *, csrf=True):
     values = {"number": number, "case_number": number, "task_id": task_id, "item_code": "SCJG-002", "entry_id": 1,
               "absence_id": 1, "leave_id": 1, "kind": "suspension", "index": 1, "token_id": 1, "username": "clerk1",
-              "code": "SCJG"}
+              "code": "SCJG", "enquiry_id": 1, "appointment_id": 1, "delivery_id": 1, "pre_id": 1,
+              "client_id": "platform"}
     url = rule.build({name: values[name] for name in rule.arguments}, append_unknown=False)[1]
     api = rule.rule.startswith("/api/")
     headers = {"X-CSRFToken": client.csrf} if csrf else {}

@@ -65,6 +65,9 @@ class Case(Base):
     applicant_contact: Mapped[str] = mapped_column(String(50), default="")
     # Where the applicant's e-mail notifications go (engine/outbox/); empty: none by e-mail.
     applicant_email: Mapped[str] = mapped_column(String(120), default="")
+    # The provincial platform's id of the online application this case was registered from: every
+    # event of the case carries it (docs/events.md), so it lives on the row the events are read from.
+    platform_application_id: Mapped[str | None] = mapped_column(String(64))
 
     status: Mapped[str] = mapped_column(String(10))
     stage: Mapped[str] = mapped_column(String(200), default="")

@@ -153,11 +153,6 @@ def check_reason(reason) -> str:
     return text
 
 
-def of_case(session: Session, case_id: int) -> str | None:
-    """The platform's id of the pre-application a case was registered from, if any."""
-    return session.scalar(select(PreApplication.platform_application_id).where(PreApplication.case_id == case_id))
-
-
 def waiting(session: Session, limit: int = 500) -> list[PreApplication]:
     return list(session.scalars(select(PreApplication).where(PreApplication.state == PENDING)
                                 .order_by(PreApplication.received_at, PreApplication.id).limit(limit)))
