@@ -241,6 +241,16 @@ def sign_in(app):
     return lambda username: signed_in_client(app, username)
 
 
+@pytest.fixture
+def receiver():
+    """A real local HTTP receiver (webhooks, the SMS gateway), closed after the test."""
+    from tests.counterparts import Receiver
+
+    server = Receiver()
+    yield server
+    server.close()
+
+
 CHROMIUM = "/usr/bin/chromium"
 
 

@@ -19,17 +19,10 @@ from engine.outbox.models import FAILED, PENDING, SENT, OutboxDelivery, OutboxEv
 from engine.runtime import CaseEngine
 from engine.supervision.models import CaseRating
 from tests.conftest import actors
-from tests.counterparts import Mailbox, Receiver
+from tests.counterparts import Mailbox
 from tests.helpers import approve_in_back_office, intake, item_code, only_task, person, pickup_form
 
 SECRET = "shared-secret-of-the-platform"
-
-
-@pytest.fixture
-def receiver():
-    server = Receiver()
-    yield server
-    server.close()
 
 
 @pytest.fixture

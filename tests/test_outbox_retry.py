@@ -15,17 +15,9 @@ from engine.outbox.channels import Subscription
 from engine.outbox.models import FAILED, PENDING, SENT, OutboxDelivery
 from engine.runtime import CaseEngine
 from tests.conftest import actors
-from tests.counterparts import Receiver
 from tests.test_outbox import SECRET, _deliveries, _policy, _promised_case
 
 PLATFORM = "webhook:platform"
-
-
-@pytest.fixture
-def receiver():
-    server = Receiver()
-    yield server
-    server.close()
 
 
 @pytest.fixture

@@ -12,18 +12,10 @@ from engine.audit.models import AuditEntry
 from engine.outbox.models import FAILED, PENDING, SENT
 from scheduler.jobs import deliver_notifications
 from tests.conftest import actors
-from tests.counterparts import Receiver
 from tests.helpers import token_client
 from tests.test_outbox import SECRET, _deliveries, _policy, _promised_case
 
 PLATFORM = "webhook:platform"
-
-
-@pytest.fixture
-def receiver():
-    server = Receiver()
-    yield server
-    server.close()
 
 
 @pytest.fixture
