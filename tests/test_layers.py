@@ -2,7 +2,7 @@
 and the engine never imports the web application or the scheduler.
 
 Nodes are engine's packages (engine/cases/, engine/tasks/ …) and its top-level modules
-(engine/runtime.py, engine/permissions.py …); an edge is any import from one to another,
+(engine/runtime.py, engine/casefile.py …); an edge is any import from one to another,
 wherever it sits in the file (a function-level import counts too).
 """
 
