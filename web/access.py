@@ -45,11 +45,14 @@ def token_policy() -> tokens.TokenPolicy:
     return current_app.extensions["onewindow_tokens"]
 
 
+def production_mode() -> bool:
+    return current_app.config.get("ONEWINDOW_MODE") == "production"
+
+
 def note_password_change_due(staff: Staff) -> None:
     """Whether the signed-in person must choose a password first (web.auth.password's gate reads it),
     from the staff row the sign-in check just read: the gate costs the request no round trip."""
-    production = current_app.config.get("ONEWINDOW_MODE") == "production"
-    g.password_change_due = passwords.change_due(staff, production=production)
+    g.password_change_due = passwords.change_due(staff, production=production_mode())
 
 
 def password_change_due() -> bool:
@@ -105,4 +108,4 @@ def require(*roles: str):
 
 
 __all__ = ["CSRFError", "SignedInUser", "case_engine", "csrf", "current_actor", "note_password_change_due",
-           "password_change_due", "require", "token_policy"]
+           "password_change_due", "production_mode", "require", "token_policy"]

@@ -1,7 +1,7 @@
 """Choosing and changing one's own password (page and API), and the gate that sends a person with a
 one-time or reset password (or, in production, an unchanged demo account) to choose one first."""
 
-from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_user
 from marshmallow import Schema, fields, validate
@@ -53,7 +53,7 @@ def page():
         else:
             flash(_("密码已修改；其他已登录的会话和 API 令牌均已失效"))
             return redirect(url_for("auth.index"))
-    due = case_engine().staff_admin.password_change_due(current_actor().id, production=_production())
+    due = password_change_due()
     return render_template("auth/password.html", refusal=refusal, due=due), refusal.http_status if refusal else 200
 
 
@@ -66,10 +66,6 @@ def change(fields):
     and the API token of the account end: sign in again for a new token."""
     _change(fields["old_password"], fields["new_password"])
     return {"message": "密码已修改 (password changed); sign in again for a new API token"}
-
-
-def _production() -> bool:
-    return current_app.config.get("ONEWINDOW_MODE") == "production"
 
 
 def password_gate():

@@ -7,7 +7,7 @@ from engine.roles import CASE_WORKERS, SUPERVISING
 from web.access import current_actor, require
 from web.api import api_blueprint
 from web.enquiries import schemas, service
-from web.limits import limiter
+from web.limits import asked_number, limiter, wrong_answer
 
 blp = api_blueprint("enquiries_api", __name__, "", "Enquiries (首问负责制, 咨询): register, answer, refer; online questions")
 READERS = (*CASE_WORKERS, *SUPERVISING)
@@ -72,8 +72,8 @@ def ask(fields):
 
 @blp.route("/public/enquiries/answer", methods=["POST"])
 @limiter.shared_limit(service.ASK_LIMIT, scope=service.ASK_SCOPE)
-@limiter.shared_limit(service.NUMBER_LIMIT, scope=service.NUMBER_SCOPE, key_func=service.asked_number,
-                      deduct_when=service.wrong_answer, error_message=service.number_rests)
+@limiter.shared_limit(service.NUMBER_LIMIT, scope=service.NUMBER_SCOPE, key_func=asked_number,
+                      deduct_when=wrong_answer, error_message=service.number_rests)
 @blp.doc(security=[])
 @blp.arguments(schemas.PublicEnquiryLookup)
 @blp.response(200, schemas.PublicEnquiryAnswer)

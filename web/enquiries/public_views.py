@@ -6,7 +6,7 @@ from flask import Blueprint, redirect, render_template, request, session, url_fo
 from engine.errors import OneWindowError
 from web.enquiries import service
 from web.layout import department_names
-from web.limits import limiter
+from web.limits import asked_number, limiter, wrong_answer
 
 bp = Blueprint("enquiry_public", __name__, url_prefix="/enquiries")
 ASKED = "enquiry_asked"  # the session key of the receipt this browser was just given
@@ -33,8 +33,8 @@ def ask():
 
 @bp.route("/answer", methods=["GET", "POST"])
 @limiter.shared_limit(service.ASK_LIMIT, scope=service.ASK_SCOPE, methods=["POST"])
-@limiter.shared_limit(service.NUMBER_LIMIT, scope=service.NUMBER_SCOPE, key_func=service.asked_number,
-                      deduct_when=service.wrong_answer, error_message=service.number_rests, methods=["POST"])
+@limiter.shared_limit(service.NUMBER_LIMIT, scope=service.NUMBER_SCOPE, key_func=asked_number,
+                      deduct_when=wrong_answer, error_message=service.number_rests, methods=["POST"])
 def lookup():
     """The answer is shown in the response to the post itself: neither the phone nor the answer is kept
     in the session (a shared computer's next user reads nothing)."""

@@ -1,7 +1,6 @@
 """What the enquiry pages and API both do (through ``CaseEngine.enquiries``): the forms' fields, and the
 public ask's and lookup's rate limits."""
 
-from flask import request
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -31,19 +30,8 @@ def referral_days(value):
     return int(text) if text.isdigit() and len(text) < 4 else text or None
 
 
-def asked_number() -> str:
-    """The receipt number a lookup asks about (form or JSON): the key of its per-number budget."""
-    body = request.get_json(silent=True) if request.is_json else None
-    number = body.get("number") if isinstance(body, dict) else request.form.get("number")
-    return (number.strip().upper()[:32] if isinstance(number, str) else "") or "-"
-
-
 def number_rests() -> str:
     return _("此咨询编号今日查询错误次数过多，请明日再试或拨打咨询电话")
-
-
-def wrong_answer(response) -> bool:
-    return response.status_code == 404
 
 
 def item_choices() -> list[tuple[str, str, str]]:

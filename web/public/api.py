@@ -1,7 +1,7 @@
 """The public progress lookup as JSON (no sign-in): the page's function, the page's rate limit."""
 
 from web.api import api_blueprint
-from web.limits import limiter
+from web.limits import asked_number, limiter, wrong_answer
 from web.public import schemas, service
 
 blp = api_blueprint("progress_api", __name__, "/progress",
@@ -10,8 +10,8 @@ blp = api_blueprint("progress_api", __name__, "/progress",
 
 @blp.route("", methods=["POST"])
 @limiter.shared_limit(service.LOOKUP_LIMIT, scope=service.LOOKUP_SCOPE)
-@limiter.shared_limit(service.CASE_LIMIT, scope=service.CASE_SCOPE, key_func=service.asked_case_number,
-                      deduct_when=service.wrong_answer, error_message=service.case_rests)
+@limiter.shared_limit(service.CASE_LIMIT, scope=service.CASE_SCOPE, key_func=asked_number,
+                      deduct_when=wrong_answer, error_message=service.case_rests)
 @blp.doc(security=[])
 @blp.arguments(schemas.ProgressQuestion)
 @blp.response(200, schemas.ProgressAnswer)

@@ -5,7 +5,6 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from flask import request
 from flask_babel import gettext as _
 
 from engine.catalogue.models import ServiceItem
@@ -64,20 +63,8 @@ def normalized_number(number) -> str:
     return number.strip().upper() if isinstance(number, str) else ""
 
 
-def asked_case_number() -> str:
-    """The case number a lookup asks about (form or JSON): the key of its per-case budget."""
-    body = request.get_json(silent=True) if request.is_json else None
-    number = body.get("number") if isinstance(body, dict) else request.form.get("number")
-    return normalized_number(number)[:32] or "-"
-
-
 def case_rests() -> str:
     return _("此办件今日查询错误次数过多，请明日再试或到窗口咨询")
-
-
-def wrong_answer(response) -> bool:
-    """What the per-case budget counts: a wrong number or wrong digits (not a malformed question)."""
-    return response.status_code == 404
 
 
 def lookup(number, phone_tail) -> Progress:

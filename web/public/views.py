@@ -3,7 +3,7 @@
 from flask import Blueprint, redirect, render_template, request, session, url_for
 
 from engine.errors import OneWindowError
-from web.limits import limiter
+from web.limits import asked_number, limiter, wrong_answer
 from web.public import service
 
 bp = Blueprint("public", __name__, url_prefix="/progress")
@@ -12,8 +12,8 @@ SHOWN = "progress_number"  # the session key of the case number last looked up
 
 @bp.route("/", methods=["GET", "POST"])
 @limiter.shared_limit(service.LOOKUP_LIMIT, scope=service.LOOKUP_SCOPE, methods=["POST"])
-@limiter.shared_limit(service.CASE_LIMIT, scope=service.CASE_SCOPE, key_func=service.asked_case_number,
-                      deduct_when=service.wrong_answer, error_message=service.case_rests, methods=["POST"])
+@limiter.shared_limit(service.CASE_LIMIT, scope=service.CASE_SCOPE, key_func=asked_number,
+                      deduct_when=wrong_answer, error_message=service.case_rests, methods=["POST"])
 def lookup():
     if request.method == "POST":
         try:
