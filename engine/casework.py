@@ -29,6 +29,7 @@ from engine.errors import Conflict, NotFound, ProcessDefinitionError, ProcessRun
 from engine.ledger import service as ledger
 from engine.outbox.channels import NotifyPolicy
 from engine.tasks import service as tasks
+from engine.workflow.case_workflow import CaseWorkflow
 from engine.workflow.expressions import SafeScriptEngine, UnsafeExpression
 from engine.workflow.spiff_fixes import clock_in_effect
 from engine.workflow.store import Snapshot, WorkflowCache, WorkflowStore
@@ -112,7 +113,7 @@ class CaseWork:
 
         Returns the (unsaved) workflow, that task and its metadata; the intake page shows its form.
         """
-        workflow = BpmnWorkflow(definition.spec, definition.subprocess_specs, script_engine=self.script_engine)
+        workflow = CaseWorkflow(definition.spec, definition.subprocess_specs, script_engine=self.script_engine)
         workflow.task_tree.data = cases.initial_data(item, received_on)
         self.run(workflow.do_engine_steps)
         ready = workflow.get_tasks(state=TaskState.READY, manual=True)

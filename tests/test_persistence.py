@@ -11,16 +11,16 @@ from datetime import timedelta
 from pathlib import Path
 
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
-from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from sqlalchemy import func, select
 
 from engine.cases.models import Case
 from engine.runtime import CaseEngine
 from engine.workflow.bundles import PROCESS_DIR
+from engine.workflow.case_workflow import SERIALIZER_CONFIG
 from engine.workflow.models import ProcessVersion, WorkflowTask
 from tests.helpers import full_materials, intake, item_code, only_task, person, pickup_form
 
-SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
+SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SERIALIZER_CONFIG))
 
 
 def _full(workflow) -> dict:

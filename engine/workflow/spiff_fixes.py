@@ -8,6 +8,10 @@ engine's own restarts).
    message-started event subprocess never rewires the shared spec at run time.
 2. ``clock_in_effect``: timers read the engine's clock (SpiffWorkflow has no clock hook).
 3. ``fire_due_timers``: a due timer's path runs in the same call that finds it due.
+4. ``Task.is_descendant_of`` climbs the tree in a loop instead of recursing.
+
+(The engine's own workflow classes, engine/workflow/case_workflow.py, answer SpiffWorkflow's task
+queries from a flat index; that is a lever, not a fix.)
 """
 
 import contextlib
@@ -17,6 +21,7 @@ from datetime import UTC, datetime
 from SpiffWorkflow.bpmn.specs.event_definitions import timer as spiff_timer
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.task import Task
 
 from engine.clock import CHINA_TZ, Clock
 
@@ -97,3 +102,21 @@ def fire_due_timers(workflow: BpmnWorkflow) -> None:
     """
     workflow.refresh_timers()
     workflow.do_engine_steps()
+
+
+def _is_descendant_of(self, task) -> bool:
+    """Whether ``task`` is an ancestor of this task.
+
+    SpiffWorkflow 3.2 recurses once per level, and a case's tree deepens by about ten levels
+    per correction loop: a parallel join asks this of its earlier loops' tasks, and past ~80
+    loops the recursion limit turned a step into an error.
+    """
+    ancestor = self.parent
+    while ancestor is not None:
+        if ancestor == task:
+            return True
+        ancestor = ancestor.parent
+    return False
+
+
+Task.is_descendant_of = _is_descendant_of

@@ -17,7 +17,6 @@ from uuid import UUID
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.helpers.encoder import create_encoder
 from SpiffWorkflow.bpmn.serializer.workflow import VERSION as SERIALIZER_VERSION
-from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
@@ -25,6 +24,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from engine.db import per_dialect
+from engine.workflow.case_workflow import CaseSubWorkflow, CaseWorkflow
 from engine.workflow.models import WorkflowState, WorkflowTask
 
 # Finished tasks never change state again and their data is never rewritten.
@@ -168,7 +168,7 @@ class WorkflowStore:
         by_workflow: dict[str, list] = {}
         for workflow_id, seq, body in rows:
             by_workflow.setdefault(workflow_id, []).append((seq, body))
-        workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=script_engine, deserializing=True)
+        workflow = CaseWorkflow(spec, subprocess_specs, script_engine=script_engine, deserializing=True)
         snapshot = Snapshot(header=header_text, next_seq=(rows[-1][1] + 1) if rows else 0)
         self._restore_tasks(workflow, by_workflow.get("", []), snapshot)
         self._restore_attributes(workflow, header)
@@ -197,7 +197,7 @@ class WorkflowStore:
             sub_header = headers.get(str(task.id))
             if sub_header is None:
                 continue
-            sub = BpmnSubWorkflow(top.subprocess_specs[sub_header["spec"]], task.id, top, deserializing=True)
+            sub = CaseSubWorkflow(top.subprocess_specs[sub_header["spec"]], task.id, top, deserializing=True)
             self._restore_tasks(sub, by_workflow.get(str(task.id), []), snapshot)
             self._restore_attributes(sub, sub_header)
             top.subprocesses[task.id] = sub
