@@ -2,6 +2,7 @@
 
     python -m bench.http_load                        # 20 users for 20 s on gunicorn -w 2
     python -m bench.http_load --duration 60 --users 40 --workers 4
+    python -m bench.http_load --workers 2 --threads 4   # gthread workers
     python -m bench.http_load --history-days 7       # on a week of the simulated center's cases
     python -m bench.http_load --url http://host:8000 # a server already running (demo accounts)
 
@@ -233,6 +234,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=float, default=3, help="seconds of load before measuring")
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--threads", type=int, default=1, help="threads per worker (more than 1: gthread workers)")
     parser.add_argument("--url", help="a running server (its demo accounts) instead of starting one")
     parser.add_argument("--password", default=DEMO_PASSWORD, help="the demo accounts' password (with --url)")
     parser.add_argument("--postgres", default=os.environ.get("ONEWINDOW_BENCH_PG", PG_DEFAULT))
@@ -256,11 +258,11 @@ def main(argv: list[str] | None = None) -> int:
         base, server_pid, people, password = _server(options, stack, url, logs, scratch)
         logs.append(scratch / "floor.log")
         floor_base, _floor = stack.enter_context(gunicorn("bench.floor_app:app", options.workers, dict(os.environ),
-                                                          logs[-1], ready_path="/"))
+                                                          logs[-1], ready_path="/", threads=options.threads))
         sign_in_all(base, people, password)
         items = workload_items(base, people[0].token)
         record = Record()
-        server_text = base if options.url else (f"gunicorn -w {options.workers}, production configuration, PostgreSQL "
+        server_text = base if options.url else (f"gunicorn -w {options.workers} --threads {options.threads}, production configuration, PostgreSQL "
                                                 f"holding {_cases_in(url)} cases")
         print(f"{options.users} users ({_head_counts(people)}) on {server_text}; {options.duration:g} s measured "
               f"after {options.warmup:g} s (ready after {time.monotonic() - started:.0f} s: database, accounts, "
@@ -291,7 +293,8 @@ def _server(options, stack: contextlib.ExitStack, url: str, logs: list, scratch:
     people, password = prepare_center(url, options.users)
     logs.append(scratch / "gunicorn.log")
     base, server = stack.enter_context(gunicorn("web:create_app()", options.workers,
-                                                production_environment(url, options.redis, "load"), logs[-1]))
+                                                production_environment(url, options.redis, "load"), logs[-1],
+                                                threads=options.threads))
     return base, server.pid, people, password
 
 

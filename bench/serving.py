@@ -59,13 +59,14 @@ def production_environment(database_url: str, redis_url: str, prefix: str) -> di
 
 
 @contextlib.contextmanager
-def gunicorn(application: str, workers: int, environment: dict, log: Path, ready_path: str = "/login"):
-    """Serve ``application`` (gunicorn's ``module:callable``) with ``workers`` sync workers;
-    yield (base URL, the master process); stop it at the end."""
+def gunicorn(application: str, workers: int, environment: dict, log: Path, ready_path: str = "/login",
+             threads: int = 1):
+    """Serve ``application`` (gunicorn's ``module:callable``) with ``workers`` workers (sync, or
+    gthread with ``threads`` > 1); yield (base URL, the master process); stop it at the end."""
     port = free_port()
     with log.open("w") as log_file:
-        server = subprocess.Popen([str(BIN / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}",
-                                   "--chdir", str(REPOSITORY), application],
+        server = subprocess.Popen([str(BIN / "gunicorn"), "-w", str(workers), "--threads", str(threads),
+                                   "-b", f"127.0.0.1:{port}", "--chdir", str(REPOSITORY), application],
                                   env=environment, stdout=log_file, stderr=log_file)
     base = f"http://127.0.0.1:{port}"
     try:
