@@ -122,6 +122,10 @@ def test_the_converter_restores_the_same_rows_to_the_same_tasks(engine, staff):
         assert (mine.state, mine._children, mine.internal_data, mine.last_state_change) == \
                (converted.state, converted._children, converted.internal_data, converted.last_state_change)
         assert mine.data == converted.data and list(mine.data) == list(converted.data)
+        if converted.parent is not None:
+            # A child's own copy of each container: changing it must not reach the parent.
+            assert [value is mine.parent.data.get(key) for key, value in mine.data.items()] == \
+                   [value is converted.parent.data.get(key) for key, value in converted.data.items()]
     assert ours.tasks[task_rows.uuid(stamped["id"])].data["seen_at"] == datetime(2026, 12, 1, tzinfo=timezone.utc)
 
 
