@@ -108,10 +108,7 @@ class TaskRows:
         task_spec = workflow.spec.task_specs.get(dct["task_spec"])
         task.task_spec = task_spec if task_spec else StartTask(workflow.spec)
         task.thread_id = Task.thread_id_pool
-        task.internal_data = restore(dct["internal_data"]) if dct["internal_data"] else {}
-        task.last_state_change = dct["last_state_change"]
-        if isinstance(task_spec, CatchingEvent) and state & TaskState.WAITING:
-            workflow.top_workflow.event_manager.add_task(task)
+        # Attributes in Task.__init__'s order, so the instances keep sharing one key table.
         if lazy:
             task._origin, task._composed = parent, None
             task._updates, task._deletions = restore(delta.get("updates", {})), delta.get("deletions", [])
@@ -120,6 +117,10 @@ class TaskRows:
             _apply(task.data, restore(delta.get("updates", {})), delta.get("deletions", []))
         else:
             task.data = restore(dct["data"])
+        task.internal_data = restore(dct["internal_data"]) if dct["internal_data"] else {}
+        task.last_state_change = dct["last_state_change"]
+        if isinstance(task_spec, CatchingEvent) and state & TaskState.WAITING:
+            workflow.top_workflow.event_manager.add_task(task)
         return task
 
 
