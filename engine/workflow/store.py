@@ -26,9 +26,7 @@ from sqlalchemy.orm import Session
 from engine.db import per_dialect
 from engine.workflow.case_workflow import CaseSubWorkflow, CaseWorkflow
 from engine.workflow.models import WorkflowState, WorkflowTask
-
-# Finished tasks never change state again and their data is never rewritten.
-_IMMUTABLE = TaskState.COMPLETED | TaskState.CANCELLED
+from engine.workflow.task_rows import FINISHED, TaskRows
 
 # Plain Core statements, built once: this is the hot path of every step.
 _TASKS = WorkflowTask.__table__
@@ -119,14 +117,14 @@ class WorkflowStore:
             record = snapshot.tasks.get(task_id)
             if task.state == TaskState.COMPLETED and (record is None or record.state != TaskState.COMPLETED):
                 completed.append(task)
-            if record is not None and record.state == task.state and task.state & _IMMUTABLE \
+            if record is not None and record.state == task.state and task.state & FINISHED \
                     and task_id not in touched_parents:
                 continue
             body = self.task_body(task)
             if record is not None and record.body == body:
                 continue
             state_name = TaskState.get_name(task.state)
-            keep = None if task.state & _IMMUTABLE else body
+            keep = None if task.state & FINISHED else body
             if record is None:
                 seq = snapshot.next_seq
                 snapshot.next_seq += 1
@@ -170,17 +168,22 @@ class WorkflowStore:
             by_workflow.setdefault(workflow_id, []).append((seq, body))
         workflow = CaseWorkflow(spec, subprocess_specs, script_engine=script_engine, deserializing=True)
         snapshot = Snapshot(header=header_text, next_seq=(rows[-1][1] + 1) if rows else 0)
-        self._restore_tasks(workflow, by_workflow.get("", []), snapshot)
+        task_rows = TaskRows(self.registry)
+        self._restore_tasks(task_rows, workflow, by_workflow.get("", []), snapshot)
         self._restore_attributes(workflow, header)
         workflow.bpmn_events = self.registry.restore(header.get("bpmn_events", []))
-        self._restore_subprocesses(workflow, workflow, header["subprocesses"], by_workflow, snapshot)
+        sub_headers = {task_rows.uuid(task_id): sub_header for task_id, sub_header in header["subprocesses"].items()}
+        self._restore_subprocesses(task_rows, workflow, workflow, sub_headers, by_workflow, snapshot)
         return workflow, snapshot
 
-    def _restore_tasks(self, workflow, rows, snapshot: Snapshot) -> None:
+    @staticmethod
+    def _restore_tasks(task_rows: TaskRows, workflow, rows, snapshot: Snapshot) -> None:
         # Tasks register themselves in workflow.tasks; rows come parents first (by seq).
         for seq, body in rows:
-            task = self.registry.restore(json.loads(body), workflow=workflow)
-            unfinished = not task.state & _IMMUTABLE
+            dct = json.loads(body)
+            # Any "typename" besides the task's own marks a value the registry must restore.
+            task = task_rows.restore(dct, body.count('"typename"') > ("typename" in dct), workflow)
+            unfinished = not task.state & FINISHED
             snapshot.tasks[task.id] = TaskRecord(task.state, task._parent, seq, body if unfinished else None)
 
     def _restore_attributes(self, workflow, header: dict) -> None:
@@ -192,17 +195,21 @@ class WorkflowStore:
         workflow.last_task = workflow.tasks.get(UUID(last_task)) if last_task else None
         workflow.data = self.registry.restore(header.get("data", {}))
 
-    def _restore_subprocesses(self, top, parent, headers: dict, by_workflow: dict, snapshot: Snapshot) -> None:
+    def _restore_subprocesses(self, task_rows: TaskRows, top, parent, headers: dict, by_workflow: dict,
+                              snapshot: Snapshot) -> None:
+        """``headers``: each subprocess's header by the id of the task that runs it."""
+        if not headers:
+            return
         for task in list(parent.tasks.values()):
-            sub_header = headers.get(str(task.id))
+            sub_header = headers.get(task.id)
             if sub_header is None:
                 continue
             sub = CaseSubWorkflow(top.subprocess_specs[sub_header["spec"]], task.id, top, deserializing=True)
-            self._restore_tasks(sub, by_workflow.get(str(task.id), []), snapshot)
+            self._restore_tasks(task_rows, sub, by_workflow.get(str(task.id), []), snapshot)
             self._restore_attributes(sub, sub_header)
             top.subprocesses[task.id] = sub
             sub.completed_event.connect(task.task_spec._on_subworkflow_completed, task)
-            self._restore_subprocesses(top, sub, headers, by_workflow, snapshot)
+            self._restore_subprocesses(task_rows, top, sub, headers, by_workflow, snapshot)
 
 
 class WorkflowCache:
