@@ -73,14 +73,15 @@ def _id_plan(connection, templates: list[int], first_filler: int) -> dict[str, s
     plan = {}
     for table, column in OWN_IDS.items():
         low, high, top = connection.execute(text(
-            f"SELECT min({column}) FILTER (WHERE case_id = ANY(:ids)), max({column}) FILTER (WHERE case_id = ANY(:ids)),"
-            f" coalesce(max({column}), 0) FROM {table}"), {"ids": templates}).one()
+            f"SELECT min({column}) FILTER (WHERE case_id = ANY(:ids)),"
+            f" max({column}) FILTER (WHERE case_id = ANY(:ids)), coalesce(max({column}), 0) FROM {table}"),
+            {"ids": templates}).one()
         if low is not None:
             plan[table] = f"{top + 1} + (f.case_id - {first_filler})::bigint * {high - low + 1} + ({{value}} - {low})"
     return plan
 
 
-def _expression(table: str, column: str, kind: str, plan: dict[str, str]) -> str:
+def _expression(table: str, column: str, data_type: str, plan: dict[str, str]) -> str:
     value = f"t.{column}"
     if column == "case_id":
         return "f.case_id"
@@ -90,11 +91,28 @@ def _expression(table: str, column: str, kind: str, plan: dict[str, str]) -> str
         return plan[REFERENCES.get((table, column), table)].format(value=value)
     if (table, column) in TASK_IDS:
         return f"CASE WHEN {value} IS NULL THEN NULL ELSE md5({value} || ':' || f.case_id)::uuid::text END"
-    if kind == "timestamp with time zone":  # the template's day and hour become the filler case's
+    if data_type == "timestamp with time zone":  # the template's day and hour become the filler case's
         return f"{value} + (f.received_at - f.template_received_at)"
-    if kind == "date":
+    if data_type == "date":
         return f"{value} + (f.received_on - f.template_received_on)"
     return value
+
+
+def _copy(table: str, columns: list[tuple[str, str]], plan: dict[str, str], workflow_cases: int) -> str:
+    """One INSERT … SELECT: the templates' rows of ``table`` once per filler case of their kind."""
+    # The audit chain has one row per case, named after it (its key, not a case id column).
+    key = "t.key = 'case:' || f.template_id" if table == "audit_chain" else "t.case_id = f.template_id"
+    share = f"AND f.case_id < :first + {workflow_cases}" if table == "workflow_task" else ""
+    holders = ("LEFT JOIN (SELECT department_code, array_agg(id ORDER BY id) AS ids FROM staff "
+               "WHERE role = :approver GROUP BY department_code) h ON h.department_code = f.department_code"
+               if table == "human_task" else "")
+    return (f"WITH f AS (SELECT c.id AS case_id, c.number, c.department_code, c.deadline_state, c.received_at,"
+            f" c.received_on, tc.id AS template_id, tc.received_at AS template_received_at,"
+            f" tc.received_on AS template_received_on"
+            f" FROM service_case c JOIN service_case tc ON tc.id = {KIND} WHERE c.id >= :first)"
+            f" INSERT INTO {table} ({', '.join(name for name, _type in columns)})"
+            f" SELECT {', '.join(_expression(table, name, data_type, plan) for name, data_type in columns)}"
+            f" FROM {table} t JOIN f ON {key} {share} {holders}")
 
 
 def copy_history(engine, templates: dict[str, int], workflow_share: float = 1.0) -> None:
@@ -102,29 +120,13 @@ def copy_history(engine, templates: dict[str, int], workflow_share: float = 1.0)
     ids = list(templates.values())
     with engine.db.begin() as connection:
         connection.execute(text("SET LOCAL work_mem = '256MB'"))
-        first_filler = connection.execute(text("SELECT min(id) FROM service_case WHERE id > :top"),
-                                          {"top": max(ids)}).scalar_one()
-        fillers = connection.execute(text("SELECT count(*) FROM service_case WHERE id > :top"),
-                                     {"top": max(ids)}).scalar_one()
-        plan = _id_plan(connection, ids, first_filler)
+        first, fillers = connection.execute(text("SELECT min(id), count(*) FROM service_case WHERE id > :top"),
+                                            {"top": max(ids)}).one()
+        plan = _id_plan(connection, ids, first)
         for table in TABLES:
             started = time.perf_counter()
-            columns = _columns(connection, table)
-            # The audit chain has one row per case, named after it, and none for the templates' ids.
-            key = "t.key = 'case:' || f.template_id" if table == "audit_chain" else "t.case_id = f.template_id"
-            share = f"AND f.case_id < {first_filler} + {round(workflow_share * fillers)}" \
-                if table == "workflow_task" else ""
-            holders = ("LEFT JOIN (SELECT department_code, array_agg(id ORDER BY id) AS ids FROM staff "
-                       "WHERE role = :approver GROUP BY department_code) h ON h.department_code = f.department_code"
-                       if table == "human_task" else "")
-            connection.execute(text(
-                f"WITH f AS (SELECT c.id AS case_id, c.number, c.department_code, c.deadline_state, c.received_at,"
-                f" c.received_on, tc.id AS template_id, tc.received_at AS template_received_at,"
-                f" tc.received_on AS template_received_on"
-                f" FROM service_case c JOIN service_case tc ON tc.id = {KIND} WHERE c.id >= :first)"
-                f" INSERT INTO {table} ({', '.join(name for name, _kind in columns)})"
-                f" SELECT {', '.join(_expression(table, name, kind, plan) for name, kind in columns)}"
-                f" FROM {table} t JOIN f ON {key} {share} {holders}"), {**templates, "first": first_filler, "approver": APPROVER})
+            statement = _copy(table, _columns(connection, table), plan, round(workflow_share * fillers))
+            connection.execute(text(statement), {**templates, "first": first, "approver": APPROVER})
             print(f"  {table:<18} copied in {time.perf_counter() - started:6.1f} s", flush=True)
         for table, column in OWN_IDS.items():
             connection.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'), "

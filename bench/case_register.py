@@ -216,8 +216,8 @@ def measure(engine, actors, cases: int, runs: int, repeat: int, workflow_share: 
     print(f"{'query':<42}" + "".join(f" {schema + ' p50':>13} {'p95':>8}" for schema in SCHEMAS)
           + f"  (ms, {runs} runs x {repeat})")
     for name, times in samples.items():
-        print(f"{name:<42}" + "".join(f" {statistics.median(times[schema]):>13.1f} {percentile(times[schema], 0.95):>8.1f}"
-                                      for schema in SCHEMAS))
+        print(f"{name:<42}" + "".join(f" {statistics.median(samples):>13.1f} {percentile(samples, 0.95):>8.1f}"
+                                      for samples in times.values()))
 
 
 def main() -> None:
