@@ -1,13 +1,19 @@
-"""The case register, the statistics and the board's charts at a million cases (PostgreSQL).
+"""The case register, the statistics and the board's counts and charts at a million cases (PostgreSQL).
 
     python bench/case_register.py [--cases 1000000] [--runs 5] [--repeat 3] [--postgres URL]
+                                  [--history [--workflow-share 1.0]]
 
 Bulk inserts ``--cases`` cases spread over three years (generate_series, not through the
 engine: names, phones, ID and case numbers all differ), then times the queries the pages and
 the API run — through the engine's own functions (engine/register.py, engine/statistics.py,
-engine/cases/stats.py) — twice each, interleaved: on the schema of migration 0018, and as a
-baseline on the schema before it (in a transaction that drops the indexes 0018 added, with the
-indexes 0016 had, rolled back afterwards). Prints p50 and p95 per query; asserts nothing.
+engine/cases/stats.py, engine/deadlines/board.py) — on three schemas, interleaved: on the schema
+of the head (0028), on the schema before 0028 (its board indexes dropped, 0027's open-task index
+kept), and as a baseline before 0018 too (the indexes 0018 added dropped as well, with the indexes
+0016 had), each in a transaction rolled back afterwards. Prints p50 and p95 per query; asserts nothing.
+
+``--history`` gives every filler case the rows a real case of its kind leaves behind (workflow,
+human tasks, audit, outbox, decision documents, ratings: bench/case_history.py) and prints their
+rows and sizes; ``--workflow-share`` gives the workflow task rows to only that share of them.
 """
 
 import argparse
@@ -22,12 +28,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
+from bench import case_history  # noqa: E402
 from bench.databases import PG_DEFAULT, postgres_problem, scratch_database  # noqa: E402
 from bench.lifecycle import prepare  # noqa: E402
 from engine import register  # noqa: E402
 from engine import statistics as reports  # noqa: E402
 from engine.cases import stats  # noqa: E402
 from engine.cases.models import SEARCHED_COLUMNS  # noqa: E402
+from engine.deadlines import board  # noqa: E402
 from engine.ledger.scores import parse_period  # noqa: E402
 from engine.permissions import CaseScope  # noqa: E402
 
@@ -40,6 +48,12 @@ NEW_INDEXES = [f"ix_case_{column}_trgm" for column in SEARCHED_COLUMNS] + [
     "ix_case_undecided_due"]
 OLD_INDEXES = {"bench_ix_case_received_on": "received_on", "bench_ix_case_accepted_on": "accepted_on",
                "bench_ix_case_decided_at": "decided_at"}
+# What migration 0028 added or widened: "0027" drops them and keeps 0027's open-task index (re-created below).
+BOARD_INDEXES = ["ix_human_task_open_deadline", "ix_human_task_open_case", "ix_case_department_id", "ix_case_open_id"]
+OLD_OPEN_TASKS = ("CREATE INDEX bench_ix_human_task_open_deadline ON human_task (assignee_id, deadline_state) "
+                  "WHERE state = 'open'")
+# Each schema the queries are timed on: the indexes dropped (in a transaction rolled back afterwards).
+SCHEMAS = {"0028": [], "0027": BOARD_INDEXES, "baseline": NEW_INDEXES + BOARD_INDEXES}
 
 FILL = """
 WITH items AS (
@@ -70,7 +84,7 @@ SELECT 'ZW' || to_char(day, 'YYYYMMDD') || lpad(n::text, 7, '0'), code, :version
     CASE WHEN n % 10 <> 0 AND n % 4 <> 0 THEN 'approve' END,
     CASE WHEN n % 10 = 0 THEN day + interval '1 hour' WHEN n % 4 <> 0 THEN day + (n % 15 + 1) * interval '1 day' END,
     CASE WHEN n % 10 = 0 THEN 'not_accepted' WHEN n % 4 <> 0 THEN 'completed' END,
-    CASE WHEN n % 10 <> 0 AND n % 4 = 0 THEN (ARRAY['normal','normal','yellow','red'])[1 + n % 4] ELSE 'normal' END,
+    CASE WHEN n % 10 <> 0 AND n % 4 = 0 THEN (ARRAY['normal','normal','yellow','red'])[1 + n / 4 % 4] ELSE 'normal' END,
     0, clerk, day + interval '1 hour', day + interval '1 hour', 1
 FROM rows
 """
@@ -102,8 +116,27 @@ def fill(engine, cases: int) -> None:
                                 "WHERE decided_at IS NULL AND closed_at IS NULL"))
         for name, column in OLD_INDEXES.items():
             connection.execute(text(f"CREATE INDEX {name} ON service_case ({column})"))
+        connection.execute(text(OLD_OPEN_TASKS))
     with engine.db.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.execute(text("VACUUM ANALYZE service_case"))
+
+
+def board_summary(session, calendar, department_code=None, assignee_id=None) -> None:
+    """What the board's summary (web/board/service.py) counts and lists, with its filters."""
+    narrowing = {"department_code": department_code, "assignee_id": assignee_id}
+    board.counts_by_department(session, assignee_id=assignee_id)
+    board.commitment_counts_by_department(session, assignee_id=assignee_id)
+    board.counts_by_assignee(session, **narrowing)
+    board.flagged_cases(session, calendar, TODAY, **narrowing)
+    board.commitment_flags(session, calendar, TODAY, **narrowing)
+
+
+def board_rest(session, calendar, department_code=None) -> None:
+    """The page's other board queries: stopped clocks and postal deliveries (30 days)."""
+    first = board.period_start(TODAY, stats.DEFAULT_DAYS)
+    board.stopped_clocks(session, calendar, TODAY, department_code=department_code)
+    board.delivery_tally(session, TODAY, first, department_code=department_code)
+    board.late_deliveries(session, calendar, TODAY, first, department_code=department_code)
 
 
 def queries(engine) -> dict:
@@ -112,6 +145,10 @@ def queries(engine) -> dict:
         sample = connection.execute(text(
             "SELECT number, applicant_name, applicant_phone, applicant_id_number FROM service_case "
             "ORDER BY id OFFSET 4321 LIMIT 1")).one()
+        holder = connection.execute(text(
+            "SELECT assignee_id FROM human_task WHERE state = 'open' AND assignee_id IS NOT NULL "
+            "GROUP BY assignee_id ORDER BY count(*) DESC LIMIT 1")).scalar()
+    calendar = engine.calendar.get()
     everyone, scjg = CaseScope(), CaseScope(department_code="SCJG")
     month = parse_period("2026-11")
 
@@ -128,17 +165,21 @@ def queries(engine) -> dict:
         "no filter: count all + page 1": find(everyone),
         "department: count + page 20": find(scjg, page=20),
         "board charts, 30 days (daily_figures)": lambda session: stats.daily_figures(session, TODAY),
+        "board charts, 30 days, department": lambda session: stats.daily_figures(session, TODAY, 30, "SCJG"),
+        "board summary counts + flags": lambda session: board_summary(session, calendar),
+        "board summary, department": lambda session: board_summary(session, calendar, "SCJG"),
+        "board summary, one person's cases": lambda session: board_summary(session, calendar, assignee_id=holder),
+        "board stopped clocks + deliveries": lambda session: board_rest(session, calendar),
         "statistics, a month by department": lambda session: reports.report(session, everyone, month, "department",
                                                                               TODAY),
     }
 
 
-def timed(engine, query, baseline: bool, repeat: int) -> list[float]:
+def timed(engine, query, dropped: list[str], repeat: int) -> list[float]:
     with engine.db.connect() as connection:
         transaction = connection.begin()
-        if baseline:
-            for name in NEW_INDEXES:
-                connection.execute(text(f"DROP INDEX {name}"))
+        for name in dropped:
+            connection.execute(text(f"DROP INDEX {name}"))
         session = Session(bind=connection)
         times = []
         for _ in range(repeat):
@@ -155,21 +196,28 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-def measure(engine, cases: int, runs: int, repeat: int) -> None:
+def measure(engine, actors, cases: int, runs: int, repeat: int, workflow_share: float | None) -> None:
+    templates = case_history.template_cases(engine, actors) if workflow_share is not None else None
     started = time.perf_counter()
     fill(engine, cases)
-    print(f"{cases:,} cases inserted and indexed in {time.perf_counter() - started:.0f} s")
+    print(f"{cases:,} cases inserted and indexed in {time.perf_counter() - started:.0f} s", flush=True)
+    if templates:
+        started = time.perf_counter()
+        case_history.copy_history(engine, templates, workflow_share)
+        print(f"history of templates {templates} copied in {time.perf_counter() - started:.0f} s"
+              f" (workflow tasks for {workflow_share:.0%} of the cases):")
+        case_history.report(engine)
     named = queries(engine)
-    samples = {name: {"0018": [], "baseline": []} for name in named}
+    samples = {name: {schema: [] for schema in SCHEMAS} for name in named}
     for _ in range(runs):
-        for name, query in named.items():  # interleaved: each run times both schemas of every query in turn
-            samples[name]["baseline"] += timed(engine, query, True, repeat)
-            samples[name]["0018"] += timed(engine, query, False, repeat)
-    print(f"{'query':<42} {'0018 p50':>9} {'p95':>8} {'baseline p50':>13} {'p95':>8}  (ms, {runs} runs x {repeat})")
+        for name, query in named.items():  # interleaved: each run times every schema of every query in turn
+            for schema, dropped in reversed(SCHEMAS.items()):
+                samples[name][schema] += timed(engine, query, dropped, repeat)
+    print(f"{'query':<42}" + "".join(f" {schema + ' p50':>13} {'p95':>8}" for schema in SCHEMAS)
+          + f"  (ms, {runs} runs x {repeat})")
     for name, times in samples.items():
-        new, old = times["0018"], times["baseline"]
-        print(f"{name:<42} {statistics.median(new):>9.1f} {percentile(new, 0.95):>8.1f}"
-              f" {statistics.median(old):>13.1f} {percentile(old, 0.95):>8.1f}")
+        print(f"{name:<42}" + "".join(f" {statistics.median(samples):>13.1f} {percentile(samples, 0.95):>8.1f}"
+                                      for samples in times.values()))
 
 
 def main() -> None:
@@ -178,14 +226,17 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--postgres", default=PG_DEFAULT)
+    parser.add_argument("--history", action="store_true", help="give every filler case a real case's history")
+    parser.add_argument("--workflow-share", type=float, default=1.0,
+                        help="with --history: the share of cases that get workflow task rows too")
     args = parser.parse_args()
     problem = postgres_problem(args.postgres)
     if problem:
         sys.exit(f"{problem}: this benchmark needs PostgreSQL")
     with scratch_database(args.postgres, "onewindow_register") as url:
-        engine, _actors = prepare(url)
+        engine, actors = prepare(url)
         try:
-            measure(engine, args.cases, args.runs, args.repeat)
+            measure(engine, actors, args.cases, args.runs, args.repeat, args.workflow_share if args.history else None)
         finally:
             engine.db.dispose()
 

@@ -209,6 +209,18 @@ def test_the_board_counts_and_lists_late_cases(engine, staff, clock):
     assert order == sorted(order)
 
 
+def test_the_board_counts_days_late_as_the_calendar_does_in_one_walk(calendar):
+    from engine.deadlines import board
+
+    today = date(2026, 12, 9)
+    # Over the National Day week and its make-up days, a weekend, today, the future, one date twice.
+    dues = [date(2026, 9, 20), date(2026, 10, 1), date(2026, 10, 10), date(2026, 12, 5), date(2026, 12, 8),
+            date(2026, 12, 8), today, date(2026, 12, 20)]
+    late = board._working_days_late(calendar, dues, today)
+    assert late == {due: max(0, calendar.working_days_between(due, today)) for due in dues}
+    assert late[date(2026, 12, 8)] == 1 and late[date(2026, 12, 20)] == 0
+
+
 def test_an_immediate_item_decided_on_the_day_is_not_late_when_collected_later(engine, staff, clock):
     case = _accepted_case(engine, staff, "SCJG-001")  # 即办件
     decision = only_task(engine, case.number)

@@ -26,6 +26,11 @@ class Case(Base):
         # The board's counts of open cases by department and 容缺 commitment flag.
         Index("ix_case_open_commitment", "department_code", "commitment_state",
               postgresql_where=text("closed_at IS NULL"), sqlite_where=text("closed_at IS NULL")),
+        # The board narrowed to a department (its cases' ids in order) or to a person (their open cases'
+        # departments and deadline states), without reading the cases' rows.
+        Index("ix_case_department_id", "department_code", "id"),
+        Index("ix_case_open_id", "id", "department_code", "deadline_state",
+              postgresql_where=text("closed_at IS NULL"), sqlite_where=text("closed_at IS NULL")),
         Index("ix_case_status", "status"),
         # The board's daily charts and the statistics read a window of days from these indexes alone
         # (index-only scans): every column the figures count is in the index after the date.

@@ -69,6 +69,26 @@ class FlaggedCase:
     flag: str = DEADLINE
 
 
+def _working_days_late(calendar: WorkCalendar, dues, today: date) -> dict[date, int]:
+    """Working days from each due date to ``today`` (0 when not past), in one walk back from today to the
+    oldest: a list of 200 cases red for years would otherwise count the same days 200 times."""
+    late, count, day = {}, 0, today
+    for due in sorted(set(dues), reverse=True):
+        while day > due:
+            count += calendar.is_working_day(day)
+            day -= timedelta(days=1)
+        late[due] = count
+    return late
+
+
+def _flags(calendar: WorkCalendar, today: date, rows, flag: str) -> list[FlaggedCase]:
+    rows = list(rows)
+    late = _working_days_late(calendar, [due for _number, _department, state, due, _stage in rows if state == RED],
+                              today)
+    return [FlaggedCase(number, department, state, due, late.get(due, 0) if state == RED else 0, stage, flag)
+            for number, department, state, due, stage in rows]
+
+
 def flagged_cases(session: Session, calendar: WorkCalendar, today: date, *, department_code: str | None = None,
                   state: str | None = None, assignee_id: int | None = None, limit: int = 200) -> list[FlaggedCase]:
     """Red cases first, most late first, then yellow ones by due date (``state``: only red or only yellow)."""
@@ -80,9 +100,7 @@ def flagged_cases(session: Session, calendar: WorkCalendar, today: date, *, depa
         query = query.where(Case.department_code == department_code)
     if assignee_id is not None:
         query = query.where(Case.id.in_(_cases_held_by(assignee_id)))
-    return [FlaggedCase(number, department, case_state, due,
-                        max(0, calendar.working_days_between(due, today)) if case_state == RED else 0, stage)
-            for number, department, case_state, due, stage in session.execute(query)]
+    return _flags(calendar, today, session.execute(query), DEADLINE)
 
 
 def _narrowed(query, department_code: str | None, assignee_id: int | None):
@@ -114,11 +132,7 @@ def commitment_flags(session: Session, calendar: WorkCalendar, today: date, *, d
     query = (select(Case.number, Case.department_code, Case.commitment_state, Case.commitment_due, Case.stage)
              .where(Case.closed_at.is_(None), Case.commitment_state.in_(flags), Case.commitment_due.is_not(None))
              .order_by(Case.commitment_state, Case.commitment_due).limit(limit))
-    return [FlaggedCase(number, department, case_state, due,
-                        max(0, calendar.working_days_between(due, today)) if case_state == RED else 0, stage,
-                        COMMITMENT)
-            for number, department, case_state, due, stage
-            in session.execute(_narrowed(query, department_code, assignee_id))]
+    return _flags(calendar, today, session.execute(_narrowed(query, department_code, assignee_id)), COMMITMENT)
 
 
 @dataclass(frozen=True)

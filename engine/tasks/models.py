@@ -15,8 +15,11 @@ class HumanTask(Base):
     __table_args__ = (
         Index("ix_human_task_queue", "state", "department_code", "role"),
         Index("ix_human_task_assignee", "state", "assignee_id"),
-        # The board counts open tasks by person and deadline state from this index alone.
-        Index("ix_human_task_open_deadline", "assignee_id", "deadline_state",
+        # The board counts open tasks by person and deadline state, and finds a person's cases, from this index alone.
+        Index("ix_human_task_open_deadline", "assignee_id", "deadline_state", "case_id",
+              postgresql_where=text("state = 'open'"), sqlite_where=text("state = 'open'")),
+        # The board's open tasks of one department's cases, in case id order (with ix_case_department_id).
+        Index("ix_human_task_open_case", "case_id", "assignee_id", "deadline_state",
               postgresql_where=text("state = 'open'"), sqlite_where=text("state = 'open'")),
     )
 
