@@ -19,6 +19,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from engine.clock import SimulatedClock, local_datetime
+from engine.db import make_engine
 from engine.demo import seed_demo_center
 from engine.migrate import upgrade
 from engine.runtime import CaseEngine
@@ -111,7 +112,11 @@ def postgres_database():
     with checker.connect() as connection:
         fingerprint = tuple(connection.execute(REFERENCE_FINGERPRINT).one())
         reset = _case_reset_script(connection)
-    yield {"url": url, "fingerprint": fingerprint, "checker": checker, "reset": reset}
+    # The `engine` fixture's SQLAlchemy engine, shared by the tests: a new one per test compiled
+    # every statement and set up its dialect again (each test still disposes of its connections).
+    shared = make_engine(url)
+    yield {"url": url, "fingerprint": fingerprint, "checker": checker, "reset": reset, "shared": shared}
+    shared.dispose()
     checker.dispose()
     admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
@@ -196,8 +201,9 @@ def clock():
 
 
 @pytest.fixture
-def engine(db_url, clock):
-    case_engine = CaseEngine(db_url, clock=clock)
+def engine(request, db_url, clock):
+    database = request.getfixturevalue("postgres_database")["shared"] if db_url.startswith("postgresql") else db_url
+    case_engine = CaseEngine(database, clock=clock)
     yield case_engine
     case_engine.db.dispose()
 
