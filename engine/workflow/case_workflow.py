@@ -78,12 +78,8 @@ class _Walk:
         until it meets a path climbed already; the small tree of the paths is then walked."""
         if len(tasks) < 2:
             return tasks
-        up = {}  # task id -> (the task above on the path, branch)
-        heads = []
-        for task in tasks:
-            up[task.id] = None
-            heads.append(task)
-        climbing = len(heads)
+        up = dict.fromkeys(task.id for task in tasks)  # task id -> (the task above on the path, branch)
+        heads, climbing = list(tasks), len(tasks)
         while climbing > 1:
             moving = []
             for task in heads:

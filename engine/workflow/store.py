@@ -18,13 +18,12 @@ from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.helpers.encoder import create_encoder
 from SpiffWorkflow.bpmn.serializer.workflow import VERSION as SERIALIZER_VERSION
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
-from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from engine.db import per_dialect
-from engine.workflow.case_workflow import CaseSubWorkflow, CaseWorkflow
+from engine.workflow.case_workflow import SERIALIZER_CONFIG, CaseSubWorkflow, CaseWorkflow
 from engine.workflow.models import WorkflowState, WorkflowTask
 from engine.workflow.task_rows import FINISHED, TaskRows
 
@@ -66,7 +65,7 @@ class SaveResult:
 
 class WorkflowStore:
     def __init__(self):
-        self.registry = BpmnWorkflowSerializer.configure(SPIFF_CONFIG)
+        self.registry = BpmnWorkflowSerializer.configure(SERIALIZER_CONFIG)
         self._encoder = create_encoder(self.registry)
 
     def _dumps(self, value) -> str:
