@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from engine.appointments.models import Appointment
 from engine.cases.models import Case
-from engine.catalogue.models import ServiceItem
+from engine.catalogue.heading import item_heading
 from engine.clockstop.models import ClockSuspension
 from engine.outbox import service as outbox
 from engine.outbox.channels import NotifyPolicy
@@ -21,7 +21,7 @@ from engine.workflow.properties import properties_of
 
 
 def case_facts(session: Session, case: Case, before_status: str | None) -> dict:
-    item = session.get(ServiceItem, case.item_code)
+    item = item_heading(session, case.item_code)
     facts = {"id": case.id, "number": case.number, "item_code": case.item_code, "item_name": item.name if item else "",
              "department_code": case.department_code, "applicant_name": case.applicant_name,
              "status": case.status, "status_before": before_status,
@@ -103,7 +103,7 @@ def record_sweep_events(session: Session, policy: NotifyPolicy, changed: list, n
 def record_appointment_event(session: Session, policy: NotifyPolicy, kind: str, appointment: Appointment,
                              now: datetime) -> None:
     """An appointment booked or cancelled, told to the applicant at the phone and e-mail he booked with."""
-    item = session.get(ServiceItem, appointment.item_code)
+    item = item_heading(session, appointment.item_code)
     window = session.get(ServiceWindow, appointment.window_code)
     data = {"appointment_id": appointment.id, "booking_code": appointment.code, "item_code": appointment.item_code,
             "item_name": item.name, "window_code": window.code, "window_name": window.name,

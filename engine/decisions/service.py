@@ -14,6 +14,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from engine.cases.models import Case
+from engine.catalogue.heading import item_heading
 from engine.catalogue.models import Department, ServiceItem
 from engine.decisions.models import DecisionDocument, DocumentCounter, RefusalRecord
 from engine.errors import InvalidInput
@@ -44,7 +45,7 @@ def document_number(short_name: str, year: int, serial: int) -> str:
 def issue(session: Session, case: Case, kind: str, data: dict, actor_id: int | None, now: datetime,
           today: date) -> DecisionDocument:
     """Issue the case's decision document in the deciding step's transaction."""
-    item = session.get(ServiceItem, case.item_code)
+    item = item_heading(session, case.item_code)
     department = session.get(Department, case.department_code)
     serial = next_serial(session, case.department_code, today.year)
     document = DecisionDocument(
@@ -62,7 +63,7 @@ def issue(session: Session, case: Case, kind: str, data: dict, actor_id: int | N
 def file_refusal(session: Session, case: Case, kind: str, data: dict, actor_id: int | None, now: datetime,
                  today: date, document: DecisionDocument | None) -> None:
     """File a refusal in the 否决备案 register (seed 004 篇八 第八条) with the step that refused."""
-    item = session.get(ServiceItem, case.item_code)
+    item = item_heading(session, case.item_code)
     session.add(RefusalRecord(
         case_id=case.id, kind=kind, case_number=case.number, department_code=case.department_code,
         item_code=item.code, item_name=item.name, applicant_name=case.applicant_name,

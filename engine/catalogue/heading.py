@@ -1,0 +1,20 @@
+"""An item's heading (code, name, legal basis, result) read by itself: a case step names its item in
+the decision document, the refusal register and its events, and an ORM load would bring the item's
+department, materials and co-departments along (three statements for each reader)."""
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
+
+from engine.catalogue.models import ServiceItem
+
+_HEADING = select(ServiceItem.code, ServiceItem.name, ServiceItem.legal_basis, ServiceItem.result_name)
+
+
+def item_heading(session: Session, code: str):
+    """Item ``code``'s ``code``, ``name``, ``legal_basis`` and ``result_name``: the item itself if the
+    session holds it already (registering a case does), else the row of those four; None if none."""
+    held = session.identity_map.get(identity_key(ServiceItem, code))
+    if held is not None:
+        return held
+    return session.execute(_HEADING.where(ServiceItem.code == code)).one_or_none()
