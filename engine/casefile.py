@@ -9,7 +9,7 @@ Nothing here changes a case.
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from engine import masking, permissions
@@ -19,11 +19,14 @@ from engine.cases.models import Case
 from engine.catalogue.models import Department, ServiceItem
 from engine.clock import CHINA_TZ
 from engine.clockstop import service as clockstop
+from engine.clockstop.models import CaseExtension, ClockSuspension
 from engine.commitments import service as commitments
+from engine.commitments.models import Commitment
 from engine.delivery import service as delivery
+from engine.delivery.models import PostalParcel
 from engine.errors import InvalidInput
 from engine.joint import service as joint
-from engine.joint.models import OBJECT
+from engine.joint.models import OBJECT, JointOpinion
 from engine.staff.models import Staff
 from engine.tasks.models import HumanTask
 from engine.workflow.properties import COUNTERSIGNED
@@ -212,10 +215,11 @@ def hidden_countersign_tasks(session: Session, case: Case, scope: str | None) ->
 
 def back_office_records(session: Session, case: Case, scope: str | None) -> BackOfficeRecords:
     """Everything the back office and delivery recorded on ``case``; opinions as ``scope`` may read them."""
-    opinion_rows = joint.opinions(session, case, scope)
-    suspension_rows = clockstop.suspensions(session, case.id)
-    extension_rows = clockstop.extensions(session, case.id)
-    parcel_row = delivery.parcel_of(session, case.id)
+    has_opinions, has_suspensions, has_extensions, has_parcel, has_commitments = _kinds_recorded(session, case.id)
+    opinion_rows = joint.opinions(session, case, scope) if has_opinions else []
+    suspension_rows = clockstop.suspensions(session, case.id) if has_suspensions else []
+    extension_rows = clockstop.extensions(session, case.id) if has_extensions else []
+    parcel_row = delivery.parcel_of(session, case.id) if has_parcel else None
     names = staff_names(session, [row.signed_by_id for row in opinion_rows]
                         + [staff for row in suspension_rows for staff in (row.started_by_id, row.ended_by_id)]
                         + [staff for row in extension_rows for staff in (row.requested_by_id, row.decided_by_id)]
@@ -244,5 +248,13 @@ def back_office_records(session: Session, case: Case, scope: str | None) -> Back
                               due_before=row.due_before, due_after=row.due_after) for row in extension_rows],
         commitments=[CommitmentLine(material_code=row.material_code, material_name=row.material_name,
                                     due_on=row.due_on, state=row.state, committed_at=row.committed_at,
-                                    closed_on=row.closed_on) for row in commitments.commitments_of(session, case.id)],
+                                    closed_on=row.closed_on)
+                     for row in (commitments.commitments_of(session, case.id) if has_commitments else [])],
         parcel=parcel)
+
+
+def _kinds_recorded(session: Session, case_id: int) -> tuple[bool, bool, bool, bool, bool]:
+    """Whether the case has opinions, clock stops, extensions, a parcel, commitments: one statement,
+    where reading each kind costs one and most cases have none or few of them."""
+    return tuple(session.execute(select(*(exists().where(model.case_id == case_id) for model in (
+        JointOpinion, ClockSuspension, CaseExtension, PostalParcel, Commitment)))).one())
