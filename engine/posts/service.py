@@ -10,7 +10,7 @@ import dataclasses
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from engine.actor import SYSTEM, Actor, Cover
@@ -258,15 +258,18 @@ def _detail(absence: PostAbsence) -> dict:
             "ends_on": absence.ends_on.isoformat(), "working_days": absence.working_days}
 
 
+# Asked on every request of a case worker: built once, like the token query (engine/staff/tokens.py).
+_COVERING = (select(Staff.id, Staff.name, Staff.role, Staff.department_code)
+             .join(PostAbsence, PostAbsence.a_staff_id == Staff.id)
+             .where(PostAbsence.b_staff_id == bindparam("staff_id"), PostAbsence.cancelled_at.is_(None),
+                    PostAbsence.starts_on <= bindparam("today"), PostAbsence.ends_on >= bindparam("today"))
+             .group_by(Staff.id, Staff.name, Staff.role, Staff.department_code)
+             .order_by(Staff.id))
+
+
 def covering(session: Session, staff_id: int, today: date) -> list[Cover]:
     """The absent A posts ``staff_id`` covers today, as their B post."""
-    rows = session.execute(select(Staff.id, Staff.name, Staff.role, Staff.department_code)
-                           .join(PostAbsence, PostAbsence.a_staff_id == Staff.id)
-                           .where(PostAbsence.b_staff_id == staff_id, PostAbsence.cancelled_at.is_(None),
-                                  PostAbsence.starts_on <= today, PostAbsence.ends_on >= today)
-                           .group_by(Staff.id, Staff.name, Staff.role, Staff.department_code)
-                           .order_by(Staff.id))
-    return [Cover(*row) for row in rows]
+    return [Cover(*row) for row in session.execute(_COVERING, {"staff_id": staff_id, "today": today})]
 
 
 def with_cover(session: Session, actor: Actor, today: date) -> Actor:

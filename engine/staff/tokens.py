@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from engine import permissions
@@ -57,9 +57,18 @@ def issue(session: Session, staff_id: int, now: datetime, policy: TokenPolicy, l
     return token, row
 
 
-def _live(now: datetime, policy: TokenPolicy):
-    """The SQL condition of a token that still works at ``now``."""
-    return (ApiToken.ended_at.is_(None), ApiToken.expires_at > now, ApiToken.last_used_at > now - policy.idle)
+# The SQL condition of a token that still works at ``now``; its parameters are ``_live_at``'s.
+_LIVE = (ApiToken.ended_at.is_(None), ApiToken.expires_at > bindparam("now"),
+         ApiToken.last_used_at > bindparam("idle_since"))
+
+
+def _live_at(now: datetime, policy: TokenPolicy) -> dict:
+    return {"now": now, "idle_since": now - policy.idle}
+
+
+# Every API request asks this: built once (building it each time was about a fifth of `GET /auth/me`).
+_FIND = (select(ApiToken, Staff).join(Staff, Staff.id == ApiToken.staff_id)
+         .where(ApiToken.token_hash == bindparam("token_hash"), *_LIVE))
 
 
 def find(session: Session, token, now: datetime, policy: TokenPolicy) -> tuple[Actor, ApiToken, Staff] | None:
@@ -67,8 +76,7 @@ def find(session: Session, token, now: datetime, policy: TokenPolicy) -> tuple[A
     staff row is returned so the request's other checks read it without asking again)."""
     if not isinstance(token, str) or not token.startswith(PREFIX) or len(token) > 100:
         return None
-    found = session.execute(select(ApiToken, Staff).join(Staff, Staff.id == ApiToken.staff_id)
-                            .where(ApiToken.token_hash == _hash(token), *_live(now, policy))).first()
+    found = session.execute(_FIND, {"token_hash": _hash(token), **_live_at(now, policy)}).first()
     if found is None or not found.Staff.active:
         return None
     return actor_for(found.Staff), found.ApiToken, found.Staff
@@ -86,8 +94,8 @@ def touch(session: Session, token_id: int, now: datetime) -> None:
 
 def tokens_of(session: Session, staff_id: int, now: datetime, policy: TokenPolicy) -> list[ApiToken]:
     """The staff member's live tokens, newest first."""
-    return list(session.scalars(select(ApiToken).where(ApiToken.staff_id == staff_id, *_live(now, policy))
-                                .order_by(ApiToken.id.desc())))
+    return list(session.scalars(select(ApiToken).where(ApiToken.staff_id == staff_id, *_LIVE)
+                                .order_by(ApiToken.id.desc()), _live_at(now, policy)))
 
 
 def revoke_all_tokens(session: Session, staff_id: int, now: datetime, reason: str = "revoked") -> int:
