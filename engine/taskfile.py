@@ -19,7 +19,6 @@ from engine.cases.models import Case
 from engine.catalogue.models import Department, ServiceItem
 from engine.clockstop import service as clockstop
 from engine.errors import Conflict
-from engine.staff.models import Staff
 from engine.tasks import service as tasks
 from engine.tasks.models import OPEN, HumanTask
 from engine.workflow.facts import case_facts
@@ -76,14 +75,6 @@ class TaskDetail:
     weighs_opinions: bool = False  # the model's step that decides on the countersigned opinions
 
 
-def _staff_names(session, ids) -> dict[int, str]:
-    wanted = {staff_id for staff_id in ids if staff_id is not None}
-    if not wanted:
-        return {}
-    return {staff_id: name for staff_id, name in session.execute(select(Staff.id, Staff.name)
-                                                                 .where(Staff.id.in_(wanted)))}
-
-
 def listings(session, rows: list[HumanTask]) -> list[TaskListing]:
     """Inbox rows for task rows (e.g. a queue), in the same order."""
     case_ids = {row.case_id for row in rows}
@@ -93,7 +84,7 @@ def listings(session, rows: list[HumanTask]) -> list[TaskListing]:
     item_codes = {case.item_code for case in found}
     items = {code: name for code, name in session.execute(select(ServiceItem.code, ServiceItem.name)
                                                           .where(ServiceItem.code.in_(item_codes)))}
-    names = _staff_names(session, (row.assignee_id for row in rows))
+    names = casefile.staff_names(session, (row.assignee_id for row in rows))
     return [TaskListing(task=row, case_number=cases[row.case_id].number, case_status=cases[row.case_id].status,
                         item_code=cases[row.case_id].item_code, item_name=items[cases[row.case_id].item_code],
                         applicant_name=cases[row.case_id].applicant_name, assignee_name=names.get(row.assignee_id))
@@ -116,7 +107,7 @@ def case_steps(session, case: Case, definition, actor: Actor) -> list[CaseStep]:
     scope = permissions.opinion_scope(actor)
     metas = {meta.bpmn_id: meta for meta in definition.user_tasks.values()}
     entries = [entry for entry in audit.case_history(session, case.id) if entry.action in STEP_ACTIONS]
-    names = _staff_names(session, (entry.actor_id for entry in entries))
+    names = casefile.staff_names(session, (entry.actor_id for entry in entries))
     hidden = casefile.hidden_countersign_tasks(session, case, scope)
     steps = []
     for entry in entries:
@@ -153,7 +144,7 @@ def task_detail(engine, task_id: str, actor: Actor) -> TaskDetail:
         case = session.get(Case, row.case_id)
         item = session.get(ServiceItem, case.item_code)
         department = session.get(Department, case.department_code)  # 承办部门: the lead, also on a co-reviewer's step
-        names = _staff_names(session, (row.assignee_id, row.completed_by_id))
+        names = casefile.staff_names(session, (row.assignee_id, row.completed_by_id))
         with engine.reading_workflow(session, case) as (definition, workflow):
             steps = case_steps(session, case, definition, actor)
             records = casefile.back_office_records(session, case, permissions.opinion_scope(actor))
