@@ -141,10 +141,10 @@ class CaseActions:
 
     def claim_and_answer(self, actor: Actor, task_id: str) -> taskfile.TaskListing:
         """Claim, and the task's inbox line read in the same transaction (no second connection)."""
-        return self._assign(actor, task_id, "claim", answer=taskfile.listing_of_row)
+        return self._assign(actor, task_id, "claim", answer=taskfile.listing_of_case)
 
     def unclaim_and_answer(self, actor: Actor, task_id: str) -> taskfile.TaskListing:
-        return self._assign(actor, task_id, "unclaim", answer=taskfile.listing_of_row)
+        return self._assign(actor, task_id, "unclaim", answer=taskfile.listing_of_case)
 
     def _assign(self, actor: Actor, task_id: str, action: str, answer: Callable | None = None):
         with self.context.transaction() as session:
@@ -160,7 +160,7 @@ class CaseActions:
                          before_status=case.status, after_status=case.status,
                          detail={"task": row.bpmn_id, "assignee_before": previous, "assignee_after": row.assignee_id})
             if answer is not None:
-                return answer(session, row)
+                return answer(session, case, row)
         return row
 
     def fire_due_timers(self, limit: int = 200) -> int:

@@ -16,6 +16,7 @@ from engine import casefile, masking, permissions
 from engine.actor import Actor
 from engine.audit import service as audit
 from engine.cases.models import Case
+from engine.catalogue.heading import item_heading
 from engine.catalogue.models import Department, ServiceItem
 from engine.clockstop import service as clockstop
 from engine.errors import Conflict
@@ -85,18 +86,23 @@ def listings(session, rows: list[HumanTask]) -> list[TaskListing]:
     items = {code: name for code, name in session.execute(select(ServiceItem.code, ServiceItem.name)
                                                           .where(ServiceItem.code.in_(item_codes)))}
     names = casefile.staff_names(session, (row.assignee_id for row in rows))
-    return [TaskListing(task=row, case_number=cases[row.case_id].number, case_status=cases[row.case_id].status,
-                        item_code=cases[row.case_id].item_code, item_name=items[cases[row.case_id].item_code],
-                        applicant_name=cases[row.case_id].applicant_name, assignee_name=names.get(row.assignee_id))
-            for row in rows]
+    return [_listing(row, cases[row.case_id], items[cases[row.case_id].item_code], names) for row in rows]
+
+
+def _listing(row: HumanTask, case, item_name: str, names: dict[int, str]) -> TaskListing:
+    """``case``: the Case, or a row with its number, status, item_code and applicant_name."""
+    return TaskListing(task=row, case_number=case.number, case_status=case.status, item_code=case.item_code,
+                       item_name=item_name, applicant_name=case.applicant_name, assignee_name=names.get(row.assignee_id))
 
 
 def listing(session, task_id: str) -> TaskListing:
-    return listing_of_row(session, tasks.get_task_row(session, task_id))
+    return listings(session, [tasks.get_task_row(session, task_id)])[0]
 
 
-def listing_of_row(session, row: HumanTask) -> TaskListing:
-    return listings(session, [row])[0]
+def listing_of_case(session, case: Case, row: HumanTask) -> TaskListing:
+    """The inbox line of ``row`` when its case is already read (a claim's answer, under the case's lock)."""
+    return _listing(row, case, item_heading(session, case.item_code).name,
+                    casefile.staff_names(session, [row.assignee_id]))
 
 
 def case_steps(session, case: Case, definition, actor: Actor) -> list[CaseStep]:

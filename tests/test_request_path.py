@@ -30,8 +30,10 @@ def test_a_claim_and_a_completion_authenticate_act_and_answer_in_two_connections
     counter = counted(app)
     claimed = client.post(f"/api/v1/tasks/{task.id}/claim")
     assert claimed.status_code == 200 and claimed.json["assignee_name"] == "李明", claimed.json
-    # The claim's answer (the inbox line) is read in the claim's transaction.
+    # The claim's answer (the inbox line) is read in the claim's transaction, from the case it locked.
     assert (counter.checkouts, counter.writes) == (2, 1), "\n".join(counter.log)
+    assert sum(line.startswith("SELECT service_case") for line in counter.log) == 1, "\n".join(counter.log)
+    assert counter.statements <= {"postgresql": 9, "sqlite": 10}[engine.db.dialect.name], "\n".join(counter.log)
     counter.reset()
     done = client.post(f"/api/v1/tasks/{task.id}/complete", json=REVIEW)
     assert done.status_code == 200, done.json
