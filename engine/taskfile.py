@@ -79,14 +79,13 @@ class TaskDetail:
 def listings(session, rows: list[HumanTask]) -> list[TaskListing]:
     """Inbox rows for task rows (e.g. a queue), in the same order."""
     case_ids = {row.case_id for row in rows}
-    found = session.execute(select(Case.id, Case.number, Case.status, Case.item_code, Case.applicant_name)
+    found = session.execute(select(Case.id, Case.number, Case.status, Case.item_code, Case.applicant_name,
+                                   ServiceItem.name.label("item_name"))
+                            .join(ServiceItem, ServiceItem.code == Case.item_code)
                             .where(Case.id.in_(case_ids))).all() if case_ids else []
     cases = {case.id: case for case in found}
-    item_codes = {case.item_code for case in found}
-    items = {code: name for code, name in session.execute(select(ServiceItem.code, ServiceItem.name)
-                                                          .where(ServiceItem.code.in_(item_codes)))}
     names = casefile.staff_names(session, (row.assignee_id for row in rows))
-    return [_listing(row, cases[row.case_id], items[cases[row.case_id].item_code], names) for row in rows]
+    return [_listing(row, cases[row.case_id], cases[row.case_id].item_name, names) for row in rows]
 
 
 def _listing(row: HumanTask, case, item_name: str, names: dict[int, str]) -> TaskListing:

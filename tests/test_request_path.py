@@ -76,7 +76,10 @@ def test_an_inbox_is_read_in_one_connection_after_the_token(app, staff):
     counter = counted(app)
     inbox = client.get("/api/v1/tasks")
     assert inbox.status_code == 200 and [row["case_number"] for row in inbox.json] == [case.number]
+    assert inbox.json[0]["item_name"] == "食品经营许可（新办）", inbox.json
     assert (counter.checkouts, counter.writes) == (2, 0), "\n".join(counter.log)
+    # The token, the cover, the queue, its cases with their items' names (nobody holds the task yet).
+    assert counter.statements == 4, "\n".join(counter.log)
 
 
 def test_who_am_i_is_one_connection_and_two_statements(app, sign_in):
