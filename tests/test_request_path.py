@@ -45,10 +45,11 @@ def test_a_claim_and_a_completion_authenticate_act_and_answer_in_two_connections
     # its answer: no pre-read of the task, no read of the open tasks after the commit.
     assert (checkouts, writes) == (2, 1), counter.log
     assert sum(line.startswith("SELECT human_task") for line in counter.log) == 1, counter.log
-    # The item is named from one column read, not loaded with its materials (twice, before).
+    # The item is named from one column read, once, not loaded with its materials (twice, before).
     assert sum(line.startswith("SELECT item_material") for line in counter.log) == 0, counter.log
+    assert sum(line.startswith("SELECT service_item") for line in counter.log) == 1, counter.log
     # SQLite sends the outbox's and the audit's multi-row inserts one row at a time.
-    assert statements <= {"postgresql": 19, "sqlite": 25}[engine.db.dialect.name], "\n".join(counter.log)
+    assert statements <= {"postgresql": 18, "sqlite": 24}[engine.db.dialect.name], "\n".join(counter.log)
 
 
 def test_the_next_task_comes_from_the_step_when_it_is_the_actors(app, staff):

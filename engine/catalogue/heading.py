@@ -13,8 +13,12 @@ _HEADING = select(ServiceItem.code, ServiceItem.name, ServiceItem.legal_basis, S
 
 def item_heading(session: Session, code: str):
     """Item ``code``'s ``code``, ``name``, ``legal_basis`` and ``result_name``: the item itself if the
-    session holds it already (registering a case does), else the row of those four; None if none."""
+    session holds it already (registering a case does), else the row of those four, read once per
+    session (a decision's document and its events both name the item); None if there is none."""
     held = session.identity_map.get(identity_key(ServiceItem, code))
     if held is not None:
         return held
-    return session.execute(_HEADING.where(ServiceItem.code == code)).one_or_none()
+    read = session.info.setdefault("item_headings", {})
+    if code not in read:
+        read[code] = session.execute(_HEADING.where(ServiceItem.code == code)).one_or_none()
+    return read[code]
