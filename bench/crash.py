@@ -29,6 +29,7 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -213,8 +214,10 @@ def seed_past_due_work(url: str, *, timer_cases: int, late_cases: int) -> set[in
     """Cases received 20 working days ago: notices never issued (their timers are due) and
     accepted cases nobody decided (10 working days late). Returns the timer cases' ids."""
     engine = CaseEngine(url, clock=SimulatedClock(START))
-    calendar = engine.calendar.get()
-    engine.clock.set(local_datetime(calendar.subtract_working_days(SystemClock().today(), 20).day, 10))
+    # The day after which today holds 20 working days, a weekend's today included: the 21st
+    # working day before tomorrow (subtracting 20 from a Saturday would count only 19).
+    received_on = engine.calendar.get().subtract_working_days(SystemClock().today() + timedelta(days=1), 21).day
+    engine.clock.set(local_datetime(received_on, 10))
     with engine.session() as session:
         clerk = actor_for(session.scalar(select(Staff).where(Staff.username == "clerk1")))
         materials = [m.code for m in session.get(ServiceItem, LATE_ITEM).materials if m.mandatory]

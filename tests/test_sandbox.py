@@ -148,6 +148,37 @@ def test_data_driven_attacks_are_stopped_within_a_bound(env, attack, message):
     assert seconds < 1.0 and peak < 16, (attack, seconds, peak)
 
 
+def test_a_long_garbage_collection_inside_an_expression_is_not_counted_against_it():
+    # A full collection in a big worker took 0.4-0.7 s and, begun inside a legitimate
+    # script, failed a case step; here a collection made that slow must not.
+    import gc
+    import time
+
+    slow = []
+
+    def slow_collection(phase, _info):
+        if phase == "start" and slow:
+            ends = time.thread_time() + 0.4
+            while time.thread_time() < ends:
+                pass
+
+    def collect():
+        slow.append(True)
+        try:
+            return gc.collect(0)
+        finally:
+            slow.clear()
+
+    env = SafeEnvironment({"collect": collect})
+    gc.callbacks.append(slow_collection)
+    try:
+        assert env.evaluate("collect() >= 0 and len([x for x in items]) == 100", {"items": list(range(100))})
+    finally:
+        gc.callbacks.remove(slow_collection)
+    with pytest.raises(UnsafeExpression, match="more than 0.25 s"):  # the expression's own time still counts
+        env.evaluate("[numbers.count(x) for x in numbers]", {"numbers": list(range(10000))})
+
+
 def test_bounded_operations_still_work(env):
     data = {"name": "张三", "items": ["a", "b"], "days": 3}
     assert env.evaluate("'%s：%03d' % (name, days)", data) == "张三：003"
