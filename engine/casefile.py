@@ -27,7 +27,7 @@ from engine.delivery.models import PostalParcel
 from engine.errors import InvalidInput
 from engine.joint import service as joint
 from engine.joint.models import OBJECT, JointOpinion
-from engine.staff.models import Staff
+from engine.staff.service import staff_names
 from engine.tasks.models import HumanTask
 from engine.workflow.properties import COUNTERSIGNED
 
@@ -69,13 +69,6 @@ def cases_registered_by(session: Session, staff_id: int, page: int, page_size: i
 def open_tasks(session: Session, case: Case) -> list[HumanTask]:
     """The case's open steps."""
     return list(session.scalars(select(HumanTask).where(HumanTask.case_id == case.id, HumanTask.state == "open")))
-
-
-def staff_names(session: Session, ids) -> dict[int, str]:
-    wanted = {staff_id for staff_id in ids if staff_id is not None}
-    if not wanted:
-        return {}
-    return dict(session.execute(select(Staff.id, Staff.name).where(Staff.id.in_(wanted))).all())
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from engine.catalogue.heading import item_heading
 from engine.catalogue.models import Department, ServiceItem
 from engine.clockstop import service as clockstop
 from engine.errors import Conflict
+from engine.staff.service import staff_names
 from engine.tasks import service as tasks
 from engine.tasks.models import OPEN, HumanTask
 from engine.workflow.facts import case_facts
@@ -84,7 +85,7 @@ def listings(session, rows: list[HumanTask]) -> list[TaskListing]:
                             .join(ServiceItem, ServiceItem.code == Case.item_code)
                             .where(Case.id.in_(case_ids))).all() if case_ids else []
     cases = {case.id: case for case in found}
-    names = casefile.staff_names(session, (row.assignee_id for row in rows))
+    names = staff_names(session, (row.assignee_id for row in rows))
     return [_listing(row, cases[row.case_id], cases[row.case_id].item_name, names) for row in rows]
 
 
@@ -101,7 +102,7 @@ def listing(session, task_id: str) -> TaskListing:
 def listing_of_case(session, case: Case, row: HumanTask) -> TaskListing:
     """The inbox line of ``row`` when its case is already read (a claim's answer, under the case's lock)."""
     return _listing(row, case, item_heading(session, case.item_code).name,
-                    casefile.staff_names(session, [row.assignee_id]))
+                    staff_names(session, [row.assignee_id]))
 
 
 def case_steps(session, case: Case, definition, actor: Actor) -> list[CaseStep]:
@@ -112,7 +113,7 @@ def case_steps(session, case: Case, definition, actor: Actor) -> list[CaseStep]:
     scope = permissions.opinion_scope(actor)
     metas = {meta.bpmn_id: meta for meta in definition.user_tasks.values()}
     entries = [entry for entry in audit.case_history(session, case.id) if entry.action in STEP_ACTIONS]
-    names = casefile.staff_names(session, (entry.actor_id for entry in entries))
+    names = staff_names(session, (entry.actor_id for entry in entries))
     hidden = casefile.hidden_countersign_tasks(session, case, scope)
     steps = []
     for entry in entries:
@@ -149,7 +150,7 @@ def task_detail(engine, task_id: str, actor: Actor) -> TaskDetail:
         case = session.get(Case, row.case_id)
         item = session.get(ServiceItem, case.item_code)
         department = session.get(Department, case.department_code)  # 承办部门: the lead, also on a co-reviewer's step
-        names = casefile.staff_names(session, (row.assignee_id, row.completed_by_id))
+        names = staff_names(session, (row.assignee_id, row.completed_by_id))
         with engine.reading_workflow(session, case) as (definition, workflow):
             steps = case_steps(session, case, definition, actor)
             records = casefile.back_office_records(session, case, permissions.opinion_scope(actor))

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, inspect, select
 
 from cli import main
 from engine.cases.models import Case
@@ -63,6 +63,21 @@ def test_bad_files_get_a_clear_error_not_a_traceback(run, tmp_path):
     (processes / "broken.bpmn").write_text("<bpmn:definitions", encoding="utf-8")
     result = run("process", "deploy", "--dir", str(processes))
     assert result.exit_code == 1 and "not well-formed" in result.output
+
+
+def test_commands_on_a_database_not_yet_migrated_say_to_upgrade_and_change_nothing(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'new.sqlite'}"
+    monkeypatch.setenv("ONEWINDOW_DATABASE_URL", url)
+    runner = CliRunner()
+    for command in (["demo", "seed"], ["leave", "list", "--user", "clerk1"], ["calendar", "show", "2026"]):
+        result = runner.invoke(main, command, catch_exceptions=False)
+        assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+        assert "onewindow db upgrade" in result.output and "数据库结构版本为 空" in result.output
+    probe = create_engine(url)
+    assert inspect(probe).get_table_names() == []
+    probe.dispose()
+    assert runner.invoke(main, ["db", "upgrade"]).exit_code == 0
+    assert runner.invoke(main, ["demo", "seed"]).exit_code == 0
 
 
 def test_simulate_command_prints_daily_and_final_summaries(run, tmp_path):

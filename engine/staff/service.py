@@ -49,3 +49,14 @@ def create_staff(session: Session, *, username: str, name: str, role: str, depar
     session.add(staff)
     session.flush()
     return staff
+
+
+def staff_names(session: Session, ids) -> dict[int, str]:
+    """The names of staff ``ids`` (None skipped), each read once per session: a case's page names
+    its registering clerk, the people of its trail and its steps' holders, mostly the same few."""
+    known = session.info.setdefault("staff_names", {})
+    wanted = {staff_id for staff_id in ids if staff_id is not None}
+    missing = wanted - known.keys()
+    if missing:
+        known.update(session.execute(select(Staff.id, Staff.name).where(Staff.id.in_(missing))).all())
+    return {staff_id: known[staff_id] for staff_id in wanted if staff_id in known}

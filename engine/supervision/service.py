@@ -19,6 +19,7 @@ from engine.errors import Forbidden, InvalidInput, NotFound
 from engine.ledger.scores import Period, parse_period
 from engine.permissions import in_back_office, may_contest_rating, require_supervisor, supervises
 from engine.staff.models import Staff
+from engine.staff.service import staff_names
 from engine.supervision import applicant, complaints, ratings
 from engine.supervision.models import (
     BAD_RATINGS,
@@ -253,7 +254,7 @@ class Supervision:
         return {numbers[case_id]: [people[staff_id] for staff_id in sorted(ids)] for case_id, ids in handled.items()}
 
     def _rating_lines(self, session, rows: list[CaseRating]) -> list[RatingLine]:
-        names = _staff_names(session, {row.responsible_staff_id for row in rows} | {row.verified_by_id for row in rows})
+        names = staff_names(session, {row.responsible_staff_id for row in rows} | {row.verified_by_id for row in rows})
         numbers = dict(session.execute(select(Case.id, Case.number).where(Case.id.in_({r.case_id for r in rows}))).all())
         fixes = {fix.rating_id: fix for fix in session.scalars(
             select(Rectification).where(Rectification.rating_id.in_({row.id for row in rows})))}
@@ -285,7 +286,7 @@ class Supervision:
         calendar = self.context.calendar.get()
         with self.context.session() as session:
             found = session.execute(query.order_by(Rectification.due_on, Rectification.id).limit(LIST_LIMIT)).all()
-            names = _staff_names(session, {fix.closed_by_id for fix, *_ in found})
+            names = staff_names(session, {fix.closed_by_id for fix, *_ in found})
             departments = _department_names(session)
         lines = []
         for fix, number, rating in found:
@@ -306,7 +307,7 @@ class Supervision:
             by_department = ratings.satisfaction(session, period.first, period.last, CaseRating.department_code)
             by_staff = ratings.satisfaction(session, period.first, period.last, CaseRating.responsible_staff_id)
             departments = _department_names(session)
-            names = _staff_names(session, {row.key for row in by_staff})
+            names = staff_names(session, {row.key for row in by_staff})
         return SatisfactionSheet(
             period, sorted(((departments.get(row.key, row.key), row) for row in by_department), key=lambda p: p[1].key),
             sorted(((names.get(row.key, "—"), row) for row in by_staff), key=lambda pair: pair[1].key or 0),
@@ -370,7 +371,7 @@ class Supervision:
         people = set()
         for row in rows:
             people |= {row.target_staff_id, row.registered_by_id, row.replied_by_id, row.verified_by_id}
-        names = _staff_names(session, people)
+        names = staff_names(session, people)
         departments = _department_names(session)
         numbers = dict(session.execute(select(Case.id, Case.number).where(
             Case.id.in_({row.case_id for row in rows} - {None}))).all())
@@ -388,11 +389,6 @@ class Supervision:
 def _complaint_detail(complaint: Complaint) -> dict:
     return {"complaint": complaint.number, "target_staff_id": complaint.target_staff_id,
             "reply_due_on": complaint.reply_due_on.isoformat()}
-
-
-def _staff_names(session, ids: set) -> dict[int, str]:
-    ids = ids - {None}
-    return dict(session.execute(select(Staff.id, Staff.name).where(Staff.id.in_(ids))).all()) if ids else {}
 
 
 def _department_names(session) -> dict[str, str]:

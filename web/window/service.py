@@ -19,6 +19,7 @@ from engine.cases import service as cases
 from engine.cases.models import Case
 from engine.catalogue.models import Department, ServiceItem
 from engine.errors import InvalidInput, NotFound
+from engine.staff.service import staff_names
 from engine.taskfile import TaskListing, listings
 from engine.tasks.models import HumanTask
 from engine.workflow.facts import case_facts
@@ -236,7 +237,6 @@ def case_view(actor: Actor, number: str) -> CaseView:
         # The checklist shown is the one the case began with (its data), not the catalogue's today.
         item = session.get(ServiceItem, case.item_code,
                            options=[raiseload(ServiceItem.materials), raiseload(ServiceItem.co_departments)])
-        registered_by = casefile.staff_names(session, [case.created_by_id]).get(case.created_by_id)
         records = casefile.back_office_records(session, case, scope)
         entries = audit.case_history(session, case.id)
         with engine.reading_workflow(session, case) as (definition, workflow):
@@ -244,6 +244,8 @@ def case_view(actor: Actor, number: str) -> CaseView:
             given = notices_rules.notices_of(session, engine, case, workflow, entries, records,
                                              current_app.config["CENTER_NAME"])
         steps = casefile.history(session, definition, case, entries, actor)
+        # After the trail: the registering clerk is mostly one of its people, whose names it read.
+        registered_by = staff_names(session, [case.created_by_id]).get(case.created_by_id)
         open_tasks = casefile.open_tasks(session, case)
         document = notices_rules.decision_document(session, case)
         department_name = item.department.name
@@ -303,7 +305,7 @@ def printed_document(actor: Actor, number: str, kind: str) -> PrintedDocument:
     with case_engine().session() as session:
         case = _viewable(session, actor, number)
         document = notices_rules.one_document(notices_rules.decision_document(session, case), number, kind)
-        names = casefile.staff_names(session, [document.delivery_recorded_by_id])
+        names = staff_names(session, [document.delivery_recorded_by_id])
     return PrintedDocument(kind=kind, title=notices_rules.TITLES[kind], document=document,
                            delivered_by=names.get(document.delivery_recorded_by_id),
                            law=notices_rules.DECISION_LAWS[document.kind])
