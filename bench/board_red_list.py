@@ -4,7 +4,7 @@
 
 200 red cases due about three years ago, as the board lists the oldest; each run counts their
 working days late twice, case by case through the calendar (as before migration 0028's change)
-and in one walk (``engine.deadlines.board._working_days_late``), checks both agree and prints
+and in one walk (``engine.deadlines.board.working_days_late``), checks both agree and prints
 the medians and maxima in ms. Asserts nothing else.
 """
 
@@ -39,7 +39,7 @@ def main() -> None:
             each = {due: max(0, calendar.working_days_between(due, TODAY)) for due in dues}
             per_case.append((time.perf_counter() - started) * 1000)
             started = time.perf_counter()
-            walked = board._working_days_late(calendar, dues, TODAY)
+            walked = board.working_days_late(calendar, dues, TODAY)
             one_walk.append((time.perf_counter() - started) * 1000)
             if each != walked:
                 raise SystemExit("the two counts differ")

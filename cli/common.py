@@ -6,7 +6,7 @@ import functools
 import click
 
 from engine.errors import OneWindowError
-from engine.migrate import head_revision, revision_of
+from engine.migrate import schema_problem
 from engine.runtime import CaseEngine
 from engine.settings import EngineSettings, SettingsError
 
@@ -37,12 +37,9 @@ def case_engine() -> CaseEngine:
 
 def _refuse_old_schema(db) -> None:
     """A command on a database not yet (or not fully) migrated would fail on a missing table."""
-    current, head = revision_of(db), head_revision()
-    if current != head:
-        raise click.ClickException(
-            f"数据库结构版本为 {current or '空'}，本程序需要 {head}；请先运行 'onewindow db upgrade' "
-            f"(the database schema is at {current or 'no revision'}, this version needs {head}: "
-            f"run 'onewindow db upgrade' first)")
+    problem = schema_problem(db)
+    if problem:
+        raise click.ClickException(problem)
 
 
 def fail_clearly(function):

@@ -216,7 +216,7 @@ def test_the_board_counts_days_late_as_the_calendar_does_in_one_walk(calendar):
     # Over the National Day week and its make-up days, a weekend, today, the future, one date twice.
     dues = [date(2026, 9, 20), date(2026, 10, 1), date(2026, 10, 10), date(2026, 12, 5), date(2026, 12, 8),
             date(2026, 12, 8), today, date(2026, 12, 20)]
-    late = board._working_days_late(calendar, dues, today)
+    late = board.working_days_late(calendar, dues, today)
     assert late == {due: max(0, calendar.working_days_between(due, today)) for due in dues}
     assert late[date(2026, 12, 8)] == 1 and late[date(2026, 12, 20)] == 0
 

@@ -48,8 +48,10 @@ def test_a_claim_and_a_completion_authenticate_act_and_answer_in_two_connections
     # The item is named from one column read, once, not loaded with its materials (twice, before).
     assert sum(line.startswith("SELECT item_material") for line in counter.log) == 0, counter.log
     assert sum(line.startswith("SELECT service_item") for line in counter.log) == 1, counter.log
+    # The decision document's authority (the department) comes with the item's heading.
+    assert not any(line.startswith("SELECT department") for line in counter.log), counter.log
     # SQLite sends the outbox's and the audit's multi-row inserts one row at a time.
-    assert statements <= {"postgresql": 18, "sqlite": 24}[engine.db.dialect.name], "\n".join(counter.log)
+    assert statements <= {"postgresql": 17, "sqlite": 23}[engine.db.dialect.name], "\n".join(counter.log)
 
 
 def test_the_next_task_comes_from_the_step_when_it_is_the_actors(app, staff):

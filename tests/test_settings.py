@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import event, text
 
 import engine.db
+from engine.migrate import upgrade
 from engine.runtime import CaseEngine
 from engine.settings import EngineSettings, SettingsError
 from web import create_app
@@ -56,6 +57,7 @@ def test_a_bad_or_missing_setting_is_refused_naming_its_variable(environment, me
 def test_production_refuses_a_missing_secret_key(monkeypatch, tmp_path):
     monkeypatch.setenv("ONEWINDOW_CONFIG", "production")
     monkeypatch.setenv("ONEWINDOW_DATABASE_URL", f"sqlite:///{tmp_path / 'prod.sqlite'}")
+    upgrade(f"sqlite:///{tmp_path / 'prod.sqlite'}")
     monkeypatch.delenv("ONEWINDOW_SECRET_KEY", raising=False)
     with pytest.raises(RuntimeError, match="production needs ONEWINDOW_SECRET_KEY"):
         create_app()
@@ -66,6 +68,19 @@ def test_production_refuses_a_missing_secret_key(monkeypatch, tmp_path):
         assert app.config["SECRET_KEY"] == "a-real-secret" and app.config["SESSION_COOKIE_SECURE"] is True
     finally:
         app.extensions["onewindow"].db.dispose()
+
+
+def test_the_app_does_not_start_on_a_schema_it_does_not_match_but_starts_while_the_database_is_down(tmp_path):
+    url = f"sqlite:///{tmp_path / 'new.sqlite'}"
+    with pytest.raises(RuntimeError, match="this version needs .*: run 'onewindow db upgrade' first"):
+        create_app(WEB_TEST_CONFIG, settings=EngineSettings(database_url=url))
+    upgrade(url)
+    create_app(WEB_TEST_CONFIG, settings=EngineSettings(database_url=url)).extensions["onewindow"].db.dispose()
+    # Nothing listens on port 1: the app starts and answers 503 until the database is back.
+    away = create_app(WEB_TEST_CONFIG, settings=EngineSettings(
+        database_url="postgresql+psycopg://postgres@127.0.0.1:1/onewindow?connect_timeout=2"))
+    answer = away.test_client().post("/api/v1/auth/token", json={"username": "clerk1", "password": "x"})
+    assert answer.status_code == 503 and answer.json["code"] == "database_unavailable", answer.json
 
 
 def test_the_app_takes_the_engine_settings_and_refuses_them_in_its_own_config(db_url, clock):

@@ -4,9 +4,11 @@ from pathlib import Path
 
 from flask import Flask
 from flask_babel import get_locale
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from engine.clock import Clock
+from engine.migrate import schema_problem
 from engine.settings import EngineSettings
 from web.config import CONFIGS
 
@@ -35,12 +37,26 @@ def create_app(config: dict | None = None, *, settings: EngineSettings | None = 
     app.config["ONEWINDOW_MODE"] = settings.mode
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.extensions["onewindow"] = settings.open_engine(clock=clock)
+    _refuse_another_schema(app.extensions["onewindow"].db)
     app.extensions["onewindow_tokens"] = settings.tokens
     if app.config["TRUSTED_PROXIES"]:
         # The client's address is the one the last N proxies saw, for rate limits and sign-in throttling.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"])
     _init_web(app)
     return app
+
+
+def _refuse_another_schema(db) -> None:
+    """Not start on a schema this code does not match (a forgotten ``onewindow db upgrade`` would
+    fail request after request on a missing column). A database that is down is no reason not to
+    start: requests answer 503 until it is back (web/failures.py)."""
+    try:
+        problem = schema_problem(db)
+    except (OperationalError, InterfaceError):
+        return
+    if problem:
+        db.dispose()
+        raise RuntimeError(problem)
 
 
 def _init_web(app: Flask) -> None:

@@ -107,5 +107,17 @@ def require(*roles: str):
     return decorate
 
 
-__all__ = ["CSRFError", "SignedInUser", "case_engine", "csrf", "current_actor", "note_password_change_due",
-           "password_change_due", "production_mode", "require", "token_policy"]
+def case_checked_first(check):
+    """The view's case (its ``number``) passes ``check(actor, number)`` before the request body is
+    read: a case out of the caller's reach is refused (403/404), never answered with the body's 422."""
+    def decorate(view):
+        @wraps(view)
+        def checked(*args, **kwargs):
+            check(current_actor(), kwargs["number"])
+            return view(*args, **kwargs)
+        return checked
+    return decorate
+
+
+__all__ = ["CSRFError", "SignedInUser", "case_checked_first", "case_engine", "csrf", "current_actor",
+           "note_password_change_due", "password_change_due", "production_mode", "require", "token_policy"]

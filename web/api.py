@@ -17,6 +17,18 @@ class Refusal(Schema):
     field = fields.Str(metadata={"description": "the offending field, when one is to blame"})
 
 
+class Material(Schema):
+    """One material an item asks for, as the window's catalogue and the public guide both list it."""
+
+    code = fields.Str()
+    name = fields.Str()
+    mandatory = fields.Bool()
+    form = fields.Str(metadata={"description": "原件, 复印件, 原件及复印件 or 电子件"})
+    count = fields.Int()
+    commitment_allowed = fields.Bool(metadata={"description": "may be supplied later on a written commitment (容缺受理)"})
+    note = fields.Str()
+
+
 class OneWindowApi(Api):
     """flask-smorest's Api, documenting the blueprints' views in the spec when it is first read
     (/api/openapi.json, /api/docs, ``flask openapi``) instead of in every create_app, where it was

@@ -1,14 +1,17 @@
 """An item's heading (code, name, legal basis, result) read by itself: a case step names its item in
 the decision document, the refusal register and its events, and an ORM load would bring the item's
-department, materials and co-departments along (three statements for each reader)."""
+department, materials and co-departments along (three statements for each reader). The item's
+department comes along in the same statement: the decision document is issued in its name."""
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
-from engine.catalogue.models import ServiceItem
+from engine.catalogue.models import Department, ServiceItem
 
-_HEADING = select(ServiceItem.code, ServiceItem.name, ServiceItem.legal_basis, ServiceItem.result_name)
+# Department as an entity: it enters the session, so session.get(Department, ...) then asks nothing.
+_HEADING = (select(ServiceItem.code, ServiceItem.name, ServiceItem.legal_basis, ServiceItem.result_name, Department)
+            .join(Department, Department.code == ServiceItem.department_code))
 
 
 def item_heading(session: Session, code: str):

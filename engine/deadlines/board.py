@@ -69,7 +69,7 @@ class FlaggedCase:
     flag: str = DEADLINE
 
 
-def _working_days_late(calendar: WorkCalendar, dues, today: date) -> dict[date, int]:
+def working_days_late(calendar: WorkCalendar, dues, today: date) -> dict[date, int]:
     """Working days from each due date to ``today`` (0 when not past), in one walk back from today to the
     oldest: a list of 200 cases red for years would otherwise count the same days 200 times."""
     late, count, day = {}, 0, today
@@ -83,7 +83,7 @@ def _working_days_late(calendar: WorkCalendar, dues, today: date) -> dict[date, 
 
 def _flags(calendar: WorkCalendar, today: date, rows, flag: str) -> list[FlaggedCase]:
     rows = list(rows)
-    late = _working_days_late(calendar, [due for _number, _department, state, due, _stage in rows if state == RED],
+    late = working_days_late(calendar, [due for _number, _department, state, due, _stage in rows if state == RED],
                               today)
     return [FlaggedCase(number, department, state, due, late.get(due, 0) if state == RED else 0, stage, flag)
             for number, department, state, due, stage in rows]

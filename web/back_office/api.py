@@ -1,10 +1,8 @@
 """The back office's JSON API on a case: its clock (暂停计时, 延期), countersigned opinions,
 容缺 commitments and the parcel. Same rules as the task pages (web.tasks.views)."""
 
-from functools import wraps
-
 from engine.roles import ROLES
-from web.access import current_actor, require
+from web.access import case_checked_first, current_actor, require
 from web.api import api_blueprint
 from web.back_office import schemas, service
 from web.window.service import viewable_case
@@ -15,13 +13,8 @@ blp = api_blueprint("back_office_api", __name__, "/cases",
                     "容缺 commitments and the parcel")
 
 
-def case_in_reach(view):
-    """Refuse a case the caller may not see (403) before its request body is read (which could say 422)."""
-    @wraps(view)
-    def guarded(*args, **kwargs):
-        viewable_case(current_actor(), kwargs["number"])
-        return view(*args, **kwargs)
-    return guarded
+# A case the caller may not see is refused before its request body is read.
+case_in_reach = case_checked_first(viewable_case)
 
 
 @blp.route("/<number>/suspensions", methods=["POST"])

@@ -2,6 +2,8 @@
 
 from marshmallow import Schema, fields, validate
 
+from web.api import Material
+
 
 class ProgressQuestion(Schema):
     number = fields.Str(required=True, validate=validate.Length(1, 32),
@@ -63,16 +65,6 @@ class GuideLine(Schema):
     promised_limit_days = fields.Int(metadata={"description": "承诺时限 in working days (0: at the window)"})
 
 
-class GuideMaterial(Schema):
-    code = fields.Str()
-    name = fields.Str()
-    mandatory = fields.Bool()
-    form = fields.Str(metadata={"description": "原件, 复印件, 原件及复印件 or 电子件"})
-    count = fields.Int()
-    commitment_allowed = fields.Bool(metadata={"description": "may be promised later (容缺受理)"})
-    note = fields.Str()
-
-
 class GuideForm(Schema):
     kind = fields.Str(metadata={"description": "sample (示范文本) or blank (空白表格)"})
     filename = fields.Str()
@@ -95,7 +87,7 @@ class GuideItem(Schema):
     case_type = fields.Str()
     case_type_note = fields.Str()
     conditions = fields.Str(metadata={"description": "受理条件"})
-    materials = fields.List(fields.Nested(GuideMaterial), metadata={"description": "申请材料"})
+    materials = fields.List(fields.Nested(Material), metadata={"description": "申请材料"})
     forms = fields.List(fields.Nested(GuideForm), metadata={"description": "示范文本 and 空白表格"})
     legal_limit_days = fields.Int(metadata={"description": "法定时限, working days"})
     promised_limit_days = fields.Int(metadata={"description": "承诺时限, working days"})

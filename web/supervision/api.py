@@ -5,10 +5,8 @@ Supervisors and administrators verify and keep complaints; a department's chief
 representative and approvers see and close their department's rectifications.
 """
 
-from functools import wraps
-
 from engine.roles import CHIEF, DEPARTMENT_ROLES, SUPERVISING
-from web.access import current_actor, require
+from web.access import case_checked_first, current_actor, require
 from web.api import api_blueprint
 from web.supervision import schemas, service
 
@@ -17,13 +15,8 @@ blp = api_blueprint("supervision_api", __name__, "/supervision",
                     "complaints (投诉) with their replies and verification")
 
 
-def department_first(view):
-    """Another department's chief or approver is refused before the body is read."""
-    @wraps(view)
-    def checked(*args, **kwargs):
-        service.check_case_department(current_actor(), kwargs["number"])
-        return view(*args, **kwargs)
-    return checked
+# Another department's chief or approver is refused before the request body is read.
+department_first = case_checked_first(service.check_case_department)
 
 
 @blp.route("/ratings")

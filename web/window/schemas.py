@@ -10,6 +10,7 @@ from marshmallow import Schema, fields, validate
 from engine.cases.schemas import ApplicantSchema
 from engine.clock import CHINA_TZ
 from engine.notices import DECISION_KINDS, INTAKE_NOTICES, KINDS
+from web.api import Material
 
 
 class ChinaDateTime(fields.DateTime):
@@ -17,16 +18,6 @@ class ChinaDateTime(fields.DateTime):
 
     def _serialize(self, value, attr, obj, **kwargs):
         return super()._serialize(value.astimezone(CHINA_TZ) if value is not None else None, attr, obj, **kwargs)
-
-
-class CatalogueMaterial(Schema):
-    code = fields.Str()
-    name = fields.Str()
-    mandatory = fields.Bool()
-    form = fields.Str(metadata={"description": "原件, 复印件, 原件及复印件 or 电子件"})
-    count = fields.Int()
-    commitment_allowed = fields.Bool(metadata={"description": "may be supplied later on a written commitment"})
-    note = fields.Str()
 
 
 class CatalogueItem(Schema):
@@ -52,7 +43,7 @@ class CatalogueItemGuide(CatalogueItem):
 
     co_department_codes = fields.List(fields.Str(), metadata={"description": "co-reviewing departments (联办件)"})
     extension_days = fields.Int()
-    materials = fields.List(fields.Nested(CatalogueMaterial))
+    materials = fields.List(fields.Nested(Material))
 
 
 class CatalogueItemDetail(Schema):
