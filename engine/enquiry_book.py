@@ -30,7 +30,7 @@ from engine.permissions import (
     may_see_enquiry,
     sees_full_numbers,
 )
-from engine.roles import CHIEF
+from engine.roles import APPROVER, CHIEF
 from engine.staff.models import Staff
 
 LATE_REPLY = "enquiry_late_reply"
@@ -94,6 +94,7 @@ class EnquiryBook:
         with labelled(), self.context.transaction() as session:
             enquiry = self._register(session, ASKER, channel=ONLINE, asker_name=asker_name, asker_phone=asker_phone,
                                      item_code=item_code, question=question, department_code=department_code)
+            self._tell_department(session, enquiry, enquiry.reply_due_on)
             return _public(enquiry)
 
     def _register(self, session: Session, actor: Actor, **fields) -> Enquiry:
@@ -124,7 +125,16 @@ class EnquiryBook:
                                           calendar=self.context.calendar.get(), now=now, today=today)
             audit.record(session, actor=actor, action="enquiry_refer", at=now,
                          detail={**_detail(enquiry), "due_on": referral.due_on.isoformat(), "days": days})
+            self._tell_department(session, enquiry, referral.due_on)
         return self.line(actor, enquiry_id)
+
+    def _tell_department(self, session: Session, enquiry: Enquiry, due_on: date) -> None:
+        """The department now holding the enquiry hears of it with the step that gave it, in its
+        transaction: its queue is told (``enquiry_referred``), as a new task's is (``task_queued``)."""
+        outbox.record(session, self.notify, outbox.ENQUIRY_REFERRED, {},
+                      {"enquiry_id": enquiry.id, "enquiry_number": enquiry.number, "channel": enquiry.channel,
+                       "department_code": enquiry.department_code, "due_date": due_on.isoformat()},
+                      {"staff": f"{enquiry.department_code}:{APPROVER}"}, self.context.clock.now())
 
     def _handled(self, session: Session, actor: Actor, enquiry_id) -> Enquiry:
         enquiry = enquiry_rows.find(session, enquiry_id, lock=True)

@@ -76,6 +76,28 @@ def test_a_referral_is_answered_by_the_department_and_not_by_another(engine, sta
     assert [row.enquiry.id for row in engine.enquiries.listing(staff["supervisor"], state="answered")] == [line.enquiry.id]
 
 
+def _referred_events(engine) -> list[tuple[str, str, list[str], str]]:
+    with engine.session() as session:
+        events = session.scalars(select(OutboxEvent).where(OutboxEvent.kind == "enquiry_referred")
+                                 .order_by(OutboxEvent.id))
+        return [(event.payload["data"]["enquiry_number"], event.payload["data"]["department_code"],
+                 [delivery.recipient for delivery in event.deliveries], event.deliveries[0].message)
+                for event in events]
+
+
+def test_the_department_an_enquiry_is_for_is_told_with_the_step_that_gave_it(engine, staff):
+    receipt = ask(engine, item_code="SCJG-002", department_code=None)       # online: SCJG's at receipt
+    line = engine.enquiries.register(staff["clerk1"], channel="window", asker_name="李四", question="建房审批在哪办？")
+    assert [number for number, *_ in _referred_events(engine)] == [receipt.number]   # the 首问 person holds his own
+    engine.enquiries.refer(staff["clerk1"], line.enquiry.id, department="ZRGH", days=3)
+    assert _referred_events(engine) == [
+        (receipt.number, "SCJG", ["SCJG:approver"], f"咨询{receipt.number}待本部门答复，请于2026-11-25前答复。"),
+        (line.enquiry.number, "ZRGH", ["ZRGH:approver"], f"咨询{line.enquiry.number}待本部门答复，请于2026-11-26前答复。")]
+    with pytest.raises(Conflict):                                              # a refused referral tells nobody
+        engine.enquiries.refer(staff["clerk1"], line.enquiry.id, department="ZRGH", days=3)
+    assert len(_referred_events(engine)) == 2
+
+
 def test_refusals_name_the_field_and_change_nothing(engine, staff):
     cases = [
         (dict(channel="fax"), "channel"), (dict(asker_name=""), "asker_name"),

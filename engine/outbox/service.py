@@ -23,6 +23,8 @@ TASK_QUEUED, TASK_YELLOW, TASK_RED = "task_queued", "task_yellow", "task_red"
 READY_FOR_PICKUP = "ready_for_pickup"
 # An enquiry (咨询) was answered: the asker is told where to read it (engine/enquiry_book.py).
 ENQUIRY_ANSWERED = "enquiry_answered"
+# An enquiry is the department's to answer (asked online of it, or referred to it): its queue is told.
+ENQUIRY_REFERRED = "enquiry_referred"
 # An appointment (预约) booked or cancelled: told to the applicant, no case yet.
 APPOINTMENT_BOOKED, APPOINTMENT_CANCELLED = "appointment_booked", "appointment_cancelled"
 # The model's milestones (engine/workflow/properties.py) that the applicant is told of.
@@ -50,6 +52,7 @@ MESSAGES = {
     STATUS_CHANGED: (SYSTEMS, "办件{case_number}状态由{status_before}变为{status}。"),
     CLOSED: (SYSTEMS, "办件{case_number}已办结（{status}）。"),
     ENQUIRY_ANSWERED: (APPLICANT, "【{center}】您的咨询（编号{enquiry_number}）已答复，请凭咨询编号和手机号查看答复。"),
+    ENQUIRY_REFERRED: (STAFF, "咨询{enquiry_number}待本部门答复，请于{due_date}前答复。"),
     # An online pre-application the window returned as not this center's: no case, the platform's id.
     "pre_application_rejected": (SYSTEMS, "网上预申请{platform_application_id}已退回：{reason}"),
 }

@@ -19,7 +19,7 @@ bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 KIND_LABELS = {"notice_issued": "一次性告知", "accepted": "受理", "clock_stopped": "暂停计时", "extended": "延期",
                "decided": "作出决定", "ready_for_pickup": "待领取", "posted": "已寄出", "task_queued": "新待办",
                "task_yellow": "黄牌预警", "task_red": "红牌预警", "status_changed": "状态变更", "closed": "办结",
-               "enquiry_answered": "咨询已答复",
+               "enquiry_answered": "咨询已答复", "enquiry_referred": "咨询待答复",
                "appointment_booked": "预约成功", "appointment_cancelled": "预约取消",
                "pre_application_rejected": "网上预申请退回"}
 # Past this page nobody reads: the filters narrow the list instead.
