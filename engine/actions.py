@@ -25,6 +25,7 @@ from engine.clockstop import service as clockstop
 from engine.commitments import service as commitments
 from engine.deadlines import service as deadline_service
 from engine.errors import Conflict, OneWindowError
+from engine.staff.service import name_known
 from engine.supervision.service import Supervision
 from engine.tasks import service as tasks
 from engine.tasks.models import HumanTask
@@ -149,6 +150,7 @@ class CaseActions:
     def _assign(self, actor: Actor, task_id: str, action: str, answer: Callable | None = None):
         with self.context.transaction() as session:
             case, row, _ = self.work.lock_task(session, task_id)
+            name_known(session, actor)
             previous = row.assignee_id
             if action == "claim":
                 permissions.may_claim(actor, row).check()

@@ -51,6 +51,13 @@ def create_staff(session: Session, *, username: str, name: str, role: str, depar
     return staff
 
 
+def name_known(session: Session, actor: Actor) -> None:
+    """``actor``'s name (read with his sign-in this request) is one ``staff_names`` need not ask for:
+    a claim's answer names its claimer, a registration's the clerk who registered it."""
+    if actor.id is not None:
+        session.info.setdefault("staff_names", {})[actor.id] = actor.name
+
+
 def staff_names(session: Session, ids) -> dict[int, str]:
     """The names of staff ``ids`` (None skipped), each read once per session: a case's page names
     its registering clerk, the people of its trail and its steps' holders, mostly the same few."""

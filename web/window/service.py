@@ -19,7 +19,7 @@ from engine.cases import service as cases
 from engine.cases.models import Case
 from engine.catalogue.models import Department, ServiceItem
 from engine.errors import InvalidInput, NotFound
-from engine.staff.service import staff_names
+from engine.staff.service import name_known, staff_names
 from engine.taskfile import TaskListing, listings
 from engine.tasks.models import HumanTask
 from engine.workflow.facts import case_facts
@@ -233,6 +233,7 @@ def case_view(actor: Actor, number: str) -> CaseView:
     engine = case_engine()
     scope = permissions.opinion_scope(actor)
     with engine.session() as session:
+        name_known(session, actor)
         case = _viewable(session, actor, number)
         # The checklist shown is the one the case began with (its data), not the catalogue's today.
         item = session.get(ServiceItem, case.item_code,
