@@ -89,6 +89,18 @@ def listings(session, rows: list[HumanTask]) -> list[TaskListing]:
     return [_listing(row, cases[row.case_id], cases[row.case_id].item_name, names) for row in rows]
 
 
+def queue_listings(session, actor: Actor, *, mine: bool = False) -> list[TaskListing]:
+    """The inbox: the actor's queue (engine/tasks/service.py:queue_statement) with each task's case
+    and item in the same statement."""
+    found = session.execute(tasks.queue_statement(actor, mine=mine)
+                            .join(Case, Case.id == HumanTask.case_id)
+                            .join(ServiceItem, ServiceItem.code == Case.item_code)
+                            .add_columns(Case.number, Case.status, Case.item_code, Case.applicant_name,
+                                         ServiceItem.name.label("item_name"))).all()
+    names = staff_names(session, (line.HumanTask.assignee_id for line in found))
+    return [_listing(line.HumanTask, line, line.item_name, names) for line in found]
+
+
 def _listing(row: HumanTask, case, item_name: str, names: dict[int, str]) -> TaskListing:
     """``case``: the Case, or a row with its number, status, item_code and applicant_name."""
     return TaskListing(task=row, case_number=case.number, case_status=case.status, item_code=case.item_code,

@@ -83,8 +83,13 @@ def test_an_inbox_is_read_in_one_connection_after_the_token(app, staff):
     assert inbox.status_code == 200 and [row["case_number"] for row in inbox.json] == [case.number]
     assert inbox.json[0]["item_name"] == "食品经营许可（新办）", inbox.json
     assert (counter.checkouts, counter.writes) == (2, 0), "\n".join(counter.log)
-    # The token, the cover, the queue, its cases with their items' names (nobody holds the task yet).
-    assert counter.statements == 4, "\n".join(counter.log)
+    # The token, the cover, the queue with its cases and their items' names (nobody holds the task yet).
+    assert counter.statements == 3, "\n".join(counter.log)
+    engine.claim_task(staff["scjg_approver1"], inbox.json[0]["id"])
+    counter = counted(app)
+    mine = client.get("/api/v1/tasks?mine=true")
+    assert [(row["case_number"], row["assignee_name"]) for row in mine.json] == [(case.number, "李明")], mine.json
+    assert counter.statements == 3, "\n".join(counter.log)  # the holder is the reader: no staff row read
 
 
 def test_who_am_i_is_one_connection_and_two_statements(app, sign_in):

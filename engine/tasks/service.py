@@ -6,7 +6,7 @@ from datetime import date, datetime
 from uuid import UUID
 
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session
 
 from engine.actor import Actor
@@ -129,7 +129,7 @@ def _queue_condition(role: str, department_code: str | None):
     return and_(HumanTask.role.in_(task_roles), HumanTask.department_code == department_code)
 
 
-def queue(session: Session, actor: Actor, *, mine: bool = False, limit: int = 200) -> list[HumanTask]:
+def queue_statement(actor: Actor, *, mine: bool = False, limit: int = 200) -> Select:
     """Open tasks the actor can see: their department's (or the window's), or only theirs; with
     those of the absent A posts they cover today (AB岗)."""
     statement = select(HumanTask).where(HumanTask.state == OPEN)
@@ -145,4 +145,9 @@ def queue(session: Session, actor: Actor, *, mine: bool = False, limit: int = 20
     # Nobody is offered the approval of a request he made or a case he held (engine.permissions).
     statement = statement.where(or_(HumanTask.request_parties.is_(None),
                                     ~HumanTask.request_parties.contains(f",{actor.id},")))
-    return list(session.scalars(statement.order_by(HumanTask.due_date.nulls_last(), HumanTask.created_at).limit(limit)))
+    return statement.order_by(HumanTask.due_date.nulls_last(), HumanTask.created_at).limit(limit)
+
+
+def queue(session: Session, actor: Actor, *, mine: bool = False, limit: int = 200) -> list[HumanTask]:
+    """The rows of ``queue_statement``."""
+    return list(session.scalars(queue_statement(actor, mine=mine, limit=limit)))

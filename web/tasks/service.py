@@ -13,7 +13,7 @@ from engine import permissions as permissions_rules
 from engine import taskfile as queries
 from engine.actor import Actor
 from engine.errors import InvalidInput
-from engine.tasks import service as task_rows
+from engine.staff.service import name_known
 from web.access import case_engine
 
 
@@ -36,7 +36,8 @@ def parse_task_id(task_id) -> str:
 def inbox(actor: Actor, mine: bool) -> list[queries.TaskListing]:
     """The queue and its cases, items and holders read in one session (one connection)."""
     with case_engine().session() as session:
-        return queries.listings(session, task_rows.queue(session, actor, mine=mine))
+        name_known(session, actor)
+        return queries.queue_listings(session, actor, mine=mine)
 
 
 def listing(actor: Actor, task_id) -> queries.TaskListing:
