@@ -11,6 +11,7 @@ from cli.attendance import attendance
 from cli.center import calendar, catalogue, db_upgrade, demo, process
 from cli.leave import leave
 from cli.ledger import ledger
+from cli.notifications import notifications
 from cli.records import audit, backup_command, db_check, restore_command
 from cli.run import scheduler_command, simulate
 from cli.serve import serve
@@ -30,5 +31,5 @@ def db():
 db.add_command(db_upgrade)
 db.add_command(db_check)
 for command in (admin, audit, backup_command, restore_command, demo, process, calendar, catalogue, simulate,
-                scheduler_command, ledger, attendance, leave, serve, service_account):
+                scheduler_command, ledger, attendance, leave, notifications, serve, service_account):
     main.add_command(command)

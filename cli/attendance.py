@@ -5,9 +5,8 @@ from pathlib import Path
 
 import click
 
-from cli.common import case_engine, fail_clearly
+from cli.common import acting, case_engine, fail_clearly
 from engine.actor import SYSTEM
-from engine.staff.service import get_actor
 
 
 @click.group()
@@ -34,9 +33,7 @@ def attendance_compute(day):
 @fail_clearly
 def attendance_import(file, user):
     """Import the punch clock's CSV (username,date,time_in,time_out); one bad row and nothing is imported."""
-    engine = case_engine()
-    with engine.session() as session:
-        actor = get_actor(session, user)
+    engine, actor = case_engine(), acting(user)
     click.echo(f"{file}: {engine.attendance.import_punches(actor, file.read_bytes())} rows imported")
 
 
@@ -49,9 +46,7 @@ def attendance_import(file, user):
 @fail_clearly
 def attendance_bulletin(week, user, out, center):
     """The week's attendance bulletin (每周通报), printed or written to Excel."""
-    engine = case_engine()
-    with engine.session() as session:
-        actor = get_actor(session, user)
+    engine, actor = case_engine(), acting(user)
     if out is not None:
         out.write_bytes(engine.attendance.bulletin_xlsx(actor, week.date(), center))
         click.echo(f"wrote {out}")

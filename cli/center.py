@@ -5,10 +5,9 @@ from pathlib import Path
 
 import click
 
-from cli.common import case_engine, fail_clearly, settings
+from cli.common import acting, case_engine, fail_clearly, settings
 from engine.catalogue.loader import read_catalogue_file, validate_catalogue
 from engine.errors import InvalidInput
-from engine.staff.service import get_actor
 from engine.validation import read_data_file
 
 
@@ -114,9 +113,7 @@ def calendar_import(file, source, preview):
 @fail_clearly
 def calendar_correct(day, kind, name, user):
     """Correct one day of a known year (a holiday, a make-up working day, or an ordinary day again)."""
-    engine = case_engine()
-    with engine.session() as session:
-        actor = get_actor(session, user)
+    engine, actor = case_engine(), acting(user)
     change = engine.center_admin.correct_day(actor, day.date(), kind, name)
     click.echo(f"{change.day}: {change.before} -> {change.after} {change.after_name}".rstrip())
 

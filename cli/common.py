@@ -9,6 +9,7 @@ from engine.errors import OneWindowError
 from engine.migrate import schema_problem
 from engine.runtime import CaseEngine
 from engine.settings import EngineSettings, SettingsError
+from engine.staff.service import get_actor
 
 _SETTINGS, _ENGINE = "onewindow.settings", "onewindow.engine"
 
@@ -33,6 +34,12 @@ def case_engine() -> CaseEngine:
         _refuse_old_schema(engine.db)
         context.meta[_ENGINE] = engine
     return context.meta[_ENGINE]
+
+
+def acting(username: str):
+    """The person a command acts as (its ``--user``); an unknown name is a one-line error."""
+    with case_engine().session() as session:
+        return get_actor(session, username)
 
 
 def _refuse_old_schema(db) -> None:

@@ -3,16 +3,9 @@
 
 import click
 
-from cli.common import case_engine, fail_clearly
-from engine.staff.service import get_actor
+from cli.common import acting, case_engine, fail_clearly
 
 SCOPES = ("mine", "to_approve", "all")
-
-
-def _engine_and_actor(user):
-    engine = case_engine()
-    with engine.session() as session:
-        return engine, get_actor(session, user)
 
 
 def _show(line) -> str:
@@ -38,7 +31,7 @@ def leave():
 @fail_clearly
 def leave_list(user, scope):
     """List leave, newest first (to_approve: soonest first)."""
-    engine, actor = _engine_and_actor(user)
+    engine, actor = case_engine(), acting(user)
     lines = {"mine": engine.leave.mine, "to_approve": engine.leave.to_approve, "all": engine.leave.all}[scope](actor)
     for line in lines:
         click.echo(_show(line))
@@ -59,7 +52,7 @@ def leave_list(user, scope):
 @fail_clearly
 def leave_request(user, **fields):
     """Ask for leave; the department approves, then the center."""
-    engine, actor = _engine_and_actor(user)
+    engine, actor = case_engine(), acting(user)
     click.echo(_show(engine.leave.request(actor, **fields)))
 
 
@@ -69,7 +62,7 @@ def leave_request(user, **fields):
 @fail_clearly
 def leave_approve(leave_id, user):
     """Approve the stage the leave is at (the department's, then the center's)."""
-    engine, actor = _engine_and_actor(user)
+    engine, actor = case_engine(), acting(user)
     click.echo(_show(engine.leave.approve(actor, leave_id)))
 
 
@@ -80,7 +73,7 @@ def leave_approve(leave_id, user):
 @fail_clearly
 def leave_refuse(leave_id, user, reason):
     """Refuse the leave at the stage it is at; it ends and excuses nothing."""
-    engine, actor = _engine_and_actor(user)
+    engine, actor = case_engine(), acting(user)
     click.echo(_show(engine.leave.refuse(actor, leave_id, reason)))
 
 
@@ -90,7 +83,7 @@ def leave_refuse(leave_id, user, reason):
 @fail_clearly
 def leave_withdraw(leave_id, user):
     """Withdraw your own leave before the center has approved it."""
-    engine, actor = _engine_and_actor(user)
+    engine, actor = case_engine(), acting(user)
     click.echo(_show(engine.leave.withdraw(actor, leave_id)))
 
 
@@ -100,5 +93,5 @@ def leave_withdraw(leave_id, user):
 @fail_clearly
 def leave_return(leave_id, user):
     """销假 today: the leave stops excusing absence and its AB absence ends."""
-    engine, actor = _engine_and_actor(user)
+    engine, actor = case_engine(), acting(user)
     click.echo(_show(engine.leave.record_return(actor, leave_id)))

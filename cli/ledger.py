@@ -4,8 +4,7 @@ from pathlib import Path
 
 import click
 
-from cli.common import case_engine, fail_clearly
-from engine.staff.service import get_actor
+from cli.common import acting, case_engine, fail_clearly
 
 
 @click.group()
@@ -39,9 +38,7 @@ def ledger_rules(file, check):
 @fail_clearly
 def ledger_record(user, staff_username, rule_code, occurred_on, evidence, quantity):
     """Record a manual entry (attendance, conduct, commendation)."""
-    engine = case_engine()
-    with engine.session() as session:
-        actor, staff = get_actor(session, user), get_actor(session, staff_username)
+    engine, actor, staff = case_engine(), acting(user), acting(staff_username)
     entry = engine.ledger.record(actor, staff_id=staff.id, rule_code=rule_code, occurred_on=occurred_on.date(),
                                  evidence=evidence, quantity=quantity)
     click.echo(f"entry {entry.id}: {staff.name} {entry.rule_code} {entry.points} on {entry.occurred_on}")
@@ -69,16 +66,9 @@ def ledger_scores(period):
 @fail_clearly
 def ledger_export(period, user, out, center):
     """Write a period's scores and ledger to an Excel file for the notice board."""
-    engine = case_engine()
-    with engine.session() as session:
-        actor = get_actor(session, user)
+    engine, actor = case_engine(), acting(user)
     out.write_bytes(engine.ledger.export(actor, period, center_name=center))
     click.echo(f"wrote {out}")
-
-
-def _supervisor(engine, username: str):
-    with engine.session() as session:
-        return get_actor(session, username)
 
 
 @ledger.command("windows")
@@ -88,7 +78,7 @@ def _supervisor(engine, username: str):
 def ledger_windows(period, user):
     """Each window's score and ranking (优秀窗口, 流动红旗) for a period."""
     engine = case_engine()
-    sheet, rows = engine.units.windows(_supervisor(engine, user), period)
+    sheet, rows = engine.units.windows(acting(user), period)
     click.echo(f"{sheet.period.label} ({sheet.period.first} - {sheet.period.last})")
     for row in rows:
         satisfaction = f"{row.satisfaction}%" if row.satisfaction is not None else "—"
@@ -103,7 +93,7 @@ def ledger_windows(period, user):
 def ledger_departments(period, user):
     """Each seconding department's score: its staff's mean and the deductions against it."""
     engine = case_engine()
-    sheet, rows = engine.units.departments(_supervisor(engine, user), period)
+    sheet, rows = engine.units.departments(acting(user), period)
     click.echo(f"{sheet.period.label} ({sheet.period.first} - {sheet.period.last})")
     for row in rows:
         click.echo(f"{row.rank:>4}  {row.code:<8} {row.name}\t人员 {row.staff_score}  部门扣分 {row.own_deductions}"
@@ -122,6 +112,6 @@ def ledger_feedback(period, department, user, out, center):
     from engine.unit_feedback import feedback_workbook
 
     engine = case_engine()
-    report = engine.units.feedback(_supervisor(engine, user), period, department)
+    report = engine.units.feedback(acting(user), period, department)
     out.write_bytes(feedback_workbook(report, center_name=center))
     click.echo(f"wrote {out}")

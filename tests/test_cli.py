@@ -15,6 +15,7 @@ from sqlalchemy import create_engine, func, inspect, select
 
 from cli import main
 from engine.cases.models import Case
+from engine.clock import SystemClock
 from engine.simulation.run import Settings, simulate
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -114,15 +115,15 @@ def test_scheduler_and_ledger_commands(run, tmp_path):
     assert run("scheduler", "--once").output.strip() == "another scheduler holds the lease"
     assert "must be longer than --interval" in run("scheduler", "--interval", "30", "--lease", "10").output
     result = run("ledger", "record", "--user", "supervisor", "--staff", "clerk1", "--rule", "JF-01",
-                 "--date", date.today().isoformat(), "--evidence", "申请人赠送锦旗")
+                 "--date", SystemClock().today().isoformat(), "--evidence", "申请人赠送锦旗")
     assert result.exit_code == 0 and "JF-01 10.0" in result.output
-    scores = run("ledger", "scores", date.today().strftime("%Y-%m"))
+    scores = run("ledger", "scores", SystemClock().today().strftime("%Y-%m"))
     assert "王晓燕" in scores.output and "110" in scores.output
     out = tmp_path / "ledger.xlsx"
-    result = run("ledger", "export", date.today().strftime("%Y-%m"), "--user", "supervisor", "--out", str(out))
+    result = run("ledger", "export", SystemClock().today().strftime("%Y-%m"), "--user", "supervisor", "--out", str(out))
     assert result.exit_code == 0 and out.stat().st_size > 0
     refused = run("ledger", "record", "--user", "clerk2", "--staff", "clerk1", "--rule", "JL-05",
-                  "--date", date.today().isoformat(), "--evidence", "迟到")
+                  "--date", SystemClock().today().isoformat(), "--evidence", "迟到")
     assert refused.exit_code == 1 and "only supervisors keep the scoring ledger" in refused.output
     assert run("ledger", "scores", "2026-13").exit_code == 1
     rules = tmp_path / "rules.toml"
@@ -136,7 +137,7 @@ def test_the_ledger_schemes_windows_and_feedback_commands(run, tmp_path):
     from engine.ledger.rules import PIAN7_RULES
 
     run("demo", "seed")
-    month = date.today().strftime("%Y-%m")
+    month = SystemClock().today().strftime("%Y-%m")
     checked = run("ledger", "rules", str(PIAN7_RULES), "--check")
     assert checked.exit_code == 0 and "45 rules of scheme 篇七 valid" in checked.output
     windows = run("ledger", "windows", month, "--user", "supervisor")
@@ -213,9 +214,9 @@ def test_the_engine_knows_no_flask_and_the_web_no_scheduler_or_cli():
 
 def test_commands_read_the_engine_settings_from_the_environment(run, monkeypatch):
     run("demo", "seed")
-    month = date.today().strftime("%Y-%m")
+    month = SystemClock().today().strftime("%Y-%m")
     run("ledger", "record", "--user", "supervisor", "--staff", "clerk1", "--rule", "JF-01",
-        "--date", date.today().isoformat(), "--evidence", "申请人赠送锦旗")
+        "--date", SystemClock().today().isoformat(), "--evidence", "申请人赠送锦旗")
     (line,) = [line for line in run("ledger", "scores", month).output.splitlines() if "clerk1" in line]
     assert " 110" in line and "优秀" in line
     monkeypatch.setenv("ONEWINDOW_GRADE_EXCELLENT", "120")

@@ -4,7 +4,7 @@ the case's order; and each channel's counts."""
 
 import json
 import threading
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -198,3 +198,38 @@ def test_two_administrators_retrying_at_once_send_it_again_once(postgres_url, cl
     assert len(_retries(engine)) == 2 and {d.state for d in _deliveries(engine)} == {PENDING}
     for each in (engine, *others):
         each.db.dispose()
+
+
+def test_the_command_line_shows_the_channels_and_sends_failed_deliveries_again(engine, receiver, clock, db_url,
+                                                                              monkeypatch):
+    from click.testing import CliRunner
+
+    from cli import main
+
+    staff = actors(engine)
+    cases = [_promised_case(engine, staff) for _ in range(2)]
+    _give_up(engine, receiver, clock)
+    failed = [d for d in _deliveries(engine) if d.state == FAILED]
+    assert [d.case_id for d in failed] == [case.id for case in cases]
+    monkeypatch.setenv("ONEWINDOW_DATABASE_URL", db_url)
+    runner = CliRunner()
+
+    def run(*args):
+        return runner.invoke(main, ["notifications", *args], catch_exceptions=False)
+
+    shown = run("channels")
+    assert shown.exit_code == 0 and f"{PLATFORM}\t-\tpending 4\tsent 0\tfailed 2\t" in shown.output, shown.output
+    refused = run("resend", "--user", "supervisor", "--channel", PLATFORM, "--reason", "平台已恢复")
+    assert refused.exit_code == 1 and "only the system administrator" in refused.output
+    assert run("resend", "--user", "admin", "--reason", "x").exit_code == 2      # neither --delivery nor --channel
+    one = run("resend", "--user", "admin", "--delivery", str(failed[0].id), "--reason", "平台接口已恢复")
+    assert one.exit_code == 0 and one.output == f"delivery #{failed[0].id} is pending again\n"
+    rest = run("resend", "--user", "admin", "--channel", PLATFORM, "--reason", "平台停机后恢复")
+    assert rest.exit_code == 0 and rest.output == f"{PLATFORM}: 1 failed deliveries are pending again\n"
+    again = run("resend", "--user", "admin", "--channel", PLATFORM, "--reason", "再发一次")
+    assert again.exit_code == 1 and "has no failed delivery" in again.output
+    assert [entry.detail["reason"] for entry in _retries(engine)] == ["平台接口已恢复", "平台停机后恢复"]
+    assert {(d.state, d.attempts) for d in _deliveries(engine) if d.id in {f.id for f in failed}} == {(PENDING, 0)}
+    clock.set(datetime.now(UTC) + timedelta(seconds=1))  # the command ran on the real clock: due from then
+    _deliver_all(engine)
+    assert {d.state for d in _deliveries(engine)} == {SENT} and len(_sent(receiver)) == 6
