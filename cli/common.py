@@ -4,6 +4,7 @@ refusals as one-line errors. No Flask here: only `onewindow serve` builds the we
 import functools
 
 import click
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from engine.errors import OneWindowError
 from engine.migrate import schema_problem
@@ -44,7 +45,10 @@ def acting(username: str):
 
 def _refuse_old_schema(db) -> None:
     """A command on a database not yet (or not fully) migrated would fail on a missing table."""
-    problem = schema_problem(db)
+    try:
+        problem = schema_problem(db)
+    except (OperationalError, InterfaceError) as error:  # the command's first touch of the database
+        raise _database_failed(error) from None
     if problem:
         raise click.ClickException(problem)
 
@@ -57,4 +61,11 @@ def fail_clearly(function):
             return function(*args, **kwargs)
         except OneWindowError as error:
             raise click.ClickException(error.message) from None
+        except (OperationalError, InterfaceError) as error:
+            raise _database_failed(error) from None
     return wrapper
+
+
+def _database_failed(error) -> click.ClickException:
+    reason = " ".join(str(error.orig or error).split())
+    return click.ClickException(f"数据库无法连接或出错 (the database could not be reached or failed): {reason}")

@@ -81,6 +81,14 @@ def test_commands_on_a_database_not_yet_migrated_say_to_upgrade_and_change_nothi
     assert runner.invoke(main, ["demo", "seed"]).exit_code == 0
 
 
+def test_commands_on_a_database_that_cannot_be_reached_say_so_in_one_line(monkeypatch):
+    monkeypatch.setenv("ONEWINDOW_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:1/onewindow?connect_timeout=2")
+    for command in (["calendar", "show", "2026"], ["leave", "list", "--user", "clerk1"]):
+        result = CliRunner().invoke(main, command, catch_exceptions=False)
+        assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+        assert "the database could not be reached or failed" in result.output and "Connection refused" in result.output
+
+
 def test_simulate_command_prints_daily_and_final_summaries(run, tmp_path):
     database = f"sqlite:///{tmp_path / 'sim.sqlite'}"
     result = run("simulate", "--days", "3", "--cases-per-day", "8", "--start", "2026-11-23", "--database", database)
