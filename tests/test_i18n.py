@@ -54,6 +54,17 @@ def test_the_ledger_page_in_english(sign_in):
     assert "Record an entry" in page and "Allowance (yuan)" in page and "考核得分" not in page
 
 
+def test_the_statistics_table_in_english(sign_in):
+    from engine.statistics import COLUMNS
+
+    supervisor = sign_in("supervisor")
+    supervisor.get("/lang/en")
+    page = supervisor.get("/reports/").data.decode()
+    table = page[page.index('<table class="report">'):page.index("</thead>")]
+    assert "On-time rate (%)" in table and "Parcels on time (%)" in table
+    assert not [heading for heading, _attribute in COLUMNS if f"<th>{heading}</th>" in table], table
+
+
 def engine_actor(engine, username):
     from tests.conftest import actors
 

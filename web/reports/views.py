@@ -1,6 +1,7 @@
 """The printable statistics page (月统计 / 季通报): the table of figures and the charts a reader looks at."""
 
 from flask import Blueprint, Response, render_template, request
+from flask_babel import gettext
 from marshmallow import ValidationError
 
 from engine import statistics
@@ -37,7 +38,10 @@ def page():
                    "on_time_rate": row.on_time_rate, "satisfaction_rate": row.satisfaction_rate}
                   for row in result.rows]
     html = render_template("reports/page.html", result=result, title=service.title(result), refusal=refusal,
-                           columns=statistics.COLUMNS, group_heading=statistics.GROUP_HEADINGS[result.by],
+                           # In the reader's language (the Excel sheet keeps them in Chinese); translated
+                           # here, not in the template, whose gettext would read the '%' of '(%)' as a format.
+                           columns=[(gettext(heading), attribute) for heading, attribute in statistics.COLUMNS],
+                           group_heading=statistics.GROUP_HEADINGS[result.by],
                            chart_rows=chart_rows, query=request.args.to_dict(),
                            target_minutes=statistics.IMMEDIATE_TARGET_MINUTES,
                            choices=filter_choices(None if supervises(actor) else actor.department_code))
