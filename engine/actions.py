@@ -81,23 +81,24 @@ class CaseActions:
             definition = self.work.specs.get(session, version.id)
             now, today = self.clock.now(), self.clock.today()
             received_at = cases.check_received_at(received_at, now)
-            # The form is checked before the day's counter is taken: the counter stays locked until
-            # this transaction commits (numbers are gap-free, docs/rules.md), and a refused form
-            # never makes another registration wait.
+            # The form is checked and the intake's workflow run before the day's counter is taken:
+            # the counter stays locked until this transaction commits (numbers are gap-free,
+            # docs/rules.md), so a refused form never makes another registration wait, and the
+            # wait of the next one is only this registration's writes.
             received_on = cases.received_day(received_at, now, today)
             workflow, intake_task, meta = self.work.first_step(definition, item, received_on)
             data = validate_submission(definition.forms[meta.form], intake_task.data, intake, self.work.reserved_keys)
-            number = cases.next_case_number(session, today, self.case_number_prefix)
-            case = cases.new_case(item, applicant, number, version.id, actor.id, now, today, received_at=received_at)
+            case = cases.new_case(item, applicant, None, version.id, actor.id, now, today, received_at=received_at)
+            commitments.check(session, case, intake_task.data, data, self.context.calendar.get(), today)
+            intake_task.set_data(**data)
+            self.work.run(lambda: (intake_task.run(), workflow.do_engine_steps()))
+            case.number = cases.next_case_number(session, today, self.case_number_prefix)
             session.add(case)
             session.flush()
             if idempotency_key is not None:
                 idempotency.bind(session, actor.id, idempotency_key, case.id)
             if source is not None:
                 source(session, case)
-            commitments.check(session, case, intake_task.data, data, self.context.calendar.get(), today)
-            intake_task.set_data(**data)
-            self.work.run(lambda: (intake_task.run(), workflow.do_engine_steps()))
             snapshot = Snapshot()
             self.work.record_step(session, StepContext(
                 case, definition, workflow, snapshot, actor=actor, action="create", before_status=None,

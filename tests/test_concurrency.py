@@ -84,3 +84,36 @@ def test_racing_intakes_get_unique_consecutive_numbers(engine, db_url, clock, st
 def _case_number(engine, task):
     with engine.session() as session:
         return session.scalar(select(Case.number).where(Case.id == task.case_id))
+
+
+def test_a_refused_registration_never_waits_for_the_days_counter(postgres_url, clock):
+    # The counter's row stays locked from the number's issue to the commit (numbers are gap-free): what
+    # is checked and run before it (the form, the commitments, the intake's workflow) must not queue.
+    from sqlalchemy import create_engine, text
+
+    from engine.errors import InvalidInput
+    from tests.conftest import actors
+    from tests.test_commitments import ITEM, commitment_intake
+
+    engine = CaseEngine(postgres_url, clock=clock)
+    clerk = actors(engine)["clerk1"]
+    engine.create_case(clerk, ITEM, person(), commitment_intake([]))  # the day's counter row exists
+    holder, refused = create_engine(postgres_url), []
+    with holder.connect() as held:
+        held.execute(text("SELECT last FROM case_counter WHERE day = :day FOR UPDATE"), {"day": clock.today()})
+
+        def register():
+            try:   # M01 may not be committed
+                engine.create_case(clerk, ITEM, person(), commitment_intake([{"code": "M01", "due_on": "2026-11-30"}]))
+            except InvalidInput as error:
+                refused.append(error.field)
+
+        attempt = threading.Thread(target=register)
+        attempt.start()
+        attempt.join(timeout=10)
+        waited = attempt.is_alive()
+        held.rollback()
+    attempt.join(timeout=30)
+    holder.dispose()
+    engine.db.dispose()
+    assert not waited and refused == ["committed_materials.0.code"]

@@ -99,9 +99,10 @@ def received_day(received_at: datetime | None, now: datetime, today: date) -> da
     return today if received_at is None or received_at == now else received_at.astimezone(CHINA_TZ).date()
 
 
-def new_case(item: ServiceItem, applicant: dict, number: str, version_id: int, created_by: int | None,
+def new_case(item: ServiceItem, applicant: dict, number: str | None, version_id: int, created_by: int | None,
              now: datetime, today: date, *, received_at: datetime | None = None) -> Case:
-    """A new case row; ``received_at`` (default now) is its receipt, ``received_on`` that day in China."""
+    """A new case row; ``received_at`` (default now) is its receipt, ``received_on`` that day in China.
+    ``number`` None: given before the row is written (the day's counter is taken as late as it can be)."""
     received_on = received_day(received_at, now, today)
     return Case(
         number=number, item_code=item.code, item_version=item.version, process_version_id=version_id,
