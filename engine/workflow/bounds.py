@@ -59,7 +59,8 @@ def _count_collection(phase: str, _info: dict) -> None:
 
 # A full collection in a large process takes hundreds of milliseconds (measured: 0.4-0.7 s in
 # a test worker) and may begin inside any expression; it is the interpreter's pause, not the
-# expression's work, so the budget does not count it.
+# expression's work, so the budget does not count it. (What an expression allocates is bounded by
+# MAX_BUILT, so the collections it can bring on are bounded too.)
 gc.callbacks.append(_count_collection)
 
 
