@@ -76,8 +76,8 @@ def medians(rounds: list[dict]) -> dict:
 def print_pair(label: str, engine: list[dict], raw: list[dict], unit: str) -> None:
     """Engine and baseline medians, and the median of the per-round ratios (CPU counts both processes)."""
     e, r = medians(engine), medians(raw)
-    cpu_ratio = statistics.median((a["cpu"] + a["db"]) / (b["cpu"] + b["db"]) for a, b in zip(engine, raw))
-    wall_ratio = statistics.median(a["wall"] / b["wall"] for a, b in zip(engine, raw))
+    cpu_ratio = statistics.median((a["cpu"] + a["db"]) / (b["cpu"] + b["db"]) for a, b in zip(engine, raw, strict=True))
+    wall_ratio = statistics.median(a["wall"] / b["wall"] for a, b in zip(engine, raw, strict=True))
     print(f"{label:42} {e['wall']:>9.2f} {e['cpu'] + e['db']:>9.2f} {r['wall']:>9.2f} {r['cpu'] + r['db']:>9.2f}"
           f" {wall_ratio:>7.2f} {cpu_ratio:>7.2f}   ({unit}; db CPU engine {e['db']:.2f}, raw {r['db']:.2f})")
 

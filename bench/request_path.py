@@ -123,16 +123,16 @@ def requests(url: str, rounds: int, show: bool) -> None:
         inbox = measure(counter, results["inbox"], lambda: client.get("/api/v1/tasks", headers=approver))
         assert inbox.status_code == 200, inbox.json
         logs["inbox"] = counter.log
-        claimed = measure(counter, results["claim"], lambda: client.post(f"/api/v1/tasks/{task.id}/claim",
-                                                                          headers=approver))
+        claimed = measure(counter, results["claim"],
+                          lambda task=task: client.post(f"/api/v1/tasks/{task.id}/claim", headers=approver))
         assert claimed.status_code == 200, claimed.json
         logs["claim"] = counter.log
-        done = measure(counter, results["complete"], lambda: client.post(f"/api/v1/tasks/{task.id}/complete",
-                                                                          json=REVIEW, headers=approver))
+        done = measure(counter, results["complete"], lambda task=task: client.post(
+            f"/api/v1/tasks/{task.id}/complete", json=REVIEW, headers=approver))
         assert done.status_code == 200, done.json
         logs["complete"] = counter.log
-        read = measure(counter, results["read"], lambda: client.get(f"/api/v1/cases/{created.json['number']}",
-                                                                    headers=clerk))
+        read = measure(counter, results["read"], lambda created=created: client.get(
+            f"/api/v1/cases/{created.json['number']}", headers=clerk))
         assert read.status_code == 200, read.json
         logs["read"] = counter.log
         me = measure(counter, results["me"], lambda: client.get("/api/v1/auth/me", headers=approver))
@@ -175,7 +175,7 @@ def steps(url: str, loops_list: list[int], samples: int) -> None:
             form = {} if task.bpmn_id == "issue_notice" else partial
             if round_ % 2:
                 engine.workflows.clear()
-            measure(counter, cold if round_ % 2 else warm, lambda: engine.complete_task(clerk, task.id, form))
+            measure(counter, cold if round_ % 2 else warm, lambda task=task, form=form: engine.complete_task(clerk, task.id, form))
         w, c = statistics.median(warm.cpu), statistics.median(cold.cpu)
         warm_at[loops] = w
         print(f"{loops:>6}{w:>13.2f}{c:>13.2f}{c / w:>11.2f}{max(s for *_, s in warm.counts):>12}"

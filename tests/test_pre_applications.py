@@ -212,7 +212,7 @@ def test_two_clerks_registering_at_once_make_one_case(postgres_url):
             except Conflict as error:
                 refused.append(error)
         threads = [threading.Thread(target=register, args=(engine, staff[name]))
-                   for engine, name in zip(engines, ("clerk1", "clerk2"))]
+                   for engine, name in zip(engines, ("clerk1", "clerk2"), strict=True)]
         for thread in threads:
             thread.start()
         for thread in threads:

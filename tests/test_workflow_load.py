@@ -9,7 +9,7 @@ must give the same rows.
 """
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from types import SimpleNamespace
 from uuid import UUID
 
@@ -107,7 +107,7 @@ def test_the_converter_restores_the_same_rows_to_the_same_tasks(engine, staff):
             .order_by(WorkflowTask.seq)))
     rows = [json.loads(body) for body in bodies]
     stamped = rows[len(rows) // 2]
-    stamped["delta"]["updates"]["seen_at"] = engine.store.registry.convert(datetime(2026, 12, 1, tzinfo=timezone.utc))
+    stamped["delta"]["updates"]["seen_at"] = engine.store.registry.convert(datetime(2026, 12, 1, tzinfo=UTC))
     bodies = [json.dumps(row, ensure_ascii=False) for row in rows]
     live = _live(engine, case.number)
     ours, theirs = (BpmnWorkflow(live.spec, live.subprocess_specs, deserializing=True) for _ in range(2))
@@ -126,7 +126,7 @@ def test_the_converter_restores_the_same_rows_to_the_same_tasks(engine, staff):
             # A child's own copy of each container: changing it must not reach the parent.
             assert [value is mine.parent.data.get(key) for key, value in mine.data.items()] == \
                    [value is converted.parent.data.get(key) for key, value in converted.data.items()]
-    assert ours.tasks[task_rows.uuid(stamped["id"])].data["seen_at"] == datetime(2026, 12, 1, tzinfo=timezone.utc)
+    assert ours.tasks[task_rows.uuid(stamped["id"])].data["seen_at"] == datetime(2026, 12, 1, tzinfo=UTC)
 
 
 def _deterministic_ids_and_times(monkeypatch):
