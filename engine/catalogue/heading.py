@@ -10,8 +10,14 @@ from sqlalchemy.orm.util import identity_key
 from engine.catalogue.models import Department, ServiceItem
 
 # Department as an entity: it enters the session, so session.get(Department, ...) then asks nothing.
-_HEADING = (select(ServiceItem.code, ServiceItem.name, ServiceItem.legal_basis, ServiceItem.result_name, Department)
-            .join(Department, Department.code == ServiceItem.department_code))
+HEADING_COLUMNS = (ServiceItem.code, ServiceItem.name, ServiceItem.legal_basis, ServiceItem.result_name, Department)
+_HEADING = select(*HEADING_COLUMNS).join(Department, Department.code == ServiceItem.department_code)
+
+
+def remember_heading(session: Session, row) -> None:
+    """A row holding ``HEADING_COLUMNS``, read with something else (a step's case under its lock),
+    is the heading ``item_heading`` answers with in this session."""
+    session.info.setdefault("item_headings", {})[row.code] = row
 
 
 def item_heading(session: Session, code: str):

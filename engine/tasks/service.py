@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session
 
 from engine.actor import Actor
 from engine.cases.models import Case
+from engine.catalogue.heading import HEADING_COLUMNS, remember_heading
+from engine.catalogue.models import Department, ServiceItem
 from engine.errors import Forbidden, NotFound, ProcessDefinitionError
 from engine.roles import ACTING_ROLES, DIRECTOR
 from engine.tasks.models import CANCELLED, COMPLETED, OPEN, HumanTask, party_list
@@ -30,11 +32,19 @@ def get_task_row(session: Session, task_id) -> HumanTask:
 
 
 def lock_case_of_task(session: Session, task_id: str) -> Case | None:
-    """Take the row lock of the case a human task belongs to (None: no such task)."""
+    """Take the row lock of the case a human task belongs to (None: no such task). The case's item
+    heading comes in the same statement (a step's answer and its documents name the item), its
+    rows unlocked."""
     owner = select(HumanTask.case_id).where(HumanTask.id == task_id).scalar_subquery()
-    return session.scalar(
-        select(Case).where(Case.id == owner).with_for_update().execution_options(populate_existing=True)
-    )
+    found = session.execute(
+        select(Case, *HEADING_COLUMNS).join(ServiceItem, ServiceItem.code == Case.item_code)
+        .join(Department, Department.code == ServiceItem.department_code).where(Case.id == owner)
+        .with_for_update(of=Case).execution_options(populate_existing=True)
+    ).first()
+    if found is None:
+        return None
+    remember_heading(session, found)
+    return found.Case
 
 
 def rows_of_case(session: Session, case_id: int, task_id: str) -> list[HumanTask]:
