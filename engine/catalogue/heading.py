@@ -3,20 +3,26 @@ the decision document, the refusal register and its events, and an ORM load woul
 department, materials and co-departments along (three statements for each reader). The item's
 department comes along in the same statement: the decision document is issued in its name."""
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
 from engine.catalogue.models import Department, ServiceItem
 
 # Department as an entity: it enters the session, so session.get(Department, ...) then asks nothing.
-HEADING_COLUMNS = (ServiceItem.code, ServiceItem.name, ServiceItem.legal_basis, ServiceItem.result_name, Department)
-_HEADING = select(*HEADING_COLUMNS).join(Department, Department.code == ServiceItem.department_code)
+_COLUMNS = (ServiceItem.code, ServiceItem.name, ServiceItem.legal_basis, ServiceItem.result_name, Department)
+_HEADING = select(*_COLUMNS).join(Department, Department.code == ServiceItem.department_code)
+
+
+def with_item_heading(statement: Select, item_code) -> Select:
+    """``statement`` with the heading of the item ``item_code`` (a column) names, for ``remember_heading``."""
+    return (statement.add_columns(*_COLUMNS).join(ServiceItem, ServiceItem.code == item_code)
+            .join(Department, Department.code == ServiceItem.department_code))
 
 
 def remember_heading(session: Session, row) -> None:
-    """A row holding ``HEADING_COLUMNS``, read with something else (a step's case under its lock),
-    is the heading ``item_heading`` answers with in this session."""
+    """A row of ``with_item_heading``, read with something else (a step's case under its lock), is the
+    heading ``item_heading`` answers with in this session."""
     session.info.setdefault("item_headings", {})[row.code] = row
 
 

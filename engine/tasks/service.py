@@ -11,8 +11,7 @@ from sqlalchemy.orm import Session
 
 from engine.actor import Actor
 from engine.cases.models import Case
-from engine.catalogue.heading import HEADING_COLUMNS, remember_heading
-from engine.catalogue.models import Department, ServiceItem
+from engine.catalogue.heading import remember_heading, with_item_heading
 from engine.errors import Forbidden, NotFound, ProcessDefinitionError
 from engine.roles import ACTING_ROLES, DIRECTOR
 from engine.tasks.models import CANCELLED, COMPLETED, OPEN, HumanTask, party_list
@@ -37,8 +36,7 @@ def lock_case_of_task(session: Session, task_id: str) -> Case | None:
     rows unlocked."""
     owner = select(HumanTask.case_id).where(HumanTask.id == task_id).scalar_subquery()
     found = session.execute(
-        select(Case, *HEADING_COLUMNS).join(ServiceItem, ServiceItem.code == Case.item_code)
-        .join(Department, Department.code == ServiceItem.department_code).where(Case.id == owner)
+        with_item_heading(select(Case), Case.item_code).where(Case.id == owner)
         .with_for_update(of=Case).execution_options(populate_existing=True)
     ).first()
     if found is None:

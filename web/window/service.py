@@ -20,7 +20,7 @@ from engine.cases.models import Case
 from engine.catalogue.models import Department, ServiceItem
 from engine.errors import InvalidInput, NotFound
 from engine.staff.service import name_known, staff_names
-from engine.taskfile import TaskListing, listings
+from engine.taskfile import TaskListing, queue_listings
 from engine.tasks.models import HumanTask
 from engine.workflow.facts import case_facts
 from web.access import case_engine
@@ -100,10 +100,10 @@ def postal_regions(schema: dict) -> list[str]:
 
 
 def window_queue(actor: Actor) -> list[TaskListing]:
-    engine = case_engine()
-    rows = engine.task_queue(actor)
-    with engine.session() as session:
-        return listings(session, rows)
+    """The window's queue with each task's case and item, in one statement (as the inbox)."""
+    with case_engine().session() as session:
+        name_known(session, actor)
+        return queue_listings(session, actor)
 
 
 def find(query) -> list[Case]:
